@@ -1,0 +1,90 @@
+using Hailuo.Emulator.Core;
+using Hailuo.Emulator.Providers;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Hailuo.Emulator;
+
+/// <summary>
+/// A running emulator: the same app whether started from the command line or in-process by a test
+/// on port 0. Dispose it to stop.
+/// </summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EmulatorServer(WebApplication app, EmulatorState state)
+    {
+        _app = app;
+        State = state;
+    }
+
+    public EmulatorState State { get; }
+
+    /// <summary>The bound base URL, such as http://127.0.0.1:54321, without a trailing slash.</summary>
+    public string BaseUrl => State.PublicBaseUrl;
+
+    public Uri BaseUri => new(BaseUrl);
+
+    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, bool quiet = true, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        if (!quiet)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 64L * 1024 * 1024;
+            k.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls([.. options.Urls]);
+
+        var state = new EmulatorState(options);
+        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton<CallbackDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CallbackDispatcher>());
+        builder.Services.AddHostedService<JobTicker>();
+
+        var app = builder.Build();
+        var callbacks = app.Services.GetRequiredService<CallbackDispatcher>();
+        var apis = new ProviderApi[]
+        {
+            new CoreTodayApi(state, callbacks),
+            new MiniMaxApi(state, callbacks),
+            new ReplicateApi(state, callbacks),
+            new CloudflareApi(state),
+        };
+        foreach (var api in apis)
+        {
+            api.Map(app);
+            app.MapMethods($"/files/{api.Name}/{{fileId}}/video.mp4", [HttpMethods.Get, HttpMethods.Head], api.DownloadHandler());
+        }
+        AdminApi.Map(app, state);
+        app.MapGet("/", () => Results.Text(
+            "Hailuo emulator: /coretoday/v1, /minimax/v1, /replicate/v1, /cloudflare/client/v4; admin at /_emulator/stats.\n"));
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        state.PublicBaseUrl = address.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase).TrimEnd('/');
+        return new EmulatorServer(app, state);
+    }
+
+    /// <summary>Starts on 127.0.0.1 with a free port: what tests use.</summary>
+    public static Task<EmulatorServer> StartLocalAsync(Action<EmulatorOptions>? configure = null)
+    {
+        var options = new EmulatorOptions { Urls = ["http://127.0.0.1:0"] };
+        configure?.Invoke(options);
+        return StartAsync(options);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,261 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Hailuo.Emulator.Core;
+
+namespace Hailuo.Emulator.Providers;
+
+/// <summary>
+/// Replicate's predictions API for minimax/hailuo-2.3: official-model creates that honour
+/// <c>Prefer: wait</c>, RFC 7807 errors, signed webhooks, and outputs deleted after an hour.
+/// </summary>
+public sealed partial class ReplicateApi : ProviderApi
+{
+    public const string Prefix = "/replicate/v1";
+    public const string Model = "minimax/hailuo-2.3";
+    public const string FastModel = "minimax/hailuo-2.3-fast";
+    public const string SensitiveError = "The input or output was flagged as sensitive. Please try again with different inputs. (E005)";
+
+    private static readonly InputDialect Dialect = new(
+        "Replicate",
+        new HashSet<string>(StringComparer.Ordinal) { "prompt", "first_frame_image", "duration", "resolution", "prompt_optimizer" },
+        "768p",
+        "1080p");
+
+    private static readonly IReadOnlySet<string> AllEvents = new HashSet<string>(StringComparer.Ordinal) { "start", "output", "logs", "completed" };
+
+    private readonly CallbackDispatcher _callbacks;
+
+    public ReplicateApi(EmulatorState state, CallbackDispatcher callbacks)
+        : base(state, ProviderNames.Replicate, "Replicate")
+    {
+        _callbacks = callbacks;
+        Board.Transitioned += OnTransition;
+    }
+
+    public override void Map(IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup(Prefix);
+        api.MapPost("/models/minimax/{name}/predictions", Handle(Operation.Create, CreateAsync));
+        api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(Status(RouteId(context)))));
+        api.MapPost("/predictions/{id}/cancel", Handle(Operation.Cancel, (context, _) => Task.FromResult(Cancel(RouteId(context)))));
+        api.MapGet("/webhooks/default/secret", Handle(Operation.Other, (_, _) =>
+            Task.FromResult<Reply>(BodyReply.Json(new JsonObject { ["key"] = State.WebhookSecret }))));
+    }
+
+    private static string RouteId(HttpContext context) => (string)context.Request.RouteValues["id"]!;
+
+    private async Task<Reply> CreateAsync(HttpContext context, RequestInfo info)
+    {
+        var model = "minimax/" + (string)context.Request.RouteValues["name"]!;
+        if (model is not (Model or FastModel))
+        {
+            return NotFound($"model {model}");
+        }
+        var (body, problem) = await ReadObjectAsync(context.Request);
+        if (problem is not null)
+        {
+            return Refuse(problem);
+        }
+        if (body!["input"] is not JsonObject input)
+        {
+            return Refuse(new InputProblem("input", "input is required: an object with at least a prompt."));
+        }
+        problem = InputRules.Check(input, Dialect, model == FastModel, out var resolution, out var duration);
+        if (problem is not null)
+        {
+            return Refuse(problem);
+        }
+        Callback? callback = null;
+        if (body["webhook"] is JsonNode hook)
+        {
+            if (hook.GetValueKind() != JsonValueKind.String || !Uri.TryCreate(hook.GetValue<string>(), UriKind.Absolute, out var url))
+            {
+                return Refuse(new InputProblem("webhook", "webhook must be an absolute URL."));
+            }
+            var events = body["webhook_events_filter"] is JsonArray list
+                ? list.Select(e => e?.ToString() ?? "").ToHashSet(StringComparer.Ordinal)
+                : AllEvents;
+            callback = new Callback(url, events);
+        }
+        var job = CreateJob(State.NewId(26, "abcdefghijklmnopqrstuvwxyz0123456789"), model, input, info, resolution, duration, callback);
+
+        if (PreferWait(context.Request.Headers["Prefer"].ToString()) is { } wait)
+        {
+            try
+            {
+                await job.Finished.WaitAsync(wait, context.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                // Still running when the wait ends: answer with the prediction as it is, as Replicate does.
+            }
+            Board.Advance();
+        }
+        return BodyReply.Json(Describe(job), StatusCodes.Status201Created);
+    }
+
+    /// <summary><c>Prefer: wait</c> holds up to 60 s; <c>wait=n</c> up to n seconds (1 to 60).</summary>
+    public static TimeSpan? PreferWait(string header)
+    {
+        var match = PreferWaitPattern().Match(header);
+        if (!match.Success)
+        {
+            return null;
+        }
+        var seconds = match.Groups[1].Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 60;
+        return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 60));
+    }
+
+    [GeneratedRegex(@"(?:^|[,;\s])wait(?:=(\d+))?\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PreferWaitPattern();
+
+    private Reply Status(string id)
+    {
+        var job = Board.Find(id);
+        if (job is null)
+        {
+            return NotFound("prediction");
+        }
+        Interlocked.Increment(ref job.Polls);
+        return BodyReply.Json(Describe(job));
+    }
+
+    private Reply Cancel(string id)
+    {
+        var job = Board.Cancel(id);
+        return job is null ? NotFound("prediction") : BodyReply.Json(Describe(job));
+    }
+
+    protected override bool IsRemoved(EmulatedJob job) =>
+        job.CompletedAt is { } done && State.Now > done + State.Scaled(State.Options.ReplicateRetentionSeconds);
+
+    public override JsonObject Describe(EmulatedJob job)
+    {
+        var removed = IsRemoved(job);
+        var self = $"{State.PublicBaseUrl}{Prefix}/predictions/{job.Id}";
+        JsonNode? metrics = job.StartedAt is { } started && job.CompletedAt is { } completed
+            ? new JsonObject { ["predict_time"] = Math.Round((completed - started).TotalSeconds / State.Options.TimeScale, 3) }
+            : new JsonObject();
+        return new JsonObject
+        {
+            ["id"] = job.Id,
+            ["model"] = job.Model,
+            ["version"] = "hidden",
+            ["input"] = job.Input.DeepClone(),
+            ["logs"] = job.State == JobState.Queued ? "" : "Generating video...\n",
+            ["output"] = job.State == JobState.Succeeded && !removed ? DownloadUrl(job) : null,
+            ["data_removed"] = removed,
+            ["error"] = job.State == JobState.Failed ? SensitiveError : null,
+            ["status"] = job.State switch
+            {
+                JobState.Queued => "starting",
+                JobState.Running => "processing",
+                JobState.Succeeded => "succeeded",
+                JobState.Failed => "failed",
+                _ => "canceled",
+            },
+            ["source"] = "api",
+            ["created_at"] = Iso(job.CreatedAt),
+            ["started_at"] = IsoOrNull(job.StartedAt),
+            ["completed_at"] = IsoOrNull(job.CompletedAt),
+            ["urls"] = new JsonObject
+            {
+                ["get"] = self,
+                ["cancel"] = self + "/cancel",
+                ["web"] = $"https://replicate.com/p/{job.Id}",
+            },
+            ["metrics"] = metrics,
+        };
+    }
+
+    private void OnTransition(JobTransition transition)
+    {
+        var job = transition.Job;
+        if (job.Callback is not { } callback || transition.From == transition.To)
+        {
+            return;
+        }
+        var events = new List<string>();
+        if (transition.To == JobState.Running)
+        {
+            events.Add("start");
+        }
+        if (transition.To == JobState.Succeeded)
+        {
+            events.Add("output");
+        }
+        if (job.IsFinal)
+        {
+            events.Add("completed");
+        }
+        // One delivery per change, sent if the filter asks for any of the events it stands for.
+        if (!events.Any(callback.Events.Contains))
+        {
+            return;
+        }
+        _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, Describe(job)) { Sign = SignWebhook });
+    }
+
+    /// <summary>Standard Webhooks signing: HMAC-SHA256 over "id.timestamp.body" with the secret after "whsec_".</summary>
+    private Dictionary<string, string> SignWebhook(string body)
+    {
+        var id = "msg_" + State.NewId(24);
+        var timestamp = State.Now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var key = Convert.FromBase64String(State.WebhookSecret["whsec_".Length..]);
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
+        return new Dictionary<string, string>
+        {
+            ["webhook-id"] = id,
+            ["webhook-timestamp"] = timestamp,
+            ["webhook-signature"] = "v1," + signature,
+        };
+    }
+
+    private static Reply Problem(int status, string title, string detail, JsonObject? extra = null)
+    {
+        var body = new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail };
+        foreach (var (name, value) in extra ?? [])
+        {
+            body[name] = value?.DeepClone();
+        }
+        return BodyReply.Json(body, status, "application/problem+json");
+    }
+
+    protected override Reply AuthFailure(bool missing) =>
+        Problem(StatusCodes.Status401Unauthorized, "Unauthenticated", "You did not pass a valid authentication token");
+
+    protected override Reply RateLimited(TimeSpan retryAfter)
+    {
+        var seconds = Math.Round(Math.Max(retryAfter.TotalSeconds, 0.001), 3);
+        return Problem(StatusCodes.Status429TooManyRequests, "Request was throttled.",
+                $"Request was throttled. Expected available in {Math.Ceiling(seconds)} second(s).",
+                new JsonObject { ["retry_after"] = seconds })
+            .WithHeader("Retry-After", RetryAfterHeader(retryAfter));
+    }
+
+    protected override Reply ServerError(int status) =>
+        Problem(status, "Service Unavailable", "Replicate is temporarily unavailable. Please try again.");
+
+    protected override Reply InsufficientCredits() =>
+        Problem(StatusCodes.Status402PaymentRequired, "Insufficient credit",
+            "You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.");
+
+    protected override Reply Invalid(InputProblem problem) =>
+        Problem(StatusCodes.Status422UnprocessableEntity, "Input validation failed", $"- input.{problem.Field}: {problem.Message}",
+            new JsonObject
+            {
+                ["invalid_fields"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "invalid",
+                    ["field"] = "input." + problem.Field,
+                    ["description"] = problem.Message,
+                }),
+            });
+
+    protected override Reply NotFound(string what) =>
+        Problem(StatusCodes.Status404NotFound, "Not found", $"The requested {what} was not found.");
+}
