@@ -77,11 +77,13 @@ public sealed class MiniMaxApi : ProviderApi
         var callback = InputRules.TryGetString(body, "callback_url", out var url)
             ? new Callback(new Uri(url!), new HashSet<string>(StringComparer.Ordinal))
             : null;
-        var job = CreateJob(State.NewId(15, "0123456789"), model, input, info, resolution, duration, callback);
+        // The challenge goes out before the task exists, so it precedes every status post.
+        var taskId = State.NewId(15, "0123456789");
         if (callback is not null)
         {
-            SendChallenge(job, callback);
+            SendChallenge(taskId, callback);
         }
+        var job = CreateJob(taskId, model, input, info, resolution, duration, callback);
         return BodyReply.Json(new JsonObject { ["task_id"] = job.Id, ["base_resp"] = Ok() });
     }
 
@@ -144,7 +146,7 @@ public sealed class MiniMaxApi : ProviderApi
     };
 
     /// <summary>MiniMax first proves the receiver is live: it must echo the challenge before status posts are sent.</summary>
-    private void SendChallenge(EmulatedJob job, Callback callback)
+    private void SendChallenge(string taskId, Callback callback)
     {
         var challenge = State.NewId(32);
         _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, new JsonObject { ["challenge"] = challenge })
@@ -155,7 +157,7 @@ public sealed class MiniMaxApi : ProviderApi
                 {
                     if (JsonNode.Parse(reply)?["challenge"]?.ToString() == challenge)
                     {
-                        _verifiedCallbacks[job.Id] = true;
+                        _verifiedCallbacks[taskId] = true;
                     }
                 }
                 catch (JsonException)
