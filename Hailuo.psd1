@@ -1,0 +1,29 @@
+#
+# Module manifest for Hailuo: MiniMax Hailuo 2.3 video generation from PowerShell.
+# Build first (./build.ps1 or `dotnet publish src/Hailuo.PowerShell -c Release`), which lays the
+# compiled module out under module/, so that `Import-Module ./Hailuo.psd1` works from the repo root.
+#
+@{
+    RootModule           = 'module/Hailuo.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    GUID                 = 'b4e94dc5-193f-425b-850c-1a4113c07444'
+    Author               = 'Hailuo contributors'
+    CompanyName          = 'Hailuo contributors'
+    Copyright            = '(c) Hailuo contributors. All rights reserved.'
+    Description          = 'Generate MP4 videos with MiniMax Hailuo 2.3 from prompts or still images, through core.today, Cloudflare Workers AI, Replicate or MiniMax, with streaming CSV pipelines, a job ledger that never pays twice, and SecretManagement credentials.'
+    PowerShellVersion    = '5.1'
+    # The cmdlets arrive with the PowerShell module issue; the list stays explicit so nothing leaks.
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Hailuo', 'MiniMax', 'Video', 'AI', 'TextToVideo', 'ImageToVideo', 'Replicate', 'Cloudflare', 'PSEdition_Desktop', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/hailuo-powershell/Hailuo'
+            LicenseUri   = 'https://github.com/hailuo-powershell/Hailuo/blob/main/LICENSE'
+            ReleaseNotes = 'Pre-release: the provider emulator and the build.'
+        }
+    }
+}
