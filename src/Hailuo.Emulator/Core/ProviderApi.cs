@@ -207,6 +207,61 @@ public abstract class ProviderApi
         return Invalid(problem);
     }
 
+    /// <summary>An input that passed the rules, with the values the job will run with.</summary>
+    protected sealed record CheckedInput(JsonObject Input, string Resolution, int Duration, Callback? Callback);
+
+    /// <summary>
+    /// Checks a <c>{input, webhook, [events]}</c> body, as core.today and Replicate take it: the input
+    /// against the rules, then the webhook URL and its event filter.
+    /// </summary>
+    protected static InputProblem? CheckWrappedInput(JsonObject body, InputDialect dialect, bool fastModel, string eventsField,
+        IReadOnlySet<string> defaultEvents, out CheckedInput? result)
+    {
+        result = null;
+        if (body["input"] is not JsonObject input)
+        {
+            return new InputProblem("input", "input is required: an object with at least a prompt.");
+        }
+        var problem = InputRules.Check(input, dialect, fastModel, out var resolution, out var duration);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        Callback? callback = null;
+        if (body["webhook"] is JsonNode hook)
+        {
+            if (hook.GetValueKind() != JsonValueKind.String || !Uri.TryCreate(hook.GetValue<string>(), UriKind.Absolute, out var url))
+            {
+                return new InputProblem("webhook", "webhook must be an absolute URL.");
+            }
+            var events = body[eventsField] is JsonArray list
+                ? list.Select(e => e?.ToString() ?? "").ToHashSet(StringComparer.Ordinal)
+                : defaultEvents;
+            callback = new Callback(url, events);
+        }
+        result = new CheckedInput(input, resolution, duration, callback);
+        return null;
+    }
+
+    /// <summary>Answers a status read: the job as the provider describes it, counting the poll.</summary>
+    protected Reply StatusOf(string id)
+    {
+        var job = Board.Find(id);
+        if (job is null)
+        {
+            return NotFound(id);
+        }
+        Interlocked.Increment(ref job.Polls);
+        return BodyReply.Json(Describe(job));
+    }
+
+    /// <summary>Cancels a job that has not finished and describes it; a finished job is described as it is.</summary>
+    protected Reply CancelOf(string id)
+    {
+        var job = Board.Cancel(id);
+        return job is null ? NotFound(id) : BodyReply.Json(Describe(job));
+    }
+
     /// <summary>Creates a job from a checked input, drawing its generation time and fate.</summary>
     protected EmulatedJob CreateJob(string id, string model, JsonObject input, RequestInfo info, string resolution, int duration, Callback? callback)
     {

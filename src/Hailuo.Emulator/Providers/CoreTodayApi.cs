@@ -21,6 +21,8 @@ public sealed class CoreTodayApi : ProviderApi
         "768p",
         "1080p");
 
+    private static readonly IReadOnlySet<string> DefaultEvents = new HashSet<string>(StringComparer.Ordinal) { "completed", "failed" };
+
     private readonly CallbackDispatcher _callbacks;
     private readonly ConcurrentDictionary<string, (byte[] Bytes, string MediaType)> _uploads = new(StringComparer.Ordinal);
 
@@ -38,8 +40,8 @@ public sealed class CoreTodayApi : ProviderApi
         var api = app.MapGroup(Prefix);
         api.MapPost("/predictions", Handle(Operation.Create, CreateAsync));
         api.MapPost("/predictions/upload", Handle(Operation.Create, UploadAsync));
-        api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(Status(RouteId(context)))));
-        api.MapDelete("/predictions/{id}", Handle(Operation.Cancel, (context, _) => Task.FromResult(Cancel(RouteId(context)))));
+        api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(StatusOf(RouteId(context)))));
+        api.MapDelete("/predictions/{id}", Handle(Operation.Cancel, (context, _) => Task.FromResult(CancelOf(RouteId(context)))));
         // Uploaded first frames are served back so the job's input can point at them.
         api.MapGet("/uploads/{id}", (string id) => _uploads.TryGetValue(id, out var image)
             ? Results.Bytes(image.Bytes, image.MediaType)
@@ -111,101 +113,51 @@ public sealed class CoreTodayApi : ProviderApi
         {
             return Refuse(new InputProblem("model", $"model must be '{Model}' or '{FastModel}'."));
         }
-        if (body["input"] is not JsonObject input)
-        {
-            return Refuse(new InputProblem("input", "input is required: an object with at least a prompt."));
-        }
-        var problem = InputRules.Check(input, Dialect, model == FastModel, out var resolution, out var duration);
+        var problem = CheckWrappedInput(body, Dialect, model == FastModel, "webhook_events", DefaultEvents, out var input);
         if (problem is not null)
         {
             return Refuse(problem);
-        }
-        Callback? callback = null;
-        if (body["webhook"] is JsonNode hook)
-        {
-            if (hook.GetValueKind() != JsonValueKind.String || !Uri.TryCreate(hook.GetValue<string>(), UriKind.Absolute, out var url))
-            {
-                return Refuse(new InputProblem("webhook", "webhook must be an absolute URL."));
-            }
-            var events = body["webhook_events"] is JsonArray list
-                ? list.Select(e => e?.ToString() ?? "").ToHashSet(StringComparer.Ordinal)
-                : new HashSet<string>(StringComparer.Ordinal) { "completed", "failed" };
-            callback = new Callback(url, events);
         }
         if (!State.TryCharge(info.Account, State.Options.CreditsPerVideo))
         {
             return InsufficientCredits();
         }
-        var job = CreateJob(NewJobId(), model, input, info, resolution, duration, callback);
+        var job = CreateJob(NewJobId(), model, input!.Input, info, input.Resolution, input.Duration, input.Callback);
         return BodyReply.Json(Describe(job));
     }
 
     private string NewJobId() => LegacyShape ? State.NewId(26) : "job_" + State.NewId(20);
 
-    private Reply Status(string id)
-    {
-        var job = Board.Find(id);
-        if (job is null)
-        {
-            return NotFound(id);
-        }
-        Interlocked.Increment(ref job.Polls);
-        return BodyReply.Json(Describe(job));
-    }
-
-    private Reply Cancel(string id)
-    {
-        var job = Board.Cancel(id);
-        return job is null ? NotFound(id) : BodyReply.Json(Describe(job));
-    }
-
     public override JsonObject Describe(EmulatedJob job)
     {
         var url = job.State == JobState.Succeeded ? DownloadUrl(job) : null;
-        JsonNode? error = job.State == JobState.Failed
-            ? "Content flagged by the safety filter. Change the prompt or image and submit again."
-            : null;
-        if (LegacyShape)
+        var legacy = LegacyShape;
+        var described = new JsonObject
         {
-            return new JsonObject
+            [legacy ? "id" : "job_id"] = job.Id,
+            ["status"] = (job.State, legacy) switch
             {
-                ["id"] = job.Id,
-                ["status"] = job.State switch
-                {
-                    JobState.Queued => "starting",
-                    JobState.Running => "processing",
-                    JobState.Succeeded => "succeeded",
-                    JobState.Failed => "failed",
-                    _ => "canceled",
-                },
-                ["provider"] = "replicate",
-                ["model"] = job.Model,
-                ["created_at"] = Iso(job.CreatedAt),
-                ["started_at"] = IsoOrNull(job.StartedAt),
-                ["completed_at"] = IsoOrNull(job.CompletedAt),
-                ["output"] = url is null ? null : new JsonArray(url),
-                ["error"] = error,
-            };
-        }
-        return new JsonObject
-        {
-            ["job_id"] = job.Id,
-            ["status"] = job.State switch
-            {
-                JobState.Queued => "pending",
-                JobState.Running => "processing",
-                JobState.Succeeded => "completed",
-                JobState.Failed => "failed",
-                _ => "cancelled",
+                (JobState.Queued, false) => "pending",
+                (JobState.Queued, true) => "starting",
+                (JobState.Running, _) => "processing",
+                (JobState.Succeeded, false) => "completed",
+                (JobState.Succeeded, true) => "succeeded",
+                (JobState.Failed, _) => "failed",
+                (_, false) => "cancelled",
+                (_, true) => "canceled",
             },
             ["provider"] = "replicate",
             ["model"] = job.Model,
             ["created_at"] = Iso(job.CreatedAt),
             ["started_at"] = IsoOrNull(job.StartedAt),
             ["completed_at"] = IsoOrNull(job.CompletedAt),
-            ["result"] = url,
-            ["error"] = error,
         };
+        // The seed's shape holds the URL in result; the second documented shape lists it in output.
+        described[legacy ? "output" : "result"] = url is null ? null : legacy ? new JsonArray(url) : url;
+        described["error"] = job.State == JobState.Failed
+            ? "Content flagged by the safety filter. Change the prompt or image and submit again."
+            : null;
+        return described;
     }
 
     private void OnTransition(JobTransition transition)

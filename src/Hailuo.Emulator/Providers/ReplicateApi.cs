@@ -40,8 +40,8 @@ public sealed partial class ReplicateApi : ProviderApi
     {
         var api = app.MapGroup(Prefix);
         api.MapPost("/models/minimax/{name}/predictions", Handle(Operation.Create, CreateAsync));
-        api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(Status(RouteId(context)))));
-        api.MapPost("/predictions/{id}/cancel", Handle(Operation.Cancel, (context, _) => Task.FromResult(Cancel(RouteId(context)))));
+        api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(StatusOf(RouteId(context)))));
+        api.MapPost("/predictions/{id}/cancel", Handle(Operation.Cancel, (context, _) => Task.FromResult(CancelOf(RouteId(context)))));
         api.MapGet("/webhooks/default/secret", Handle(Operation.Other, (_, _) =>
             Task.FromResult<Reply>(BodyReply.Json(new JsonObject { ["key"] = State.WebhookSecret }))));
     }
@@ -53,35 +53,19 @@ public sealed partial class ReplicateApi : ProviderApi
         var model = "minimax/" + (string)context.Request.RouteValues["name"]!;
         if (model is not (Model or FastModel))
         {
-            return NotFound($"model {model}");
+            return NotFound(model);
         }
         var (body, problem) = await ReadObjectAsync(context.Request);
         if (problem is not null)
         {
             return Refuse(problem);
         }
-        if (body!["input"] is not JsonObject input)
-        {
-            return Refuse(new InputProblem("input", "input is required: an object with at least a prompt."));
-        }
-        problem = InputRules.Check(input, Dialect, model == FastModel, out var resolution, out var duration);
+        problem = CheckWrappedInput(body!, Dialect, model == FastModel, "webhook_events_filter", AllEvents, out var input);
         if (problem is not null)
         {
             return Refuse(problem);
         }
-        Callback? callback = null;
-        if (body["webhook"] is JsonNode hook)
-        {
-            if (hook.GetValueKind() != JsonValueKind.String || !Uri.TryCreate(hook.GetValue<string>(), UriKind.Absolute, out var url))
-            {
-                return Refuse(new InputProblem("webhook", "webhook must be an absolute URL."));
-            }
-            var events = body["webhook_events_filter"] is JsonArray list
-                ? list.Select(e => e?.ToString() ?? "").ToHashSet(StringComparer.Ordinal)
-                : AllEvents;
-            callback = new Callback(url, events);
-        }
-        var job = CreateJob(State.NewId(26, "abcdefghijklmnopqrstuvwxyz0123456789"), model, input, info, resolution, duration, callback);
+        var job = CreateJob(State.NewId(26), model, input!.Input, info, input.Resolution, input.Duration, input.Callback);
 
         if (PreferWait(context.Request.Headers["Prefer"].ToString()) is { } wait)
         {
@@ -112,23 +96,6 @@ public sealed partial class ReplicateApi : ProviderApi
 
     [GeneratedRegex(@"(?:^|[,;\s])wait(?:=(\d+))?\b", RegexOptions.IgnoreCase)]
     private static partial Regex PreferWaitPattern();
-
-    private Reply Status(string id)
-    {
-        var job = Board.Find(id);
-        if (job is null)
-        {
-            return NotFound("prediction");
-        }
-        Interlocked.Increment(ref job.Polls);
-        return BodyReply.Json(Describe(job));
-    }
-
-    private Reply Cancel(string id)
-    {
-        var job = Board.Cancel(id);
-        return job is null ? NotFound("prediction") : BodyReply.Json(Describe(job));
-    }
 
     protected override bool IsRemoved(EmulatedJob job) =>
         job.CompletedAt is { } done && State.Now > done + State.Scaled(State.Options.ReplicateRetentionSeconds);
@@ -257,5 +224,5 @@ public sealed partial class ReplicateApi : ProviderApi
             });
 
     protected override Reply NotFound(string what) =>
-        Problem(StatusCodes.Status404NotFound, "Not found", $"The requested {what} was not found.");
+        Problem(StatusCodes.Status404NotFound, "Not found", $"'{what}' was not found.");
 }
