@@ -199,6 +199,8 @@ public sealed class JobBoard
             }
             if (next is null)
             {
+                // The limit may have been raised at run time (POST /_emulator/config): fill the new room.
+                StartQueuedLocked(now, transitions);
                 return transitions;
             }
             _running.Remove(next);

@@ -8,7 +8,7 @@ namespace Hailuo.Emulator.Core;
 public enum Damage
 {
     None,
-    /// <summary>Send the full Content-Length, then stop part-way and reset.</summary>
+    /// <summary>Send the full Content-Length, then stop part-way and close the connection.</summary>
     Truncate,
     /// <summary>Send a 200 whose body is not JSON.</summary>
     Malformed,
@@ -79,9 +79,11 @@ public sealed class BodyReply : Reply
         context.Response.ContentLength = _body.Length;
         if (damage == Damage.Truncate)
         {
+            // Returning short of the Content-Length makes Kestrel close the connection once what was
+            // written has gone out. context.Abort() would reset it instead, and a reset makes the
+            // client's TCP stack discard bytes it has not read yet, headers included.
             await context.Response.Body.WriteAsync(_body.AsMemory(0, _body.Length / 2));
             await context.Response.Body.FlushAsync();
-            context.Abort();
             return;
         }
         await context.Response.Body.WriteAsync(_body);
@@ -139,8 +141,8 @@ public sealed class VideoReply(VirtualVideo video, string fileName, bool headOnl
         }
         if (damage == Damage.Truncate)
         {
+            // Short of the Content-Length: Kestrel closes the connection after sending what was written (see BodyReply).
             await response.Body.FlushAsync();
-            context.Abort();
         }
     }
 
