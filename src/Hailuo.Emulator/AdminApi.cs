@@ -150,6 +150,7 @@ public static class AdminApi
                 TimeScale = TimeScale ?? options.TimeScale,
                 GenerationJitter = GenerationJitter ?? options.GenerationJitter,
                 RateLimits = Merge(options.RateLimits, RateLimits),
+                Concurrency = Merge(options.Concurrency, Concurrency),
             };
             next.Validate();
             options.TimeScale = next.TimeScale;
@@ -159,7 +160,7 @@ public static class AdminApi
                 options.CoreTodayShape = Enum.Parse<CoreTodayShape>(CoreTodayShape, ignoreCase: true);
             }
             options.VideoBytes = VideoBytes ?? options.VideoBytes;
-            options.Concurrency = Merge(options.Concurrency, Concurrency);
+            options.Concurrency = next.Concurrency;
             options.RateLimits = next.RateLimits;
             options.GenerationSeconds = Merge(options.GenerationSeconds, GenerationSeconds);
             options.UrlTtlSeconds = UrlTtlSeconds ?? options.UrlTtlSeconds;

@@ -164,6 +164,13 @@ public sealed class EmulatorOptions
         {
             throw new ArgumentException("--generation-jitter must be at least 0 and below 1.");
         }
+        foreach (var (provider, limit) in Concurrency)
+        {
+            if (!ProviderNames.IsKnown(provider) || limit < 1)
+            {
+                throw new ArgumentException($"Concurrency '{provider}={limit}' needs a known provider ({string.Join(", ", ProviderNames.All)}) and a limit of at least 1.");
+            }
+        }
         foreach (var key in RateLimits.Keys)
         {
             var parts = key.Split('.');

@@ -138,13 +138,38 @@ public sealed class FaultRule
                     rule.Parameter = ParseNumber(raw, value[1]);
                 }
             }
-            if (rule.Probability is < 0 or > 1)
+            try
             {
-                throw new ArgumentException($"Fault '{raw}': the probability must be between 0 and 1.");
+                rule.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Fault '{raw}': {e.Message}");
             }
             rules.Add(rule);
         }
         return rules;
+    }
+
+    /// <summary>Checks a rule however it arrived (compact spec or JSON), so a typo is an error rather than a silent no-op.</summary>
+    public void Validate()
+    {
+        if (Provider is not null && !ProviderNames.IsKnown(Provider))
+        {
+            throw new ArgumentException($"Fault rule for unknown provider '{Provider}'. Use one of {string.Join(", ", ProviderNames.All)}.");
+        }
+        if (Probability is < 0 or > 1 || double.IsNaN(Probability))
+        {
+            throw new ArgumentException($"Fault rule {Kind}: the probability must be between 0 and 1, not {Probability}.");
+        }
+        if (Times is < 0)
+        {
+            throw new ArgumentException($"Fault rule {Kind}: times must be 0 or more.");
+        }
+        if (Operation is { } op && !AppliesTo(Kind, op))
+        {
+            throw new ArgumentException($"Fault rule {Kind} cannot apply to {op} requests.");
+        }
     }
 
     private static double ParseNumber(string raw, string text) =>
@@ -181,9 +206,11 @@ public sealed class FaultInjector
 
     public void Replace(IEnumerable<FaultRule> rules)
     {
+        var checkedRules = rules.ToList();
+        checkedRules.ForEach(r => r.Validate());
         lock (_gate)
         {
-            _rules = rules.Select(r => new RuleState(r)).ToList();
+            _rules = checkedRules.Select(r => new RuleState(r)).ToList();
         }
     }
 

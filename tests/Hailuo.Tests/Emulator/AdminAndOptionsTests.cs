@@ -151,6 +151,17 @@ public sealed class AdminAndOptionsTests
         }
         var (notJson, _) = await AdminAsync(emu, HttpMethod.Post, "faults", new { rules = new[] { new { kind = "5xx" } } });
         Assert.Equal(400, notJson);
+        foreach (var badRule in new object[]
+        {
+            new { kind = "ServerError", provider = "nowhere" },
+            new { kind = "ServerError", probability = 2.0 },
+            new { kind = "Expire", operation = "Create" },
+        })
+        {
+            var (badRuleStatus, badRuleError) = await AdminAsync(emu, HttpMethod.Post, "faults", new { rules = new[] { badRule } });
+            Assert.Equal(400, badRuleStatus);
+            Assert.False(string.IsNullOrWhiteSpace(badRuleError!["error"]!.GetValue<string>()));
+        }
         // A refused spec leaves the rules as they were.
         var (_, unchanged) = await AdminAsync(emu, HttpMethod.Get, "faults");
         Assert.Equal("Expire", Assert.Single(unchanged!["rules"]!.AsArray())!["kind"]!.GetValue<string>());
@@ -364,6 +375,8 @@ public sealed class AdminAndOptionsTests
     [InlineData("--time-scale", "0")]
     [InlineData("--rate-limits", "minimax.burst=3")]
     [InlineData("--coretoday-shape", "tables")]
+    [InlineData("--concurrency", "nowhere=3")]
+    [InlineData("--concurrency", "coretoday=0")]
     public void Parse_refuses_bad_options_with_ArgumentException(string name, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => EmulatorOptions.Parse([name, value]));
