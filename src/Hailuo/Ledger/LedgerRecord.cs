@@ -1,0 +1,411 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Hailuo.Models;
+
+namespace Hailuo.Ledger;
+
+/// <summary>
+/// One line of the ledger file. Most records are deltas (only what changed), so two processes writing about
+/// the same job never overwrite each other's fields; a snapshot carries a whole entry and is what compaction writes.
+/// </summary>
+internal sealed class LedgerRecord
+{
+    public const string Header = "header";
+    public const string Intent = "intent";
+    public const string Submitted = "submitted";
+    public const string Unknown = "unknown";
+    public const string Status = "status";
+    public const string Downloaded = "downloaded";
+    public const string Snapshot = "snapshot";
+    public const string Moved = "moved";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Prompts are often Chinese: keep them readable; control characters (and so newlines) are still escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = false,
+    };
+
+    public string Type { get; set; } = "";
+    public string? Key { get; set; }
+    public DateTimeOffset At { get; set; }
+    public HailuoProvider? Provider { get; set; }
+    public string? Account { get; set; }
+    public string? InputHash { get; set; }
+    public string? JobId { get; set; }
+    public string? Model { get; set; }
+    public LedgerState? State { get; set; }
+    public JobStatus? JobStatus { get; set; }
+    public HailuoError? Error { get; set; }
+    public VideoRequest? Request { get; set; }
+    public IReadOnlyDictionary<string, string?>? Tag { get; set; }
+    public DateTimeOffset? CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public string? FileId { get; set; }
+    public string? TaskId { get; set; }
+    public string? VideoPath { get; set; }
+    public long? VideoLength { get; set; }
+    /// <summary>A compacted file's generation: a header names its own, a moved marker names its successor's.</summary>
+    public string? Generation { get; set; }
+
+    public static LedgerRecord FromEntry(LedgerEntry e, DateTimeOffset at) => new()
+    {
+        Type = Snapshot,
+        Key = e.Key,
+        At = at,
+        Provider = e.Provider,
+        Account = e.Account,
+        InputHash = e.InputHash,
+        JobId = e.JobId,
+        Model = e.Model,
+        State = e.State,
+        JobStatus = e.Status,
+        Error = e.Error,
+        Request = e.RawRequest,
+        Tag = e.Tag,
+        CreatedAt = e.CreatedAt,
+        StartedAt = e.StartedAt,
+        CompletedAt = e.CompletedAt,
+        FileId = e.FileId,
+        TaskId = e.TaskId,
+        VideoPath = e.VideoPath,
+        VideoLength = e.VideoLength,
+    };
+
+    /// <summary>The record as one JSON line, ending in '\n'.</summary>
+    public byte[] ToLine()
+    {
+        using var buffer = new MemoryStream(256);
+        Write(buffer);
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    public void Write(Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, WriterOptions);
+        w.WriteStartObject();
+        w.WriteString("type", Type);
+        WriteIf(w, "key", Key);
+        w.WriteString("at", At);
+        if (Provider is { } provider)
+        {
+            w.WriteString("provider", provider.ToString());
+        }
+        WriteIf(w, "account", Account);
+        WriteIf(w, "input", InputHash);
+        WriteIf(w, "id", JobId);
+        WriteIf(w, "model", Model);
+        if (State is { } state)
+        {
+            w.WriteString("state", state.ToString());
+        }
+        if (JobStatus is { } status)
+        {
+            w.WriteString("status", status.ToString());
+        }
+        if (Error is { } error)
+        {
+            w.WriteStartObject("error");
+            w.WriteString("kind", error.Kind.ToString());
+            WriteIf(w, "code", error.Code);
+            w.WriteString("message", error.Message);
+            w.WriteEndObject();
+        }
+        if (Request is { } request)
+        {
+            w.WriteStartObject("request");
+            WriteIf(w, "model", request.Model);
+            WriteIf(w, "prompt", request.Prompt);
+            WriteIf(w, "image", request.FirstFrameImage);
+            if (request.Duration is { } duration)
+            {
+                w.WriteNumber("duration", duration);
+            }
+            WriteIf(w, "resolution", request.Resolution);
+            if (request.PromptOptimizer is { } optimizer)
+            {
+                w.WriteBoolean("promptOptimizer", optimizer);
+            }
+            if (request.FastPretreatment is { } fast)
+            {
+                w.WriteBoolean("fastPretreatment", fast);
+            }
+            WriteIf(w, "callbackUrl", request.CallbackUrl);
+            w.WriteEndObject();
+        }
+        if (Tag is { Count: > 0 } tag)
+        {
+            w.WriteStartObject("tag");
+            foreach (var pair in tag)
+            {
+                if (pair.Value is null)
+                {
+                    w.WriteNull(pair.Key);
+                }
+                else
+                {
+                    w.WriteString(pair.Key, pair.Value);
+                }
+            }
+            w.WriteEndObject();
+        }
+        WriteIf(w, "created", CreatedAt);
+        WriteIf(w, "started", StartedAt);
+        WriteIf(w, "completed", CompletedAt);
+        WriteIf(w, "fileId", FileId);
+        WriteIf(w, "taskId", TaskId);
+        WriteIf(w, "path", VideoPath);
+        if (VideoLength is { } length)
+        {
+            w.WriteNumber("length", length);
+        }
+        WriteIf(w, "gen", Generation);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Parses one line; null for anything torn, foreign or incomplete, which the reader then skips.</summary>
+    public static LedgerRecord? TryParse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            var r = new LedgerRecord();
+            var hasAt = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+                switch (name)
+                {
+                    case "type": r.Type = reader.GetString() ?? ""; break;
+                    case "key": r.Key = reader.GetString(); break;
+                    case "at": r.At = reader.GetDateTimeOffset(); hasAt = true; break;
+                    case "provider": r.Provider = ParseEnum<HailuoProvider>(reader.GetString()); break;
+                    case "account": r.Account = reader.GetString(); break;
+                    case "input": r.InputHash = reader.GetString(); break;
+                    case "id": r.JobId = reader.GetString(); break;
+                    case "model": r.Model = reader.GetString(); break;
+                    case "state": r.State = ParseEnum<LedgerState>(reader.GetString()); break;
+                    case "status": r.JobStatus = ParseEnum<JobStatus>(reader.GetString()); break;
+                    case "error": r.Error = ReadError(ref reader); break;
+                    case "request": r.Request = ReadRequest(ref reader); break;
+                    case "tag": r.Tag = ReadTag(ref reader); break;
+                    case "created": r.CreatedAt = reader.GetDateTimeOffset(); break;
+                    case "started": r.StartedAt = reader.GetDateTimeOffset(); break;
+                    case "completed": r.CompletedAt = reader.GetDateTimeOffset(); break;
+                    case "fileId": r.FileId = reader.GetString(); break;
+                    case "taskId": r.TaskId = reader.GetString(); break;
+                    case "path": r.VideoPath = reader.GetString(); break;
+                    case "length": r.VideoLength = reader.GetInt64(); break;
+                    case "gen": r.Generation = reader.GetString(); break;
+                    default: reader.Skip(); break; // a field from a newer version
+                }
+            }
+            // A torn line fails here: the object must close and nothing may follow it.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return null;
+            }
+            return hasAt && r.IsComplete() ? r : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the record has what its type needs; an unknown type is not applied.</summary>
+    private bool IsComplete() => Type switch
+    {
+        Header => true,
+        Moved => Generation is not null,
+        Intent => Key is not null && Provider is not null && Account is not null && InputHash is not null,
+        Submitted => Key is not null && Provider is not null && JobId is not null,
+        Unknown => Key is not null,
+        Status => Provider is not null && JobId is not null && JobStatus is not null,
+        Downloaded => Provider is not null && JobId is not null && VideoPath is not null && VideoLength is not null,
+        Snapshot => Key is not null && Provider is not null && State is not null,
+        _ => false,
+    };
+
+    private static T? ParseEnum<T>(string? text) where T : struct, Enum =>
+        text is not null && Enum.TryParse<T>(text, ignoreCase: false, out var value) && Enum.IsDefined(typeof(T), value)
+            ? value
+            : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
+
+    private static HailuoError ReadError(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        HailuoErrorKind? kind = null;
+        string? code = null;
+        string? message = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "kind": kind = ParseEnum<HailuoErrorKind>(reader.GetString()); break;
+                case "code": code = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "message": message = reader.GetString(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return new HailuoError(kind ?? throw new FormatException("An error without a kind."), message ?? "", code);
+    }
+
+    private static VideoRequest ReadRequest(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        var request = new VideoRequest();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+            switch (name)
+            {
+                case "model": request.Model = reader.GetString(); break;
+                case "prompt": request.Prompt = reader.GetString(); break;
+                case "image": request.FirstFrameImage = reader.GetString(); break;
+                case "duration": request.Duration = reader.GetInt32(); break;
+                case "resolution": request.Resolution = reader.GetString(); break;
+                case "promptOptimizer": request.PromptOptimizer = reader.GetBoolean(); break;
+                case "fastPretreatment": request.FastPretreatment = reader.GetBoolean(); break;
+                case "callbackUrl": request.CallbackUrl = reader.GetString(); break;
+                default: reader.Skip(); break;
+            }
+        }
+        return request;
+    }
+
+    private static IReadOnlyDictionary<string, string?> ReadTag(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            tag[name] = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+        }
+        return LedgerRequest.FreezeTag(tag);
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (reader.TokenType != type)
+        {
+            throw new FormatException($"Expected {type}, found {reader.TokenType}.");
+        }
+    }
+
+    private static void WriteIf(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is not null)
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private static void WriteIf(Utf8JsonWriter w, string name, DateTimeOffset? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteString(name, v);
+        }
+    }
+}
+
+/// <summary>What of a request and its tag the ledger keeps.</summary>
+internal static class LedgerRequest
+{
+    /// <summary>
+    /// A copy of the request that is safe to store: a data: URI image becomes <c>data:&lt;type&gt;;sha256=&lt;hex&gt;</c>
+    /// (the hash of the decoded bytes, so it matches the image file's own SHA-256). Megabytes of base64 per line
+    /// would bloat the ledger and its reads; the caller's input hash already identifies the image.
+    /// </summary>
+    public static VideoRequest Scrub(VideoRequest request)
+    {
+        var copy = request.Clone();
+        if (copy.FirstFrameImage is { } image && image.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            copy.FirstFrameImage = ScrubDataUri(image);
+        }
+        return copy;
+    }
+
+    internal static string ScrubDataUri(string uri)
+    {
+        var comma = uri.IndexOf(',');
+        var meta = comma < 0 ? uri.Substring(5) : uri.Substring(5, comma - 5);
+        if (comma < 0 && meta.IndexOf(";sha256=", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return uri; // already scrubbed
+        }
+        var semicolon = meta.IndexOf(';');
+        var mediaType = semicolon < 0 ? meta : meta.Substring(0, semicolon);
+        var payload = comma < 0 ? "" : uri.Substring(comma + 1);
+        byte[] bytes;
+        if (meta.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                bytes = Convert.FromBase64String(payload);
+            }
+            catch (FormatException)
+            {
+                bytes = Encoding.UTF8.GetBytes(payload);
+            }
+        }
+        else
+        {
+            bytes = Encoding.UTF8.GetBytes(Uri.UnescapeDataString(payload));
+        }
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(bytes);
+        var hex = new StringBuilder(hash.Length * 2);
+        foreach (var b in hash)
+        {
+            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return $"data:{mediaType};sha256={hex}";
+    }
+
+    /// <summary>A read-only, case-insensitive copy of a tag.</summary>
+    public static IReadOnlyDictionary<string, string?> Freeze(IReadOnlyDictionary<string, string?>? tag)
+    {
+        if (tag is null || tag.Count == 0)
+        {
+            return LedgerEntry.NoTag;
+        }
+        var copy = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in tag)
+        {
+            copy[pair.Key] = pair.Value; // keys differing only in case: the last one wins
+        }
+        return FreezeTag(copy);
+    }
+
+    internal static IReadOnlyDictionary<string, string?> FreezeTag(Dictionary<string, string?> tag) =>
+        tag.Count == 0 ? LedgerEntry.NoTag : new System.Collections.ObjectModel.ReadOnlyDictionary<string, string?>(tag);
+}
