@@ -191,7 +191,12 @@ public sealed class JobLedger : IDisposable
     }
 
     /// <summary>Records that the create may or may not have reached the provider (a timeout, a reset).</summary>
-    public void RecordOutcomeUnknown(LedgerEntry intent, HailuoError error)
+    public void RecordOutcomeUnknown(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Unknown);
+
+    /// <summary>Records that the provider refused the create, so nothing was paid and the input may be sent again.</summary>
+    public void RecordRejected(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Rejected);
+
+    private void RecordFailedCreate(LedgerEntry intent, HailuoError error, string type)
     {
         if (intent is null)
         {
@@ -206,7 +211,7 @@ public sealed class JobLedger : IDisposable
             Append(() =>
             {
                 RequireKnown(intent);
-                return new LedgerRecord { Type = LedgerRecord.Unknown, Key = intent.Key, Error = error };
+                return new LedgerRecord { Type = type, Key = intent.Key, Error = error };
             });
         }
     }
@@ -713,11 +718,13 @@ public sealed class JobLedger : IDisposable
             }
 
             case LedgerRecord.Unknown:
+            case LedgerRecord.Rejected:
             {
-                // A job id, once known, outranks a late "unknown".
+                // A job id, once known, outranks a late "unknown" or "rejected".
                 if (_byKey.TryGetValue(r.Key!, out var slot) && !slot.Removed && slot.Entry.State != LedgerState.Submitted)
                 {
-                    slot.Entry = slot.Entry.Copy().SetState(LedgerState.OutcomeUnknown).SetError(r.Error).SetTimes(null, r.At);
+                    var state = r.Type == LedgerRecord.Rejected ? LedgerState.Rejected : LedgerState.OutcomeUnknown;
+                    slot.Entry = slot.Entry.Copy().SetState(state).SetError(r.Error).SetTimes(null, r.At);
                 }
                 break;
             }

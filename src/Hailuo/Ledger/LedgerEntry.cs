@@ -18,6 +18,8 @@ public enum LedgerState
     Submitted,
     /// <summary>The create failed in a way that may or may not have reached the provider (timeout, reset).</summary>
     OutcomeUnknown,
+    /// <summary>The provider refused the create (bad key, no credits, invalid input): nothing was made or paid for.</summary>
+    Rejected,
 }
 
 /// <summary>

@@ -19,6 +19,7 @@ internal sealed class LedgerRecord
     public const string Intent = "intent";
     public const string Submitted = "submitted";
     public const string Unknown = "unknown";
+    public const string Rejected = "rejected";
     public const string Status = "status";
     public const string Downloaded = "downloaded";
     public const string Snapshot = "snapshot";
@@ -238,6 +239,7 @@ internal sealed class LedgerRecord
         Intent => Key is not null && Provider is not null && Account is not null && InputHash is not null,
         Submitted => Key is not null && Provider is not null && JobId is not null,
         Unknown => Key is not null,
+        Rejected => Key is not null,
         Status => Provider is not null && JobId is not null && JobStatus is not null,
         Downloaded => Provider is not null && JobId is not null && VideoPath is not null && VideoLength is not null,
         Snapshot => Key is not null && Provider is not null && State is not null,

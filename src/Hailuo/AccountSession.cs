@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using System.Threading;
+using System.Threading.Tasks;
+using Hailuo.Credentials;
+using Hailuo.Ledger;
+using Hailuo.Models;
+using Hailuo.Providers;
+using Hailuo.Tracking;
+using Hailuo.Transport;
+
+namespace Hailuo;
+
+/// <summary>
+/// What every client of one account shares in this process: the transport (and so the rate
+/// limits), the tracker, the ledger, and the cap on jobs in flight. Counted, so the last client to
+/// go closes it.
+/// </summary>
+internal sealed class AccountSession
+{
+    private static readonly object Gate = new();
+    private static readonly Dictionary<string, AccountSession> Sessions = new(StringComparer.Ordinal);
+
+    private readonly string _key;
+    private int _clients;
+
+    private AccountSession(string key, HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
+    {
+        _key = key;
+        Adapter = adapter;
+        Credential = credential;
+        Transport = new ProviderTransport(options, adapter, credential);
+        InFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
+        Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
+        Tracker = new JobTracker(
+            RefreshAsync,
+            new TrackerOptions { TimeScale = options.TimeScale },
+            log: options.Log is { } log ? (level, message) => log(level, credential.Redact(message)) : null);
+    }
+
+    public ProviderAdapter Adapter { get; }
+
+    public HailuoCredential Credential { get; }
+
+    public ProviderTransport Transport { get; }
+
+    public JobTracker Tracker { get; }
+
+    public ConcurrencyLimiter InFlight { get; }
+
+    public JobLedger? Ledger { get; }
+
+    /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
+    public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)
+    {
+        using var response = await Transport.SendAsync(Adapter.BuildStatus(job), cancellationToken).ConfigureAwait(false);
+        var fresh = Adapter.ParseStatus(response.Root, job);
+        if (fresh.Status != job.Status)
+        {
+            Ledger?.RecordStatus(fresh);
+        }
+        return fresh;
+    }
+
+    public static AccountSession Acquire(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
+    {
+        var key = string.Join("|",
+            adapter.Provider,
+            options.EffectiveBaseUri.ToString().TrimEnd('/'),
+            credential.Fingerprint,
+            options.CloudflareAccountId ?? "",
+            options.UseLedger ? options.LedgerPath ?? "default" : "none",
+            options.TimeScale.ToString("R", CultureInfo.InvariantCulture));
+        lock (Gate)
+        {
+            if (!Sessions.TryGetValue(key, out var session))
+            {
+                session = new AccountSession(key, options, adapter, credential);
+                Sessions[key] = session;
+            }
+            session._clients++;
+            return session;
+        }
+    }
+
+    public void Release()
+    {
+        lock (Gate)
+        {
+            if (--_clients > 0)
+            {
+                return;
+            }
+            Sessions.Remove(_key);
+        }
+        Tracker.Dispose();
+        Transport.Dispose();
+        Ledger?.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography;
+using System.Text;
+using Hailuo.Models;
+
+namespace Hailuo.Credentials;
+
+/// <summary>
+/// An API key. It is only ever written into an auth header: ToString, exceptions, logs and the
+/// ledger see a fingerprint at most.
+/// </summary>
+public sealed class HailuoCredential
+{
+    private readonly string _secret;
+
+    public HailuoCredential(string secret, string source)
+    {
+        if (string.IsNullOrWhiteSpace(secret))
+        {
+            throw new ArgumentException("The API key is empty.", nameof(secret));
+        }
+        _secret = secret.Trim();
+        Source = source;
+        Fingerprint = ComputeFingerprint(_secret);
+    }
+
+    /// <summary>Where the key came from, for messages: "SecretManagement vault MyVault", "CORE_TODAY_API_KEY", ...</summary>
+    public string Source { get; }
+
+    /// <summary>A salted hash that identifies the account without revealing the key.</summary>
+    public string Fingerprint { get; }
+
+    internal string Reveal() => _secret;
+
+    /// <summary>The key with everything but its length hidden, for scrubbing text that might contain it.</summary>
+    internal string Redact(string text) =>
+        text.IndexOf(_secret, StringComparison.Ordinal) < 0 ? text : text.Replace(_secret, "***");
+
+    public override string ToString() => $"API key from {Source} (account {Fingerprint})";
+
+    private static string ComputeFingerprint(string secret)
+    {
+        using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes("hailuo-account-fingerprint"));
+        var hash = hmac.ComputeHash(Encoding.UTF8.GetBytes(secret));
+        var sb = new StringBuilder(16);
+        for (var i = 0; i < 8; i++)
+        {
+            sb.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>Where keys come from: the cmdlets fill it from SecretManagement, a session key or the environment.</summary>
+public interface ICredentialSource
+{
+    /// <summary>The key for a provider, or null when this source has none.</summary>
+    HailuoCredential? GetCredential(HailuoProvider provider);
+}
+
+/// <summary>A key given directly, as Connect-Hailuo -ApiKey or a SecretManagement secret does.</summary>
+public sealed class StaticCredentialSource : ICredentialSource
+{
+    private readonly HailuoCredential _credential;
+
+    public StaticCredentialSource(HailuoCredential credential) => _credential = credential;
+
+    public HailuoCredential GetCredential(HailuoProvider provider) => _credential;
+}
+
+/// <summary>
+/// The documented environment variables: CORE_TODAY_API_KEY, REPLICATE_API_TOKEN, MINIMAX_API_KEY,
+/// CLOUDFLARE_API_TOKEN (with CLOUDFLARE_ACCOUNT_ID), and HAILUO_API_KEY for any provider.
+/// </summary>
+public sealed class EnvironmentCredentialSource : ICredentialSource
+{
+    public const string Generic = "HAILUO_API_KEY";
+    public const string CloudflareAccountVariable = "CLOUDFLARE_ACCOUNT_ID";
+
+    private readonly Func<string, string?> _read;
+
+    public EnvironmentCredentialSource(Func<string, string?>? read = null)
+    {
+        _read = read ?? Environment.GetEnvironmentVariable;
+    }
+
+    public static string VariableFor(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => "CORE_TODAY_API_KEY",
+        HailuoProvider.Replicate => "REPLICATE_API_TOKEN",
+        HailuoProvider.MiniMax => "MINIMAX_API_KEY",
+        _ => "CLOUDFLARE_API_TOKEN",
+    };
+
+    public HailuoCredential? GetCredential(HailuoProvider provider)
+    {
+        foreach (var name in new[] { VariableFor(provider), Generic })
+        {
+            var value = _read(name);
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return new HailuoCredential(value!, $"environment variable {name}");
+            }
+        }
+        return null;
+    }
+
+    public string? CloudflareAccountId => _read(CloudflareAccountVariable) is { Length: > 0 } id ? id.Trim() : null;
+
+    /// <summary>Names of the variables consulted for a provider, for the error when none is set.</summary>
+    public static IReadOnlyList<string> VariablesFor(HailuoProvider provider) => new[] { VariableFor(provider), Generic };
+}

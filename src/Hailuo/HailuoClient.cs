@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using Hailuo.Credentials;
+using Hailuo.Downloads;
+using Hailuo.Ledger;
+using Hailuo.Models;
+using Hailuo.Providers;
+using Hailuo.Tracking;
+using Hailuo.Transport;
+using Hailuo.Validation;
+
+namespace Hailuo;
+
+/// <summary>Per-submission choices.</summary>
+public sealed class SubmitOptions
+{
+    /// <summary>Submit even when the ledger already has this input (or an unknown outcome for it): pays again.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>Data that rides along on the job and in the ledger, such as the CSV row.</summary>
+    public IReadOnlyDictionary<string, string?>? Tag { get; set; }
+}
+
+/// <summary>
+/// The client for one provider and account. Thread-safe: one instance serves a whole batch. Every
+/// call validates before it spends, takes a CancellationToken, and keeps the ledger current so a
+/// re-run never pays twice.
+/// </summary>
+public sealed class HailuoClient : IDisposable
+{
+    private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private readonly AccountSession _session;
+    private readonly VideoDownloader _downloader;
+    private int _disposed;
+
+    public HailuoClient(HailuoClientOptions options)
+    {
+        options.Validate();
+        Options = options;
+        var sources = options.Credentials ?? new EnvironmentCredentialSource();
+        var credential = sources.GetCredential(options.Provider)
+            ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
+                $"No API key for {options.Provider}: run Connect-Hailuo, or set {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}."));
+        _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
+        _downloader = new VideoDownloader(DownloadHttp, new DownloadOptions());
+    }
+
+    public HailuoClientOptions Options { get; }
+
+    public HailuoProvider Provider => Options.Provider;
+
+    /// <summary>The account's fingerprint (never the key), as recorded in the ledger.</summary>
+    public string Account => _session.Credential.Fingerprint;
+
+    /// <summary>The tracker every client of this account shares.</summary>
+    public JobTracker Tracker => _session.Tracker;
+
+    public JobLedger? Ledger => _session.Ledger;
+
+    /// <summary>Retries made so far by this account's transport: for tests and benchmarks.</summary>
+    public int RetryCount => _session.Transport.RetryCount;
+
+    internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => options.Provider switch
+    {
+        HailuoProvider.CoreToday => new CoreTodayAdapter(options),
+        HailuoProvider.Replicate => new ReplicateAdapter(options),
+        HailuoProvider.MiniMax => new MiniMaxAdapter(options),
+        _ => new CloudflareAdapter(options),
+    };
+
+    /// <summary>
+    /// Checks a request without sending anything: the same rules a submit applies first. An empty
+    /// list means it is valid.
+    /// </summary>
+    public IReadOnlyList<HailuoError> Validate(VideoRequest request) => RequestValidator.Validate(request, Provider);
+
+    /// <summary>
+    /// Submits a video and returns at once with the queued job; it does not wait for the video.
+    /// An input the ledger already holds returns its job (<see cref="HailuoJob.Reused"/>) unless
+    /// forced. Waits for room under the rate limit and the cap on jobs in flight.
+    /// </summary>
+    public async Task<HailuoJob> SubmitAsync(VideoRequest request, SubmitOptions? submit = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        submit ??= new SubmitOptions();
+        RequestValidator.ThrowIfInvalid(request, Provider);
+        var model = request.EffectiveModel!;
+        var local = request.HasLocalImage;
+        var imageHash = local ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
+        var inputHash = InputHash.Compute(Provider, request, imageHash);
+        var tag = submit.Tag ?? new Dictionary<string, string?>();
+
+        if (!submit.Force && Ledger?.FindByInput(Provider, Account, inputHash) is { } known)
+        {
+            if (Reuse(known, tag) is { } reused)
+            {
+                return reused;
+            }
+        }
+
+        var lease = await _session.InFlight.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        var handedOver = false;
+        try
+        {
+            var intent = Ledger?.RecordIntent(Provider, Account, inputHash, request, tag);
+            var image = local ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : request.FirstFrameImage;
+            var call = _session.Adapter.BuildCreate(request, model, image);
+            HailuoJob job;
+            try
+            {
+                using var response = await _session.Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+                job = _session.Adapter.ParseCreated(response.Root, model);
+                if (job.Id.Length == 0)
+                {
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                        $"{Provider} accepted the create but its answer names no job id. It was not resubmitted, so it cannot be paid for twice."));
+                }
+            }
+            catch (SalvagedCreateException salvaged)
+            {
+                Log(HailuoLogLevel.Warning, salvaged.Message);
+                job = new HailuoJob(salvaged.JobId, Provider, model, JobStatus.Queued);
+            }
+            catch (HailuoException e) when (intent is not null)
+            {
+                if (e.Error.Kind == HailuoErrorKind.OutcomeUnknown)
+                {
+                    Ledger!.RecordOutcomeUnknown(intent, e.Error);
+                }
+                else
+                {
+                    Ledger!.RecordRejected(intent, e.Error);
+                }
+                throw;
+            }
+            catch (OperationCanceledException) when (intent is not null)
+            {
+                // Stopped while the create was under way: it may or may not have reached the provider.
+                Ledger!.RecordOutcomeUnknown(intent, new HailuoError(HailuoErrorKind.OutcomeUnknown, "The submission was stopped while it was being sent."));
+                throw;
+            }
+
+            job = job.With(request: request.Clone(), inputHash: inputHash, tag: tag, createdAt: job.CreatedAt ?? DateTimeOffset.UtcNow);
+            if (intent is not null)
+            {
+                Ledger!.RecordSubmitted(intent, job);
+            }
+            Log(HailuoLogLevel.Verbose, $"{Provider}: submitted {job.Id} ({request}).");
+            _ = Tracker.Track(job, lease);
+            handedOver = true;
+            return job;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+
+    private HailuoJob? Reuse(LedgerEntry known, IReadOnlyDictionary<string, string?> tag)
+    {
+        switch (known.State)
+        {
+            case LedgerState.Submitted when known.JobId is not null:
+                var job = known.ToJob().With(tag: tag.Count > 0 ? tag : known.Tag, reused: true);
+                Log(HailuoLogLevel.Verbose, $"{Provider}: this input was submitted before as {job.Id}; reusing it instead of paying again.");
+                if (!job.IsFinal)
+                {
+                    _ = Tracker.Track(job);
+                }
+                return job;
+            case LedgerState.Submitting:
+            case LedgerState.OutcomeUnknown:
+                throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                    $"This input was submitted to {Provider} on {known.CreatedAt:u}, and its answer never arrived, so it may have been accepted and charged. It was not sent again."));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Reads a job's current status from the provider; the ledger supplies what it knows of the id.</summary>
+    public Task<HailuoJob> GetJobAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, "A job id is required.", "Id"));
+        }
+        var known = Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id.Trim(), Provider, HailuoModels.Standard, JobStatus.Queued);
+        return RefreshAsync(known, cancellationToken);
+    }
+
+    /// <summary>Re-reads a job; a succeeded job comes back with a fresh download link.</summary>
+    public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var fresh = await _session.RefreshAsync(job, cancellationToken).ConfigureAwait(false);
+        Tracker.Observe(fresh);
+        return fresh;
+    }
+
+    /// <summary>Cancels a job that has not finished. MiniMax and Cloudflare have no cancel call: that is an error that says so.</summary>
+    public async Task<HailuoJob> CancelAsync(HailuoJob job, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var call = _session.Adapter.BuildCancel(job)
+            ?? throw new HailuoException(new HailuoError(HailuoErrorKind.NotSupported,
+                $"{Provider} has no cancel call: job {job.Id} runs to completion and is charged.",
+                recommendedAction: "Let it finish, or use core.today or Replicate, which can cancel."));
+        using var response = await _session.Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+        var fresh = _session.Adapter.ParseStatus(response.Root, job);
+        if (fresh.Status != job.Status)
+        {
+            Ledger?.RecordStatus(fresh);
+        }
+        Tracker.Observe(fresh);
+        return fresh;
+    }
+
+    /// <summary>Waits for a job to be final, or for <paramref name="timeout"/>, returning the latest snapshot.</summary>
+    public Task<HailuoJob> WaitAsync(HailuoJob job, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return Tracker.WaitAsync(job, timeout, cancellationToken);
+    }
+
+    /// <summary>A fresh link to a succeeded job's video: MiniMax through files/retrieve, the others by re-reading the job.</summary>
+    public async Task<Uri> ResolveVideoUriAsync(HailuoJob job, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        // A status read refreshes the link, except on MiniMax, where a known file id is all retrieve needs.
+        var current = job.Status == JobStatus.Succeeded && !_session.Adapter.StatusGivesVideoUri && job.FileId is not null
+            ? job
+            : await RefreshAsync(job, cancellationToken).ConfigureAwait(false);
+        if (current.Status != JobStatus.Succeeded)
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                $"Job {job.Id} is {current.Status}, so it has no video to download.", "Job",
+                current.Status.IsFinal() ? "Submit the input again to get a video." : "Wait for it first: Wait-HailuoJob."));
+        }
+        if (_session.Adapter.BuildRetrieve(current) is { } retrieve)
+        {
+            using var response = await _session.Transport.SendAsync(retrieve, cancellationToken).ConfigureAwait(false);
+            return _session.Adapter.ParseRetrieve(response.Root)
+                ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"{Provider} returned no download link for {job.Id}."));
+        }
+        if (current.Error is { Kind: HailuoErrorKind.Expired } gone)
+        {
+            throw new HailuoException(gone);
+        }
+        return current.VideoUri
+            ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"{Provider} reports {job.Id} as succeeded but gives no video link."));
+    }
+
+    /// <summary>
+    /// Downloads a succeeded job's video to <paramref name="destinationPath"/>: streamed, resumed after
+    /// breaks, refreshed when the link expires, verified, and renamed into place only when whole.
+    /// </summary>
+    public async Task<DownloadResult> DownloadAsync(HailuoJob job, string destinationPath, bool overwrite = false,
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
+            ? known
+            : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
+        var result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
+        {
+            Overwrite = overwrite,
+            RefreshSource = token => ResolveVideoUriAsync(job, token),
+        }, progress, cancellationToken).ConfigureAwait(false);
+        Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
+        return result;
+    }
+
+    /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>
+    public async Task<VideoGenerationOperation> StartGenerationAsync(VideoRequest request, SubmitOptions? submit = null, CancellationToken cancellationToken = default) =>
+        new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
+    public VideoGenerationOperation GetOperation(string id) =>
+        new(this, Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued));
+
+    private void Log(HailuoLogLevel level, string message) => Options.Log?.Invoke(level, _session.Credential.Redact(message));
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(HailuoClient));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _session.Release();
+        }
+    }
+}
+
+/// <summary>A generation that takes minutes, as an object that can be polled, awaited, or resumed from its id.</summary>
+public sealed class VideoGenerationOperation
+{
+    private readonly HailuoClient _client;
+
+    internal VideoGenerationOperation(HailuoClient client, HailuoJob job)
+    {
+        _client = client;
+        Value = job;
+    }
+
+    public string Id => Value.Id;
+
+    /// <summary>The latest snapshot of the job.</summary>
+    public HailuoJob Value { get; private set; }
+
+    public bool HasCompleted => Value.IsFinal;
+
+    public async Task<HailuoJob> UpdateStatusAsync(CancellationToken cancellationToken = default)
+    {
+        Value = await _client.RefreshAsync(Value, cancellationToken).ConfigureAwait(false);
+        return Value;
+    }
+
+    public async Task<HailuoJob> WaitForCompletionAsync(CancellationToken cancellationToken = default)
+    {
+        Value = await _client.WaitAsync(Value, null, cancellationToken).ConfigureAwait(false);
+        return Value;
+    }
+}

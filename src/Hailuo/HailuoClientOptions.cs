@@ -1,0 +1,174 @@
+using System;
+using System.Net;
+using Hailuo.Credentials;
+using Hailuo.Models;
+
+namespace Hailuo;
+
+/// <summary>A request rate: so many requests per window, as providers state their limits.</summary>
+public sealed class RateLimit
+{
+    public RateLimit(int permits, TimeSpan window)
+    {
+        if (permits < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), "A rate limit allows at least one request; use null for no limit.");
+        }
+        Permits = permits;
+        Window = window;
+    }
+
+    public int Permits { get; }
+
+    public TimeSpan Window { get; }
+
+    public static RateLimit PerMinute(int permits) => new(permits, TimeSpan.FromMinutes(1));
+
+    public RateLimit Scaled(double scale) => new(Permits, TimeSpan.FromTicks((long)(Window.Ticks * scale)));
+
+    public override string ToString() => $"{Permits} per {Window.TotalSeconds:0.###} s";
+}
+
+/// <summary>How a <see cref="HailuoClient"/> reaches its provider, and how hard it tries.</summary>
+public sealed class HailuoClientOptions
+{
+    public HailuoClientOptions(HailuoProvider provider = HailuoProvider.CoreToday)
+    {
+        Provider = provider;
+        (CreateRateLimit, ReadRateLimit) = DefaultLimits(provider);
+    }
+
+    public HailuoProvider Provider { get; }
+
+    /// <summary>
+    /// The API root, such as https://api.core.today/v1, or the emulator's http://127.0.0.1:5080/coretoday/v1.
+    /// Null uses the provider's public endpoint. Must be https unless it is a loopback address.
+    /// </summary>
+    public Uri? BaseUri { get; set; }
+
+    /// <summary>MiniMax only: the mainland host (api.minimaxi.com) instead of the global one (api.minimax.io).</summary>
+    public bool MiniMaxMainland { get; set; }
+
+    /// <summary>Cloudflare only: the account that runs Workers AI.</summary>
+    public string? CloudflareAccountId { get; set; }
+
+    public ICredentialSource? Credentials { get; set; }
+
+    /// <summary>Creates a minute, per account; null turns the client-side limit off.</summary>
+    public RateLimit? CreateRateLimit { get; set; }
+
+    /// <summary>Status reads, cancels and retrieves, per account (Cloudflare counts creates here too).</summary>
+    public RateLimit? ReadRateLimit { get; set; }
+
+    /// <summary>Jobs submitted and not yet final, per account; a submit waits for room.</summary>
+    public int MaxJobsInFlight { get; set; } = 50;
+
+    /// <summary>Retries after the first attempt, for a read or a create that provably did not reach the provider.</summary>
+    public int MaxRetries { get; set; } = 6;
+
+    /// <summary>The first retry delay; later ones double up to <see cref="RetryMaxDelay"/>, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one attempt may take before it is abandoned: a server that never answers cannot hang a runbook.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The largest API reply read (not downloads); anything bigger is refused as hostile.</summary>
+    public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Shrinks every built-in time (retry delays, expected generation times, poll intervals, rate
+    /// windows) for the emulator's --time-scale. Leave at 1 for real providers.
+    /// </summary>
+    public double TimeScale { get; set; } = 1.0;
+
+    /// <summary>Where the job ledger lives; null uses the per-user default; set <see cref="UseLedger"/> false for none.</summary>
+    public string? LedgerPath { get; set; }
+
+    public bool UseLedger { get; set; } = true;
+
+    public string UserAgent { get; set; } = "Hailuo-PowerShell/0.1";
+
+    /// <summary>Receives diagnostic lines (verbose and debug); the key is scrubbed from each before it is passed on.</summary>
+    public Action<HailuoLogLevel, string>? Log { get; set; }
+
+    /// <summary>The public endpoint of each provider.</summary>
+    public static Uri DefaultBaseUri(HailuoProvider provider, bool miniMaxMainland = false) => provider switch
+    {
+        HailuoProvider.CoreToday => new Uri("https://api.core.today/v1"),
+        HailuoProvider.Replicate => new Uri("https://api.replicate.com/v1"),
+        HailuoProvider.MiniMax => new Uri(miniMaxMainland ? "https://api.minimaxi.com/v1" : "https://api.minimax.io/v1"),
+        _ => new Uri("https://api.cloudflare.com/client/v4"),
+    };
+
+    /// <summary>The prefix each provider has under the emulator.</summary>
+    public static Uri EmulatorBaseUri(HailuoProvider provider, Uri emulator)
+    {
+        var root = emulator.ToString().TrimEnd('/');
+        return new Uri(provider switch
+        {
+            HailuoProvider.CoreToday => root + "/coretoday/v1",
+            HailuoProvider.Replicate => root + "/replicate/v1",
+            HailuoProvider.MiniMax => root + "/minimax/v1",
+            _ => root + "/cloudflare/client/v4",
+        });
+    }
+
+    /// <summary>The documented limits: MiniMax 5 video requests a minute, Replicate 600 creates and 3000 other requests.</summary>
+    public static (RateLimit? Create, RateLimit? Read) DefaultLimits(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.MiniMax => (RateLimit.PerMinute(5), RateLimit.PerMinute(300)),
+        HailuoProvider.Replicate => (RateLimit.PerMinute(600), RateLimit.PerMinute(3000)),
+        HailuoProvider.Cloudflare => (null, RateLimit.PerMinute(300)),
+        _ => (RateLimit.PerMinute(60), RateLimit.PerMinute(600)),
+    };
+
+    public Uri EffectiveBaseUri => BaseUri ?? DefaultBaseUri(Provider, MiniMaxMainland);
+
+    /// <summary>Checks the options before any network call; messages say what to change.</summary>
+    public void Validate()
+    {
+        var uri = EffectiveBaseUri;
+        if (!uri.IsAbsoluteUri)
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, $"The base URI '{uri}' is not absolute; give a full URL such as https://api.core.today/v1.", "BaseUri"));
+        }
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                $"The base URI '{uri}' is not https. Keys are only sent over https, except to a loopback address such as the emulator at http://127.0.0.1:5080.", "BaseUri"));
+        }
+        if (Provider == HailuoProvider.Cloudflare && string.IsNullOrWhiteSpace(CloudflareAccountId))
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                "Cloudflare Workers AI needs an account id: pass -CloudflareAccountId or set CLOUDFLARE_ACCOUNT_ID.", "CloudflareAccountId"));
+        }
+        if (TimeScale <= 0 || double.IsNaN(TimeScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeScale), "TimeScale must be greater than 0.");
+        }
+        if (MaxJobsInFlight < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxJobsInFlight), "MaxJobsInFlight must be at least 1.");
+        }
+    }
+
+    public static bool IsLoopback(Uri uri)
+    {
+        if (uri.IsLoopback)
+        {
+            return true;
+        }
+        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+    }
+
+    internal TimeSpan Scaled(TimeSpan span) => TimeSpan.FromTicks((long)(span.Ticks * TimeScale));
+}
+
+public enum HailuoLogLevel
+{
+    Debug,
+    Verbose,
+    Warning,
+}

@@ -1,0 +1,384 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using Hailuo.Credentials;
+using Hailuo.Models;
+using Hailuo.Providers;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Hailuo.Transport;
+
+/// <summary>
+/// Sends API calls for one provider and account: auth on the API host only, the shared rate limits,
+/// retries with backoff and jitter that honour Retry-After, and a per-attempt timeout. Reads are
+/// always retried; a create only when it provably never reached the provider. Thread-safe.
+/// </summary>
+internal sealed class ProviderTransport : IDisposable
+{
+    private const int MaxRedirects = 5;
+
+    private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
+    private static readonly ResiliencePropertyKey<StrongBox<TrackedContent?>> ContentKey = new("hailuo.content");
+
+    private readonly HttpClient _http;
+    private readonly HailuoClientOptions _options;
+    private readonly ProviderAdapter _adapter;
+    private readonly HailuoCredential _credential;
+    private readonly RateLimiter? _createLimiter;
+    private readonly RateLimiter? _readLimiter;
+    private readonly ResiliencePipeline<ApiResponse> _pipeline;
+    private readonly Random _jitter = new();
+
+    public ProviderTransport(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential, HttpMessageHandler? handler = null)
+    {
+        _options = options;
+        _adapter = adapter;
+        _credential = credential;
+        // Redirects are followed here, so that a key never follows one to another host.
+        _http = new HttpClient(handler ?? new HttpClientHandler { AllowAutoRedirect = false }, disposeHandler: handler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
+        var account = $"{adapter.Provider}|{options.EffectiveBaseUri.Authority}|{credential.Fingerprint}";
+        _createLimiter = SharedLimits.Rate(account + "|create", options.CreateRateLimit?.Scaled(options.TimeScale));
+        _readLimiter = SharedLimits.Rate(account + "|read", options.ReadRateLimit?.Scaled(options.TimeScale));
+        AccountKey = account;
+        _pipeline = BuildPipeline();
+    }
+
+    /// <summary>Provider, host (with port) and account fingerprint: the key of every shared limit.</summary>
+    public string AccountKey { get; }
+
+    /// <summary>Attempts beyond the first, over the life of this transport: for tests and benchmarks.</summary>
+    public int RetryCount => Volatile.Read(ref _retries);
+
+    private int _retries;
+
+    /// <summary>
+    /// Sends a call and returns its answer, or throws <see cref="HailuoException"/>. A create that
+    /// fails after its body may have reached the provider throws with <see cref="HailuoErrorKind.OutcomeUnknown"/>.
+    /// </summary>
+    public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken)
+    {
+        using (await AcquireAsync(call.IsCreate ? _createLimiter : _readLimiter, cancellationToken).ConfigureAwait(false))
+        {
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            var content = new StrongBox<TrackedContent?>();
+            context.Properties.Set(CallKey, call);
+            context.Properties.Set(ContentKey, content);
+            Outcome<ApiResponse> outcome;
+            try
+            {
+                outcome = await _pipeline.ExecuteOutcomeAsync(
+                    static async (ctx, self) =>
+                    {
+                        try
+                        {
+                            return Outcome.FromResult(await self.AttemptAsync(ctx).ConfigureAwait(false));
+                        }
+                        catch (Exception e)
+                        {
+                            return Outcome.FromException<ApiResponse>(e);
+                        }
+                    },
+                    context,
+                    this).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (outcome.Exception is { } exception)
+            {
+                throw Fail(call, exception, content.Value);
+            }
+            var response = outcome.Result!;
+            if (response.Error is { } error)
+            {
+                response.Dispose();
+                if (call.IsCreate && error.Kind == HailuoErrorKind.Protocol && (int)response.Status is >= 200 and < 300)
+                {
+                    throw Damaged(response.Body, error.Message);
+                }
+                throw new HailuoException(Scrub(error));
+            }
+            return response;
+        }
+    }
+
+    private async Task<ApiResponse> AttemptAsync(ResilienceContext context)
+    {
+        var call = context.Properties.GetValue(CallKey, null!);
+        var uri = call.Uri;
+        var method = call.Method;
+        for (var redirect = 0; ; redirect++)
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            foreach (var header in call.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+            if (string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            {
+                _adapter.Authorize(request, _credential);
+            }
+            if (call.JsonBody is not null && method != HttpMethod.Get)
+            {
+                var tracked = new TrackedContent(call.JsonBody);
+                context.Properties.GetValue(ContentKey, null!).Value = tracked;
+                request.Content = tracked;
+                // Headers first, body only once the server asks: a create whose body never left provably never arrived.
+                request.Headers.ExpectContinue = call.IsCreate;
+            }
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && redirect < MaxRedirects)
+            {
+                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                if (uri.Scheme != Uri.UriSchemeHttps && !HailuoClientOptions.IsLoopback(uri))
+                {
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"The provider redirected to a non-https address ({uri.Host}); refused."));
+                }
+                if (call.IsCreate && status is 301 or 302 or 303)
+                {
+                    // Turning a paid POST into a GET would lose it; say so instead of guessing.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown, $"The provider answered the create with a {status} redirect to {uri.Host}."));
+                }
+                method = status == 303 ? HttpMethod.Get : method;
+                continue;
+            }
+            return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var length = response.Content.Headers.ContentLength;
+        if (length > _options.MaxResponseBytes)
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
+        }
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > _options.MaxResponseBytes)
+                {
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
+                }
+            }
+        }
+        catch (IOException e)
+        {
+            // Keep what arrived: a cut-short create answer may still name the job that was paid for.
+            throw new PartialResponseException(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), e);
+        }
+        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        JsonDocument? json = null;
+        if (body.Length > 0)
+        {
+            try
+            {
+                json = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            }
+            catch (JsonException)
+            {
+                json = null;
+            }
+        }
+        var error = _adapter.Classify(response.StatusCode, json?.RootElement, body, response.Headers);
+        if (error is null && json is null)
+        {
+            error = new HailuoError(HailuoErrorKind.Protocol, $"The provider answered {(int)response.StatusCode} with a body that is not JSON: {Snippet(body)}");
+        }
+        return new ApiResponse(response.StatusCode, response.Headers, body, json, error);
+    }
+
+    private ResiliencePipeline<ApiResponse> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<ApiResponse>();
+        builder.AddRetry(new RetryStrategyOptions<ApiResponse>
+        {
+            MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+            ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
+            DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome)),
+            OnRetry = args =>
+            {
+                Interlocked.Increment(ref _retries);
+                var call = args.Context.Properties.GetValue(CallKey, null!);
+                var reason = args.Outcome.Exception?.GetType().Name ?? args.Outcome.Result?.Error?.ToString();
+                Log(HailuoLogLevel.Verbose, $"{_adapter.Provider}: retry {args.AttemptNumber + 1} of {call.Method} {call.Uri.AbsolutePath} in {args.RetryDelay.TotalMilliseconds:0} ms after {reason}.");
+                args.Outcome.Result?.Dispose();
+                return default;
+            },
+        });
+        builder.AddTimeout(_options.Scaled(_options.AttemptTimeout));
+        return builder.Build();
+    }
+
+    /// <summary>The never-pay-twice rule lives here.</summary>
+    private static bool ShouldRetry(ResilienceContext context, Outcome<ApiResponse> outcome)
+    {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        var call = context.Properties.GetValue(CallKey, null!);
+        if (outcome.Exception is { } exception)
+        {
+            if (exception is HailuoException h && !h.Error.IsRetryable)
+            {
+                return false;
+            }
+            if (exception is OperationCanceledException)
+            {
+                return false;
+            }
+            var bodyLeft = context.Properties.GetValue(ContentKey, null!).Value?.Started ?? false;
+            return !call.IsCreate || !bodyLeft;
+        }
+        var error = outcome.Result?.Error;
+        if (error is null || !error.IsRetryable)
+        {
+            return false;
+        }
+        if (!call.IsCreate)
+        {
+            return true;
+        }
+        // A 429 or a 503 says the provider declined the request without acting on it.
+        return error.Kind == HailuoErrorKind.RateLimited || outcome.Result!.Status == HttpStatusCode.ServiceUnavailable;
+    }
+
+    private TimeSpan RetryDelay(int attempt, Outcome<ApiResponse> outcome)
+    {
+        var retryAfter = outcome.Result?.Error?.RetryAfter;
+        double jitter;
+        lock (_jitter)
+        {
+            jitter = _jitter.NextDouble();
+        }
+        if (retryAfter is { } wait && wait > TimeSpan.Zero)
+        {
+            // Honour the provider's word, plus a little so that a crowd does not return at once.
+            return wait + TimeSpan.FromMilliseconds(jitter * Math.Min(1000, wait.TotalMilliseconds * 0.1));
+        }
+        var baseDelay = _options.Scaled(_options.RetryBaseDelay).TotalMilliseconds;
+        var cap = _options.Scaled(_options.RetryMaxDelay).TotalMilliseconds;
+        var exponential = Math.Min(cap, baseDelay * Math.Pow(2, attempt));
+        // Full jitter between half and all of the exponential delay.
+        return TimeSpan.FromMilliseconds(exponential * (0.5 + (jitter / 2)));
+    }
+
+    private HailuoException Fail(ApiCall call, Exception exception, TrackedContent? content)
+    {
+        if (exception is HailuoException known)
+        {
+            return new HailuoException(Scrub(known.Error), known.InnerException);
+        }
+        if (call.IsCreate && exception is PartialResponseException partial)
+        {
+            return Damaged(partial.Body, "the answer was cut short");
+        }
+        var what = exception switch
+        {
+            TimeoutRejectedException => $"no answer within {_options.Scaled(_options.AttemptTimeout).TotalSeconds:0.#} s",
+            HttpRequestException or IOException or SocketException => "the connection failed: " + _credential.Redact(exception.Message),
+            _ => _credential.Redact(exception.Message),
+        };
+        if (call.IsCreate && content?.Started == true)
+        {
+            return new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                $"{_adapter.Provider} may or may not have accepted this video: the request was sent, then {what}. It was not resubmitted, so it cannot be paid for twice."));
+        }
+        return new HailuoException(new HailuoError(HailuoErrorKind.Transient, $"{_adapter.Provider}: {what}."));
+    }
+
+    /// <summary>A create was accepted (2xx) but its answer is damaged: salvage the id if it is there, else the outcome is unknown.</summary>
+    private HailuoException Damaged(string body, string what) =>
+        _adapter.SalvageId(body) is { } id
+            ? new SalvagedCreateException(id, new HailuoError(HailuoErrorKind.Protocol, $"{_adapter.Provider} accepted the video as {id}, but its answer was damaged ({_credential.Redact(what)})."))
+            : new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                $"{_adapter.Provider} answered the create, but the answer was damaged ({_credential.Redact(what)}) and names no job. It was not resubmitted, so it cannot be paid for twice."));
+
+    private HailuoError Scrub(HailuoError error) =>
+        new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
+
+    private static async Task<IDisposable> AcquireAsync(RateLimiter? limiter, CancellationToken cancellationToken)
+    {
+        if (limiter is null)
+        {
+            return NoLease.Instance;
+        }
+        var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            throw new HailuoException(new HailuoError(HailuoErrorKind.RateLimited, "The client-side rate limit queue refused the request."));
+        }
+        return lease;
+    }
+
+    private void Log(HailuoLogLevel level, string message) => _options.Log?.Invoke(level, _credential.Redact(message));
+
+    private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed class NoLease : IDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class StrongBox<T>
+    {
+        public T? Value;
+    }
+}
+
+/// <summary>An answer whose body broke off part-way; what arrived is kept.</summary>
+internal sealed class PartialResponseException : IOException
+{
+    public PartialResponseException(string body, Exception inner)
+        : base("The answer was cut short: " + inner.Message, inner)
+    {
+        Body = body;
+    }
+
+    public string Body { get; }
+}
+
+/// <summary>A create the provider accepted whose answer was damaged but still named the job.</summary>
+internal sealed class SalvagedCreateException : HailuoException
+{
+    public SalvagedCreateException(string jobId, HailuoError error)
+        : base(error)
+    {
+        JobId = jobId;
+    }
+
+    public string JobId { get; }
+}

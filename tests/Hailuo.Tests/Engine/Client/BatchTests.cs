@@ -1,0 +1,153 @@
+using Hailuo.Models;
+using static Hailuo.Tests.Emulator.EmulatorHarness;
+
+namespace Hailuo.Tests.Engine.Client;
+
+/// <summary>Batches: within the provider's rate limits by the client's own doing, and with few status calls per job.</summary>
+public sealed class BatchTests
+{
+    [Theory]
+    [InlineData(HailuoProvider.MiniMax, 12)]
+    [InlineData(HailuoProvider.CoreToday, 80)]
+    public async Task A_batch_never_trips_the_providers_rate_limit(HailuoProvider provider, int jobs)
+    {
+        // MiniMax allows 5 creates a minute: at scale 0.01 the minute is 0.6 s, so 12 jobs need about 1.2 s.
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var client = h.Client(provider);
+
+        var submitted = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i => client.SubmitAsync(EngineHarness.Request($"Scene {i}"))));
+
+        var stats = await h.StatsAsync(provider);
+        Assert.Equal(jobs, Count(stats, "creates"));
+        Assert.Equal(0, Count(stats, "rateLimited"));
+        Assert.Equal(jobs, submitted.Select(j => j.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Two_clients_of_one_account_share_the_rate_budget()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var first = h.Client(HailuoProvider.MiniMax);
+        var second = h.Client(HailuoProvider.MiniMax);
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => (i % 2 == 0 ? first : second).SubmitAsync(EngineHarness.Request($"Shared {i}"))));
+
+        var stats = await h.StatsAsync(HailuoProvider.MiniMax);
+        Assert.Equal(12, Count(stats, "creates"));
+        Assert.Equal(0, Count(stats, "rateLimited"));
+    }
+
+    [Fact]
+    public async Task The_cap_on_jobs_in_flight_holds_submits_until_jobs_finish()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var client = h.Client(HailuoProvider.Replicate, o => o.MaxJobsInFlight = 3);
+
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.SubmitAsync(EngineHarness.Request($"Capped {i}"))));
+        await Task.WhenAll(jobs.Select(j => client.WaitAsync(j, TimeSpan.FromSeconds(30))));
+
+        // No more than three were ever running at once: the later three started after the first ones completed.
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        var times = stats["jobs"]!.AsObject()
+            .Select(p => (Created: DateTimeOffset.Parse(p.Value!["createdAt"]!.GetValue<string>()), Completed: DateTimeOffset.Parse(p.Value!["completedAt"]!.GetValue<string>())))
+            .ToList();
+        foreach (var (created, _) in times)
+        {
+            var running = times.Count(t => t.Created <= created && t.Completed > created);
+            Assert.True(running <= 3, $"{running} jobs were in flight at {created:O}");
+        }
+    }
+
+    [Fact]
+    public async Task The_tracker_spends_few_status_calls_per_job()
+    {
+        // Stated bound: at most 12 status calls for any job that runs at once, and at most 8 on average,
+        // for 2-minute jobs whose length varies by ±10 %. Fixed 5-second polling would spend about 24.
+        // (Time spent queued behind the provider's concurrency limit adds one call a minute.)
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01, configure: o => o.Concurrency["coretoday"] = 30);
+        var client = h.Client(HailuoProvider.CoreToday);
+
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => client.SubmitAsync(EngineHarness.Request($"Tracked {i}"))));
+        var done = await Task.WhenAll(jobs.Select(j => client.WaitAsync(j, TimeSpan.FromSeconds(60))));
+
+        Assert.All(done, j => Assert.Equal(JobStatus.Succeeded, j.Status));
+        var polls = (await h.StatsAsync(HailuoProvider.CoreToday))["jobs"]!.AsObject().Select(p => p.Value!["polls"]!.GetValue<int>()).ToList();
+        Assert.All(polls, p => Assert.InRange(p, 1, 12));
+        Assert.True(polls.Average() <= 8, $"mean {polls.Average():0.0} status calls per job");
+    }
+
+    [Fact]
+    public async Task A_queued_job_costs_about_one_status_call_per_expected_minute_of_queueing()
+    {
+        // Ten jobs through one slot: the last waits nine generations (about 18 minutes) in the queue.
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.005, configure: o => o.Concurrency["replicate"] = 1);
+        var client = h.Client(HailuoProvider.Replicate);
+
+        var jobs = new List<HailuoJob>();
+        foreach (var i in Enumerable.Range(0, 10))
+        {
+            jobs.Add(await client.SubmitAsync(EngineHarness.Request($"Queued {i}")));
+        }
+        await Task.WhenAll(jobs.Select(j => client.WaitAsync(j, TimeSpan.FromSeconds(60))));
+
+        var stats = (await h.StatsAsync(HailuoProvider.Replicate))["jobs"]!.AsObject();
+        foreach (var (id, job) in stats)
+        {
+            var created = DateTimeOffset.Parse(job!["createdAt"]!.GetValue<string>());
+            var started = DateTimeOffset.Parse(job["startedAt"]!.GetValue<string>());
+            var queuedMinutes = (started - created).TotalSeconds / 0.005 / 60;
+            var polls = job["polls"]!.GetValue<int>();
+            Assert.True(polls <= 12 + Math.Ceiling(queuedMinutes), $"{id}: {polls} polls after {queuedMinutes:0.0} queued minutes");
+        }
+    }
+
+    [Fact]
+    public async Task A_final_job_is_never_polled_again()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var client = h.Client(HailuoProvider.CoreToday);
+        var done = await client.WaitAsync(await client.SubmitAsync(EngineHarness.Request("Once done")), TimeSpan.FromSeconds(30));
+        var polls = Count(await h.StatsAsync(HailuoProvider.CoreToday), "statusPolls");
+
+        await Task.Delay(500);
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(polls, Count(await h.StatsAsync(HailuoProvider.CoreToday), "statusPolls"));
+        Assert.Equal(0, client.Tracker.ActiveCount);
+    }
+
+    [Fact]
+    public async Task Waiting_with_a_timeout_returns_the_job_as_it_is()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 1);
+        var client = h.Client(HailuoProvider.CoreToday);
+        var job = await client.SubmitAsync(EngineHarness.Request("Takes two minutes"));
+
+        var early = await client.WaitAsync(job, TimeSpan.FromMilliseconds(200));
+
+        Assert.False(early.IsFinal);
+        Assert.Equal(job.Id, early.Id);
+    }
+
+    [Fact]
+    public async Task Transitions_are_reported_as_events()
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var client = h.Client(HailuoProvider.Replicate);
+        var seen = new List<(JobStatus? From, JobStatus To)>();
+        client.Tracker.Transitioned += (_, e) =>
+        {
+            lock (seen)
+            {
+                seen.Add((e.Previous, e.Job.Status));
+            }
+        };
+
+        await client.WaitAsync(await client.SubmitAsync(EngineHarness.Request("Eventful")), TimeSpan.FromSeconds(30));
+
+        lock (seen)
+        {
+            Assert.Contains(seen, t => t.To == JobStatus.Succeeded);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Hailuo.Credentials;
+using Hailuo.Emulator;
+using Hailuo.Models;
+using Hailuo.Tests.Emulator;
+
+namespace Hailuo.Tests.Engine.Client;
+
+/// <summary>An emulator plus engine clients pointed at it, each with its own ledger in a temp folder.</summary>
+public sealed class EngineHarness : IAsyncDisposable
+{
+    public const string Secret = "sk-SECRET-hailuo-key-0042-do-not-leak";
+
+    private readonly List<HailuoClient> _clients = [];
+
+    private EngineHarness(EmulatorHarness emulator, double timeScale)
+    {
+        Emulator = emulator;
+        TimeScale = timeScale;
+        Folder = Directory.CreateTempSubdirectory("hailuo-engine-").FullName;
+        LedgerPath = Path.Combine(Folder, "ledger.jsonl");
+    }
+
+    public EmulatorHarness Emulator { get; }
+
+    public double TimeScale { get; }
+
+    public string Folder { get; }
+
+    public string LedgerPath { get; set; }
+
+    public List<string> LogLines { get; } = [];
+
+    public static async Task<EngineHarness> StartAsync(double timeScale = 0.01, Action<EmulatorOptions>? configure = null)
+    {
+        var emulator = await EmulatorHarness.StartAsync(o =>
+        {
+            o.TimeScale = timeScale;
+            configure?.Invoke(o);
+        });
+        return new EngineHarness(emulator, timeScale);
+    }
+
+    public static string NameOf(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => ProviderNames.CoreToday,
+        HailuoProvider.Replicate => ProviderNames.Replicate,
+        HailuoProvider.MiniMax => ProviderNames.MiniMax,
+        _ => ProviderNames.Cloudflare,
+    };
+
+    public HailuoClientOptions Options(HailuoProvider provider, string key = Secret) => new(provider)
+    {
+        BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, Emulator.Server.BaseUri),
+        Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
+        CloudflareAccountId = "acc-test",
+        TimeScale = TimeScale,
+        LedgerPath = LedgerPath,
+        Log = (level, line) =>
+        {
+            lock (LogLines)
+            {
+                LogLines.Add($"{level}: {line}");
+            }
+        },
+    };
+
+    public HailuoClient Client(HailuoProvider provider, Action<HailuoClientOptions>? configure = null)
+    {
+        var options = Options(provider);
+        configure?.Invoke(options);
+        var client = new HailuoClient(options);
+        _clients.Add(client);
+        return client;
+    }
+
+    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(NameOf(provider));
+
+    public static VideoRequest Request(string prompt, string resolution = "768p", int duration = 6) =>
+        new() { Prompt = prompt, Resolution = resolution, Duration = duration };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+        await Emulator.DisposeAsync();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using Hailuo.Emulator;
+using Hailuo.Media;
+using Hailuo.Models;
+using static Hailuo.Tests.Emulator.EmulatorHarness;
+
+namespace Hailuo.Tests.Engine.Client;
+
+/// <summary>Each provider end to end through the engine: create, status, download, and cancel where the provider has one.</summary>
+public sealed class ProviderFlowTests
+{
+    public static TheoryData<HailuoProvider> Providers() => new(Enum.GetValues<HailuoProvider>());
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Submit_wait_and_download_give_a_verified_video(HailuoProvider provider)
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(provider);
+
+        var job = await client.SubmitAsync(EngineHarness.Request("Two firebenders face off in a dark alley", "1080p"));
+        Assert.False(job.Reused);
+        Assert.NotEmpty(job.Id);
+        Assert.NotNull(job.InputHash);
+
+        var done = await client.WaitAsync(job, TimeSpan.FromSeconds(30));
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+
+        var path = Path.Combine(h.Folder, $"{provider}.mp4");
+        var result = await client.DownloadAsync(done, path);
+        Assert.Equal(path, result.Path);
+        var summary = Mp4Inspector.Inspect(path);
+        Assert.Equal(1920, summary.Width);
+        Assert.Equal(1080, summary.Height);
+
+        var stats = await h.StatsAsync(provider);
+        Assert.Equal(1, Count(stats, "creates"));
+        Assert.Equal(0, Count(stats, "rateLimited"));
+        Assert.True(client.Ledger!.FindById(provider, job.Id)!.IsDownloaded);
+    }
+
+    [Theory]
+    [InlineData(HailuoProvider.CoreToday, "cancelled")]
+    [InlineData(HailuoProvider.Replicate, "canceled")]
+    public async Task Cancel_stops_a_running_job(HailuoProvider provider, string _)
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 1);
+        var client = h.Client(provider);
+        var job = await client.SubmitAsync(EngineHarness.Request("A long walk on the beach"));
+
+        var canceled = await client.CancelAsync(job);
+
+        Assert.Equal(JobStatus.Canceled, canceled.Status);
+        Assert.Equal(JobStatus.Canceled, (await client.WaitAsync(job, TimeSpan.FromSeconds(5))).Status);
+        Assert.Equal(1, Count(await h.StatsAsync(provider), "cancels"));
+        Assert.Equal(JobStatus.Canceled, client.Ledger!.FindById(provider, job.Id)!.Status);
+    }
+
+    [Theory]
+    [InlineData(HailuoProvider.MiniMax)]
+    [InlineData(HailuoProvider.Cloudflare)]
+    public async Task Cancel_on_a_provider_without_one_says_so_and_sends_nothing(HailuoProvider provider)
+    {
+        await using var h = await EngineHarness.StartAsync(timeScale: 1);
+        var client = h.Client(provider);
+        var job = await client.SubmitAsync(EngineHarness.Request("A lantern festival"));
+        var requestsBefore = Count(await h.StatsAsync(provider), "requests");
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.CancelAsync(job));
+
+        Assert.Equal(HailuoErrorKind.NotSupported, error.Error.Kind);
+        Assert.Contains("charged", error.Message);
+        Assert.Equal(requestsBefore, Count(await h.StatsAsync(provider), "requests"));
+    }
+
+    [Fact]
+    public async Task Both_core_today_shapes_are_read()
+    {
+        await using var h = await EngineHarness.StartAsync(configure: o => o.CoreTodayShape = CoreTodayShape.Predictions);
+        var client = h.Client(HailuoProvider.CoreToday);
+        var job = await client.SubmitAsync(EngineHarness.Request("A lighthouse"));
+        var done = await client.WaitAsync(job, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.NotNull(done.VideoUri);
+        Assert.NotNull(done.CompletedAt);
+        await client.DownloadAsync(done, Path.Combine(h.Folder, "legacy.mp4"));
+    }
+
+    [Fact]
+    public async Task A_local_image_is_sent_as_a_data_uri()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(HailuoProvider.Replicate);
+        var image = Path.Combine(h.Folder, "frame.png");
+        await File.WriteAllBytesAsync(image, Tests.Emulator.TestImages.Png(640, 480));
+
+        var job = await client.SubmitAsync(new VideoRequest { Prompt = "Slowly zoom in", FirstFrameImage = image, Model = HailuoModels.Fast });
+        var done = await client.WaitAsync(job, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(1, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+    }
+
+    [Fact]
+    public async Task A_content_filtered_job_fails_with_a_clear_error()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        await h.Emulator.SetFaultsAsync("filter=1");
+        var client = h.Client(HailuoProvider.Replicate);
+
+        var done = await client.WaitAsync(await client.SubmitAsync(EngineHarness.Request("flagged")), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(HailuoErrorKind.ContentFiltered, done.Error!.Kind);
+        Assert.Contains("prompt or image", done.Error.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task MiniMax_refuses_sensitive_input_at_submission_as_content_filtered()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        await h.Emulator.SetFaultsAsync("filter=1:1");
+        var client = h.Client(HailuoProvider.MiniMax);
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(EngineHarness.Request("flagged")));
+
+        Assert.Equal(HailuoErrorKind.ContentFiltered, error.Error.Kind);
+        Assert.Equal("1026", error.Error.Code);
+        Assert.Equal(1, Count(await h.StatsAsync(HailuoProvider.MiniMax), "createRequests"));
+    }
+
+    [Fact]
+    public async Task Get_job_by_id_reads_it_from_the_provider()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(HailuoProvider.CoreToday);
+        var job = await client.SubmitAsync(EngineHarness.Request("By id"));
+        await client.WaitAsync(job, TimeSpan.FromSeconds(30));
+
+        var read = await client.GetJobAsync(job.Id);
+
+        Assert.Equal(job.Id, read.Id);
+        Assert.Equal(JobStatus.Succeeded, read.Status);
+        Assert.Equal("By id", read.Request!.Prompt);
+    }
+
+    [Fact]
+    public async Task An_operation_resumes_from_its_id()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var first = h.Client(HailuoProvider.CoreToday);
+        var operation = await first.StartGenerationAsync(EngineHarness.Request("Resumable"));
+
+        var second = h.Client(HailuoProvider.CoreToday);
+        var resumed = second.GetOperation(operation.Id);
+        var job = await resumed.WaitForCompletionAsync();
+
+        Assert.True(resumed.HasCompleted);
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+    }
+}
