@@ -69,6 +69,23 @@ internal abstract class ProviderAdapter
 
     protected abstract string[] IdFields { get; }
 
+    /// <summary>Replicate's input schema for minimax/hailuo-2.3, which core.today passes through as it is.</summary>
+    protected static System.Collections.Generic.Dictionary<string, object> ReplicateInput(VideoRequest request, string? image)
+    {
+        var input = new System.Collections.Generic.Dictionary<string, object>
+        {
+            ["prompt"] = request.Prompt!,
+            ["duration"] = request.EffectiveDuration,
+            ["resolution"] = request.EffectiveResolution!,
+            ["prompt_optimizer"] = request.EffectivePromptOptimizer,
+        };
+        if (image is not null)
+        {
+            input["first_frame_image"] = image;
+        }
+        return input;
+    }
+
     protected Uri Url(string relative) => new(_base + "/" + relative.TrimStart('/'));
 
     /// <summary>Every provider's status words onto one model; null for a word we do not know.</summary>

@@ -22,17 +22,7 @@ internal sealed class ReplicateAdapter : ProviderAdapter
 
     public override ApiCall BuildCreate(VideoRequest request, string model, string? image)
     {
-        var input = new Dictionary<string, object>
-        {
-            ["prompt"] = request.Prompt!,
-            ["duration"] = request.EffectiveDuration,
-            ["resolution"] = request.EffectiveResolution!,
-            ["prompt_optimizer"] = request.EffectivePromptOptimizer,
-        };
-        if (image is not null)
-        {
-            input["first_frame_image"] = image;
-        }
+        var input = ReplicateInput(request, image);
         var body = new Dictionary<string, object> { ["input"] = input };
         if (request.CallbackUrl is { Length: > 0 } webhook)
         {
