@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net.Http;
+using System.Text.Json;
+using Hailuo.Credentials;
+using Hailuo.Ledger;
+using Hailuo.Models;
+
+namespace Hailuo.Commands;
+
+/// <summary>
+/// The module's state in one PowerShell process: the connection and one client per provider, shared
+/// by every cmdlet and pipeline, so that they share the rate limits and the tracker.
+/// </summary>
+public sealed class HailuoSession : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
+    private ConnectionSettings? _settings;
+    private HailuoCredential? _credential;
+
+    public static HailuoSession Current { get; } = new();
+
+    /// <summary>Where credentials come from when not connected with a key; tests replace it.</summary>
+    public ICredentialSource Environment { get; set; } = new EnvironmentCredentialSource();
+
+    /// <summary>Tunes each client the session makes (tests shorten times; never needed in use).</summary>
+    public Action<HailuoClientOptions>? ConfigureClient { get; set; }
+
+    /// <summary>The settings in force: those of Connect-Hailuo, else the persisted ones, else the defaults.</summary>
+    public ConnectionSettings Settings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+            }
+        }
+    }
+
+    public bool IsConnected
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _credential is not null;
+            }
+        }
+    }
+
+    /// <summary>The connected key's account fingerprint and source, or null.</summary>
+    public HailuoCredential? Credential
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _credential;
+            }
+        }
+    }
+
+    /// <summary>Connects: replaces the clients so the next request uses the new settings and key.</summary>
+    public void Connect(ConnectionSettings settings, HailuoCredential? credential)
+    {
+        lock (_gate)
+        {
+            CloseClientsLocked();
+            _settings = settings;
+            _credential = credential;
+        }
+    }
+
+    public void Disconnect()
+    {
+        lock (_gate)
+        {
+            CloseClientsLocked();
+            _settings = new ConnectionSettings();
+            _credential = null;
+        }
+    }
+
+    /// <summary>
+    /// The client for a provider (the connected one when null). The connected key serves the connected
+    /// provider; other providers take their key from the environment.
+    /// </summary>
+    public HailuoClient GetClient(HailuoProvider? provider = null)
+    {
+        lock (_gate)
+        {
+            var settings = _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+            var which = provider ?? settings.Provider;
+            if (_clients.TryGetValue(which, out var existing))
+            {
+                return existing;
+            }
+            var options = new HailuoClientOptions(which)
+            {
+                Credentials = which == settings.Provider && _credential is not null
+                    ? new StaticCredentialSource(_credential)
+                    : Environment,
+                CloudflareAccountId = settings.CloudflareAccountId ?? (Environment as EnvironmentCredentialSource)?.CloudflareAccountId,
+                MiniMaxMainland = settings.MiniMaxMainland,
+            };
+            if (which == settings.Provider && settings.BaseUri is not null)
+            {
+                options.BaseUri = settings.BaseUri;
+                options.TimeScale = EmulatorTimeScale(settings.BaseUri);
+            }
+            ConfigureClient?.Invoke(options);
+            var client = new HailuoClient(options);
+            _clients[which] = client;
+            return client;
+        }
+    }
+
+    /// <summary>The ledger of the connected provider's client, for listing past jobs.</summary>
+    public JobLedger? Ledger => GetClient().Ledger;
+
+    /// <summary>
+    /// The emulator's --time-scale, read from its admin endpoint when the base URI is a loopback
+    /// address, so that waiting is paced to the emulator's clock; 1 for anything else.
+    /// </summary>
+    public static double EmulatorTimeScale(Uri baseUri)
+    {
+        if (!HailuoClientOptions.IsLoopback(baseUri))
+        {
+            return 1.0;
+        }
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var root = baseUri.GetLeftPart(UriPartial.Authority);
+            var text = http.GetStringAsync(root + "/_emulator/config").ConfigureAwait(false).GetAwaiter().GetResult();
+            using var json = JsonDocument.Parse(text);
+            return json.RootElement.TryGetProperty("timeScale", out var scale) && scale.TryGetDouble(out var value) && value > 0 ? value : 1.0;
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Threading.Tasks.TaskCanceledException or JsonException)
+        {
+            return 1.0;
+        }
+    }
+
+    /// <summary>What a create costs, in words for -WhatIf and in credits for -MaxCredits (core.today only).</summary>
+    public static (int? Credits, string Words) Price(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => (420, "420 credits"),
+        HailuoProvider.Replicate => (null, "priced per video by Replicate"),
+        HailuoProvider.MiniMax => (null, "priced per video by MiniMax"),
+        _ => (null, "priced in neurons by Cloudflare"),
+    };
+
+    public static string NameOf(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => "core.today",
+        HailuoProvider.Cloudflare => "Cloudflare Workers AI",
+        _ => provider.ToString(),
+    };
+
+    /// <summary>Parses a provider name as users write it; a clear error otherwise.</summary>
+    public static HailuoProvider ParseProvider(string text)
+    {
+        var t = text.Trim().Replace(".", "").Replace(" ", "");
+        if (Enum.TryParse<HailuoProvider>(t, true, out var provider) && Enum.IsDefined(typeof(HailuoProvider), provider))
+        {
+            return provider;
+        }
+        if (t.Equals("CloudflareWorkersAI", StringComparison.OrdinalIgnoreCase) || t.Equals("WorkersAI", StringComparison.OrdinalIgnoreCase))
+        {
+            return HailuoProvider.Cloudflare;
+        }
+        throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+            $"'{text}' is not a provider. Use one of: {string.Join(", ", Enum.GetNames(typeof(HailuoProvider)))}.", "Provider"));
+    }
+
+    private void CloseClientsLocked()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+        _clients.Clear();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            CloseClientsLocked();
+        }
+    }
+
+    public override string ToString() =>
+        string.Format(CultureInfo.InvariantCulture, "{0} via {1}", NameOf(Settings.Provider), _credential?.ToString() ?? "environment");
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Hailuo.Ledger;
+using Hailuo.Models;
+
+namespace Hailuo.Commands;
+
+/// <summary>Get-HailuoJob's and Stop-HailuoJob's logic: short calls, made one at a time on the pipeline thread.</summary>
+public sealed class JobCommands
+{
+    private readonly ICommandOutput _output;
+    private readonly HailuoSession _session;
+    private readonly CancellationToken _cancellationToken;
+
+    public JobCommands(ICommandOutput output, HailuoSession session, CancellationToken cancellationToken)
+    {
+        _output = output;
+        _session = session;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Refreshes a job from its provider (a fresh download link included).</summary>
+    public void Get(string id, string? provider)
+    {
+        Run(id, provider, (client, job) => _output.WriteObject(new JobResult(client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult(), 0)));
+    }
+
+    /// <summary>Lists the ledger, newest first.</summary>
+    public void List(LedgerQuery query)
+    {
+        var ledger = _session.Ledger;
+        if (ledger is null)
+        {
+            return;
+        }
+        foreach (var entry in ledger.List(query).Where(e => e.JobId is not null))
+        {
+            _output.WriteObject(new JobResult(entry.ToJob(), 0));
+        }
+    }
+
+    /// <summary>Cancels a job after ShouldProcess; with <paramref name="passThru"/>, writes the cancelled job.</summary>
+    public void Stop(HailuoJob job, bool passThru)
+    {
+        if (!_output.ShouldProcess($"{HailuoSession.NameOf(job.Provider)} job {job.Id}", "Cancel"))
+        {
+            return;
+        }
+        Run(job.Id, job.Provider.ToString(), (client, _) =>
+        {
+            var stopped = client.CancelAsync(job, _cancellationToken).GetAwaiter().GetResult();
+            if (stopped.Status != JobStatus.Canceled)
+            {
+                _output.WriteWarning($"Job {job.Id} was already {stopped.Status}; nothing to cancel.");
+            }
+            if (passThru)
+            {
+                _output.WriteObject(new JobResult(stopped, 0));
+            }
+        });
+    }
+
+    /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
+    public HailuoJob Resolve(string id, string? provider)
+    {
+        var client = _session.GetClient(provider is { Length: > 0 } p ? HailuoSession.ParseProvider(p) : null);
+        return client.Ledger?.FindById(client.Provider, id.Trim())?.ToJob()
+            ?? new HailuoJob(id.Trim(), client.Provider, HailuoModels.Standard, JobStatus.Queued);
+    }
+
+    private void Run(string id, string? provider, Action<HailuoClient, HailuoJob> action)
+    {
+        try
+        {
+            var job = Resolve(id, provider);
+            action(_session.GetClient(job.Provider), job);
+        }
+        catch (HailuoException e)
+        {
+            _output.WriteError(new CommandError(e.Error, id));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace Hailuo.Commands;
+
+/// <summary>
+/// Hands work from background tasks to the pipeline thread, as PSScriptAnalyzer's BlockingCollection
+/// pump does: tasks post what they want written; only the pipeline thread drains and writes.
+/// </summary>
+public sealed class PipelinePump : IDisposable
+{
+    private readonly BlockingCollection<Action<ICommandOutput>> _queue = new(new ConcurrentQueue<Action<ICommandOutput>>());
+
+    /// <summary>Queues output from any thread.</summary>
+    public void Post(Action<ICommandOutput> write) => _queue.Add(write);
+
+    /// <summary>Writes everything queued so far; never blocks.</summary>
+    public void Drain(ICommandOutput output)
+    {
+        while (_queue.TryTake(out var write))
+        {
+            write(output);
+        }
+    }
+
+    /// <summary>
+    /// Writes queued output as it arrives until <paramref name="done"/> holds, calling
+    /// <paramref name="tick"/> at least every <paramref name="interval"/> (for progress).
+    /// </summary>
+    public void WaitUntil(ICommandOutput output, Func<bool> done, TimeSpan interval, Action<ICommandOutput>? tick, CancellationToken cancellationToken)
+    {
+        var nextTick = DateTime.UtcNow;
+        while (true)
+        {
+            Drain(output);
+            if (done())
+            {
+                Drain(output);
+                return;
+            }
+            if (tick is not null && DateTime.UtcNow >= nextTick)
+            {
+                tick(output);
+                nextTick = DateTime.UtcNow + interval;
+            }
+            if (_queue.TryTake(out var write, (int)Math.Max(1, interval.TotalMilliseconds), cancellationToken))
+            {
+                write(output);
+            }
+        }
+    }
+
+    public void Dispose() => _queue.Dispose();
+}

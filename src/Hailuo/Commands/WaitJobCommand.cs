@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Hailuo.Models;
+
+namespace Hailuo.Commands;
+
+public sealed class WaitOptions
+{
+    /// <summary>As Wait-Job: after this long, write what has finished and stop waiting.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Stop after the first job finishes.</summary>
+    public bool Any { get; set; }
+
+    public bool ShowProgress { get; set; } = true;
+}
+
+/// <summary>
+/// Wait-HailuoJob's logic. Jobs are registered with the shared tracker as they arrive and written as
+/// they finish, so upstream keeps submitting; only <see cref="Complete"/> blocks, until every job is
+/// final (or the timeout, or the first with -Any). A failed job is an error whose target is the job,
+/// and is written too, so the failures can be exported and re-run.
+/// </summary>
+public sealed class WaitJobCommand : IDisposable
+{
+    private const int ActivityId = 21;
+
+    private readonly ICommandOutput _output;
+    private readonly HailuoSession _session;
+    private readonly WaitOptions _options;
+    private readonly CancellationToken _cancellationToken;
+    private readonly PipelinePump _pump = new();
+    private readonly DateTime _started = DateTime.UtcNow;
+    private readonly Dictionary<string, (HailuoJob Job, long Index, HailuoClient Client)> _waiting = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private int _finished;
+    private int _written;
+
+    public WaitJobCommand(ICommandOutput output, HailuoSession session, WaitOptions options, CancellationToken cancellationToken)
+    {
+        _output = output;
+        _session = session;
+        _options = options;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Registers a job and writes those already finished; never blocks.</summary>
+    public void Add(HailuoJob job, long index)
+    {
+        if (StopWriting)
+        {
+            return;
+        }
+        HailuoClient client;
+        try
+        {
+            client = _session.GetClient(job.Provider);
+        }
+        catch (HailuoException e)
+        {
+            _output.WriteError(new CommandError(e.Error, new JobResult(job, index)));
+            return;
+        }
+        var key = job.Provider + "/" + job.Id;
+        lock (_gate)
+        {
+            if (_waiting.ContainsKey(key))
+            {
+                return;
+            }
+            _waiting[key] = (job, index, client);
+        }
+        client.Tracker.Track(job).ContinueWith(
+            t => OnFinished(key, t),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        _pump.Drain(_output);
+    }
+
+    /// <summary>Blocks until done, writing each job as it finishes and one aggregated progress bar.</summary>
+    public void Complete()
+    {
+        _pump.WaitUntil(_output, () => Done, TimeSpan.FromMilliseconds(500), _options.ShowProgress ? WriteProgress : null, _cancellationToken);
+        if (_options.ShowProgress)
+        {
+            _output.WriteProgress(new CommandProgress(ActivityId, "Waiting for Hailuo videos", "Done") { Completed = true });
+        }
+    }
+
+    private bool StopWriting => (_options.Any && Volatile.Read(ref _written) > 0) || TimedOut;
+
+    private bool TimedOut => _options.Timeout is { } t && DateTime.UtcNow - _started >= t;
+
+    private bool Done
+    {
+        get
+        {
+            if (StopWriting)
+            {
+                return true;
+            }
+            lock (_gate)
+            {
+                return _waiting.Count == 0;
+            }
+        }
+    }
+
+    private void OnFinished(string key, Task<HailuoJob> task)
+    {
+        (HailuoJob Job, long Index, HailuoClient Client) entry;
+        lock (_gate)
+        {
+            if (!_waiting.TryGetValue(key, out entry))
+            {
+                return;
+            }
+            _waiting.Remove(key);
+            _finished++;
+        }
+        if (task.IsCanceled || task.IsFaulted)
+        {
+            return;
+        }
+        var job = task.Result;
+        _pump.Post(output =>
+        {
+            if (StopWriting)
+            {
+                return;
+            }
+            var result = new JobResult(job, entry.Index);
+            if (job.Status == JobStatus.Failed)
+            {
+                var error = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {job.Id} failed without a reason.");
+                output.WriteError(new CommandError(new HailuoError(error.Kind, $"Job {job.Id} failed: {error.Message}", error.Code, error.RecommendedAction), result, "Hailuo.JobFailed"));
+            }
+            output.WriteObject(result);
+            Interlocked.Increment(ref _written);
+        });
+    }
+
+    private void WriteProgress(ICommandOutput output)
+    {
+        int queued = 0, running = 0, done, total;
+        var latestEnd = DateTimeOffset.MinValue;
+        var now = DateTimeOffset.UtcNow;
+        lock (_gate)
+        {
+            done = _finished;
+            total = _finished + _waiting.Count;
+            foreach (var (job, _, client) in _waiting.Values)
+            {
+                var current = client.Tracker.Current(job.Id) ?? job;
+                if (current.Status == JobStatus.Running)
+                {
+                    running++;
+                }
+                else
+                {
+                    queued++;
+                }
+                var request = current.Request;
+                var (mean, _) = client.Tracker.Durations.Estimate(current.Provider, request?.EffectiveResolution ?? VideoRequest.Resolution768, request?.EffectiveDuration ?? VideoRequest.DefaultDuration);
+                var end = (current.StartedAt ?? current.CreatedAt ?? now) + mean;
+                latestEnd = end > latestEnd ? end : latestEnd;
+            }
+        }
+        var remaining = latestEnd > now ? (int)(latestEnd - now).TotalSeconds : -1;
+        var status = string.Format(CultureInfo.InvariantCulture, "{0} done, {1} running, {2} queued", done, running, queued);
+        output.WriteProgress(new CommandProgress(ActivityId, "Waiting for Hailuo videos", status)
+        {
+            PercentComplete = total == 0 ? 0 : done * 100 / total,
+            SecondsRemaining = remaining,
+        });
+    }
+
+    public void Dispose() => _pump.Dispose();
+}

@@ -1,0 +1,108 @@
+using Hailuo.Commands;
+using Hailuo.Credentials;
+using Hailuo.Models;
+using Hailuo.Tests.Emulator;
+using Hailuo.Tests.Engine.Client;
+
+namespace Hailuo.Tests.Commands;
+
+/// <summary>Records what command logic writes, and that every write happens on the thread that owns the pipeline.</summary>
+public sealed class RecordingOutput : ICommandOutput
+{
+    private readonly int _owner = Environment.CurrentManagedThreadId;
+
+    public List<object> Objects { get; } = [];
+    public List<CommandError> Errors { get; } = [];
+    public List<string> Warnings { get; } = [];
+    public List<string> Verbose { get; } = [];
+    public List<CommandProgress> Progress { get; } = [];
+    public List<(string Target, string Action)> Confirmations { get; } = [];
+    public List<string> WrongThread { get; } = [];
+
+    /// <summary>What ShouldProcess answers: true runs, false is -WhatIf or a "no" at -Confirm.</summary>
+    public bool Approve { get; set; } = true;
+
+    public IEnumerable<JobResult> Jobs => Objects.OfType<JobResult>();
+
+    public void WriteObject(object item) => Record(nameof(WriteObject), () => Objects.Add(item));
+    public void WriteError(CommandError error) => Record(nameof(WriteError), () => Errors.Add(error));
+    public void WriteWarning(string message) => Record(nameof(WriteWarning), () => Warnings.Add(message));
+    public void WriteVerbose(string message) => Record(nameof(WriteVerbose), () => Verbose.Add(message));
+    public void WriteProgress(CommandProgress progress) => Record(nameof(WriteProgress), () => Progress.Add(progress));
+
+    public bool ShouldProcess(string target, string action)
+    {
+        Record(nameof(ShouldProcess), () => Confirmations.Add((target, action)));
+        return Approve;
+    }
+
+    private void Record(string call, Action add)
+    {
+        if (Environment.CurrentManagedThreadId != _owner)
+        {
+            lock (WrongThread)
+            {
+                WrongThread.Add($"{call} on thread {Environment.CurrentManagedThreadId}");
+            }
+        }
+        add();
+    }
+}
+
+/// <summary>An emulator and a session connected to one of its providers, with its own ledger.</summary>
+public sealed class CommandHarness : IAsyncDisposable
+{
+    private CommandHarness(EngineHarness engine, HailuoSession session)
+    {
+        Engine = engine;
+        Session = session;
+    }
+
+    public EngineHarness Engine { get; }
+
+    public HailuoSession Session { get; }
+
+    public EmulatorHarness Emulator => Engine.Emulator;
+
+    public static async Task<CommandHarness> StartAsync(HailuoProvider provider = HailuoProvider.CoreToday, double timeScale = 0.01, Action<Hailuo.Emulator.EmulatorOptions>? configure = null)
+    {
+        var engine = await EngineHarness.StartAsync(timeScale, configure);
+        var session = new HailuoSession
+        {
+            Environment = new StaticCredentialSource(new HailuoCredential(EngineHarness.Secret, "test")),
+            ConfigureClient = o =>
+            {
+                o.LedgerPath = engine.LedgerPath;
+                o.CloudflareAccountId = "acc-test";
+            },
+        };
+        session.Connect(new ConnectionSettings
+        {
+            Provider = provider,
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, engine.Emulator.Server.BaseUri),
+            CloudflareAccountId = "acc-test",
+            CredentialOrigin = CredentialOrigin.ApiKey,
+        }, new HailuoCredential(EngineHarness.Secret, "test"));
+        return new CommandHarness(engine, session);
+    }
+
+    public static RowInput Row(long index, string? prompt, int? duration = null, Dictionary<string, string?>? tag = null) =>
+        new(new VideoRequest { Prompt = prompt, Duration = duration }, index) { Tag = tag ?? new Dictionary<string, string?>(), Target = $"row {index}" };
+
+    public List<JobResult> Submit(RecordingOutput output, IEnumerable<RowInput> rows, NewVideoOptions? options = null)
+    {
+        using var command = new NewVideoCommand(output, Session, options ?? new NewVideoOptions(), CancellationToken.None);
+        foreach (var row in rows)
+        {
+            command.Process(row);
+        }
+        command.Complete();
+        return output.Jobs.ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Session.Dispose();
+        await Engine.DisposeAsync();
+    }
+}
