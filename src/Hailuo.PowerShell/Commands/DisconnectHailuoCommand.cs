@@ -1,0 +1,18 @@
+using System.Management.Automation;
+using Hailuo.Commands;
+using Hailuo.PowerShell.Common;
+
+namespace Hailuo.PowerShell.Commands;
+
+/// <summary>Forgets the key and the saved connection settings.</summary>
+[Cmdlet(VerbsCommunications.Disconnect, "Hailuo")]
+[OutputType(typeof(void))]
+public sealed class DisconnectHailuoCommand : HailuoCmdlet
+{
+    protected override void EndProcessing() => Run(() =>
+    {
+        HailuoSession.Current.Disconnect();
+        ConnectionStore.Delete();
+        WriteVerbose("Disconnected: the key is forgotten and the saved settings are removed.");
+    });
+}

@@ -1,0 +1,20 @@
+using System.Management.Automation;
+using Hailuo.Commands;
+using Hailuo.PowerShell.Common;
+
+namespace Hailuo.PowerShell.Commands;
+
+/// <summary>Cancels jobs that have not finished (core.today and Replicate; MiniMax and Cloudflare have no cancel call).</summary>
+[Cmdlet(VerbsLifecycle.Stop, "HailuoJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = JobSet)]
+[OutputType(typeof(HailuoJobInfo))]
+public sealed class StopHailuoJobCommand : JobInputCmdlet
+{
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var commands = new JobCommands(Output(), HailuoSession.Current, Stopping);
+        ForEachJob((job, _) => commands.Stop(job, PassThru));
+    });
+}

@@ -1,0 +1,78 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using Hailuo.Commands;
+
+namespace Hailuo.PowerShell.Common;
+
+/// <summary>
+/// The engine's output interface over a PSCmdlet. It turns engine results into this assembly's types,
+/// so nothing from the engine's private load context ever reaches the pipeline.
+/// </summary>
+internal sealed class CmdletOutput : ICommandOutput
+{
+    private readonly PSCmdlet _cmdlet;
+
+    public CmdletOutput(PSCmdlet cmdlet) => _cmdlet = cmdlet;
+
+    public void WriteObject(object item) => _cmdlet.WriteObject(ToPipeline(item));
+
+    public void WriteError(CommandError error)
+    {
+        var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), error.Category.ToString());
+        var record = new ErrorRecord(new HailuoCommandException(error.Message, error.Error.Kind.ToString(), error.Error.Code), error.ErrorId, category, ToPipeline(error.Target))
+        {
+            ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction },
+        };
+        _cmdlet.WriteError(record);
+    }
+
+    public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
+
+    public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);
+
+    public void WriteProgress(CommandProgress progress) => _cmdlet.WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+    {
+        PercentComplete = Math.Min(100, progress.PercentComplete),
+        SecondsRemaining = progress.SecondsRemaining,
+        CurrentOperation = progress.CurrentOperation,
+        ParentActivityId = progress.ParentActivityId,
+        RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+    });
+
+    public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+    /// <summary>Engine results become HailuoJobInfo (with the tag columns as properties) or a FileInfo with its job.</summary>
+    public static object? ToPipeline(object? item)
+    {
+        switch (item)
+        {
+            case JobResult result:
+                return JobInfoConverter.ToPipelineObject(JobInfoConverter.FromEngine(result.Job, result.Index));
+            case SavedVideo saved:
+                var file = PSObject.AsPSObject(new FileInfo(saved.Path));
+                file.Properties.Add(new PSNoteProperty("HailuoJob", JobInfoConverter.ToPipelineObject(JobInfoConverter.FromEngine(saved.Job, saved.Index))));
+                file.Properties.Add(new PSNoteProperty("Skipped", saved.Skipped));
+                return file;
+            default:
+                return item;
+        }
+    }
+}
+
+/// <summary>The exception inside every Hailuo ErrorRecord: this assembly's own type, carrying the engine's error kind and code.</summary>
+public sealed class HailuoCommandException : Exception
+{
+    public HailuoCommandException(string message, string kind, string? code)
+        : base(message)
+    {
+        Kind = kind;
+        Code = code;
+    }
+
+    /// <summary>The kind of failure, such as Validation, Authentication or OutcomeUnknown.</summary>
+    public string Kind { get; }
+
+    /// <summary>The provider's own code, where it gave one.</summary>
+    public string? Code { get; }
+}
