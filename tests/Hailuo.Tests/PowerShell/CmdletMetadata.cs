@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 
 namespace Hailuo.Tests.PowerShell;
 
@@ -27,6 +29,7 @@ namespace Hailuo.Tests.PowerShell;
 /// Assert.Equal(["ProviderCompleter"], cmdlet.Parameter("Provider").Completers);
 /// Assert.True(cmdlet.Parameter("Wait").In("Wait").Mandatory);
 /// Assert.Empty(module.DependencyTypeLeaks());              // no engine or dependency type in a public signature
+/// Assert.Empty(module.EngineBoundaryLeaks());              // no engine API used with a dependency's type in it
 /// </code>
 /// <para><see cref="Cmdlets"/> lists every class with [Cmdlet]; <see cref="Type(string)"/> gives any type of the
 /// assembly as a metadata-only <see cref="System.Type"/> for other checks.</para>
@@ -37,6 +40,7 @@ public sealed class CmdletMetadata : IDisposable
     public const string AllParameterSets = "__AllParameterSets";
 
     private const string Sma = "System.Management.Automation.";
+    private const string EngineAssemblyName = "Hailuo";
 
     private readonly MetadataLoadContext _context;
     private readonly Lazy<IReadOnlyList<CmdletDeclaration>> _cmdlets;
@@ -114,6 +118,74 @@ public sealed class CmdletMetadata : IDisposable
 
     /// <summary>The same check for one type, its public and protected members included whatever its own visibility.</summary>
     public IReadOnlyList<string> DependencyTypeLeaks(Type type) => Leaks(type, checkMembers: true);
+
+    /// <summary>
+    /// Every engine member the assembly uses whose signature names a type of one of the engine's own dependencies
+    /// (System.Text.Json, Polly.Core, and the System.Memory family: Span, ValueTask, IAsyncEnumerable, TimeProvider...):
+    /// the members it calls or reads (from its method bodies too), and the members of engine interfaces it
+    /// implements or engine classes it derives from. Each entry reads "Engine.Type.Member: type [assembly]".
+    /// </summary>
+    /// <remarks>
+    /// On PowerShell 7 the engine binds such a type in its private context, to the copy in module/Dependencies,
+    /// while Hailuo.PowerShell binds the same name in the default context, to PowerShell's own copy: the two
+    /// signatures differ and the call fails with MissingMethodException (or the type with TypeLoadException), and
+    /// only there, never in these tests' single context. Engine APIs meant for the cmdlets must use framework and
+    /// engine types only. Not covered: generic method instantiations (MethodSpec), which no engine API has today.
+    /// </remarks>
+    public IReadOnlyList<string> EngineBoundaryLeaks()
+    {
+        var dependencies = DependencyAssemblyNames
+            .Where(name => name != EngineAssemblyName && name != ModuleLayout.IsolationAssemblyName)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var engine = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { EngineAssemblyName };
+        var leaks = new List<string>();
+
+        using (var pe = new PEReader(File.OpenRead(Assembly.Location)))
+        {
+            var reader = pe.GetMetadataReader();
+            foreach (var handle in reader.MemberReferences)
+            {
+                var member = reader.GetMemberReference(handle);
+                var owner = new SignatureTypeNames(reader, engine);
+                var ownerName = owner.ParentOf(member);
+                if (owner.Found.Count == 0)
+                {
+                    continue;
+                }
+                var signature = new SignatureTypeNames(reader, dependencies);
+                signature.ParentOf(member);
+                if (member.GetKind() == MemberReferenceKind.Method)
+                {
+                    member.DecodeMethodSignature(signature, null);
+                }
+                else
+                {
+                    member.DecodeFieldSignature(signature, null);
+                }
+                leaks.AddRange(signature.Found.Select(found => $"{ownerName}.{reader.GetString(member.Name)}: {found}"));
+            }
+        }
+
+        var contracts = Assembly.GetTypes()
+            .SelectMany(type => type.GetInterfaces().Append(type.BaseType))
+            .OfType<Type>()
+            .Where(contract => engine.Contains(contract.Assembly.GetName().Name!))
+            .DistinctBy(contract => contract.FullName);
+        foreach (var contract in contracts)
+        {
+            const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+            foreach (var method in contract.GetMethods(all).Where(m => contract.IsInterface || m.IsVirtual))
+            {
+                var at = contract.FullName + "." + method.Name;
+                Check(leaks, at + " return", method.ReturnType, dependencies);
+                foreach (var parameter in method.GetParameters())
+                {
+                    Check(leaks, $"{at}({parameter.Name})", parameter.ParameterType, dependencies);
+                }
+            }
+        }
+        return leaks.Distinct().Order(StringComparer.Ordinal).ToArray();
+    }
 
     public void Dispose() => _context.Dispose();
 
@@ -335,7 +407,9 @@ public sealed class CmdletMetadata : IDisposable
         }
     }
 
-    private void Check(List<string> leaks, string where, Type? type)
+    private void Check(List<string> leaks, string where, Type? type) => Check(leaks, where, type, DependencyAssemblyNames);
+
+    private static void Check(List<string> leaks, string where, Type? type, IReadOnlySet<string> watched)
     {
         if (type is null)
         {
@@ -343,7 +417,7 @@ public sealed class CmdletMetadata : IDisposable
         }
         if (type.HasElementType)
         {
-            Check(leaks, where, type.GetElementType());
+            Check(leaks, where, type.GetElementType(), watched);
             return;
         }
         if (type.IsGenericParameter)
@@ -354,11 +428,11 @@ public sealed class CmdletMetadata : IDisposable
         {
             foreach (var argument in type.GetGenericArguments())
             {
-                Check(leaks, where, argument);
+                Check(leaks, where, argument, watched);
             }
         }
         var assembly = type.Assembly.GetName().Name!;
-        if (DependencyAssemblyNames.Contains(assembly))
+        if (watched.Contains(assembly))
         {
             leaks.Add($"{where}: {type.FullName ?? type.Name} [{assembly}]");
         }

@@ -103,6 +103,20 @@ public sealed class CmdletMetadataTests
     }
 
     [Fact]
+    public void The_boundary_check_reports_an_engine_call_with_a_dependencys_type_in_its_signature()
+    {
+        using var sample = CmdletMetadata.Open(SamplePath);
+        Assert.Equal(["Hailuo.Media.Mp4Inspector.LooksLikeMp4: System.ReadOnlySpan`1 [System.Memory]"], sample.EngineBoundaryLeaks());
+    }
+
+    [Fact]
+    public void The_module_uses_no_engine_api_with_a_dependencys_type_in_its_signature()
+    {
+        using var module = CmdletMetadata.Open();
+        Assert.Empty(module.EngineBoundaryLeaks());
+    }
+
+    [Fact]
     public void HailuoJobInfo_has_exactly_the_properties_docs_cmdlets_md_lists()
     {
         using var module = CmdletMetadata.Open();
