@@ -13,8 +13,18 @@
     Copyright            = '(c) Hailuo contributors. All rights reserved.'
     Description          = 'Generate MP4 videos with MiniMax Hailuo 2.3 from prompts or still images, through core.today, Cloudflare Workers AI, Replicate or MiniMax, with streaming CSV pipelines, a job ledger that never pays twice, and SecretManagement credentials.'
     PowerShellVersion    = '5.1'
-    # The cmdlets arrive with the PowerShell module issue; the list stays explicit so nothing leaks.
-    CmdletsToExport      = @()
+    FormatsToProcess     = @('module/Hailuo.format.ps1xml')
+    # The surface in docs/cmdlets.md, named one by one so that nothing else leaks out.
+    CmdletsToExport      = @(
+        'New-HailuoVideo'
+        'Get-HailuoJob'
+        'Wait-HailuoJob'
+        'Stop-HailuoJob'
+        'Save-HailuoVideo'
+        'Connect-Hailuo'
+        'Disconnect-Hailuo'
+        'Get-HailuoConnection'
+    )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -1,0 +1,123 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Hailuo.PowerShell.Isolation;
+
+/// <summary>
+/// The private load context of the Hailuo engine on PowerShell 7: every assembly found in the module's
+/// Dependencies folder loads here, so another module's System.Text.Json or Polly.Core cannot clash with ours.
+/// Anything not in that folder (the framework, System.Management.Automation) falls through to the default
+/// context and is shared with PowerShell.
+/// </summary>
+/// <remarks>
+/// Hailuo.PowerShell targets netstandard2.0 and cannot name this type: its module initializer loads this
+/// assembly with Assembly.LoadFrom and calls <see cref="Install"/> and <see cref="Uninstall"/> through reflection,
+/// so their names and signatures are part of the contract.
+/// </remarks>
+public sealed class DependencyLoadContext : AssemblyLoadContext
+{
+    /// <summary>The one assembly the default context is told about; everything it needs then loads in here.</summary>
+    public const string EngineAssemblyName = "Hailuo";
+
+    private static readonly object Gate = new();
+    private static DependencyLoadContext? _context;
+    private static bool _hooked;
+
+    /// <param name="dependencyDirectory">The folder that holds the engine and its dependencies.</param>
+    public DependencyLoadContext(string dependencyDirectory)
+        : base("Hailuo.Dependencies", isCollectible: false)
+    {
+        if (string.IsNullOrWhiteSpace(dependencyDirectory))
+        {
+            throw new ArgumentException("The dependency folder is empty.", nameof(dependencyDirectory));
+        }
+        DependencyDirectory = Path.GetFullPath(dependencyDirectory);
+    }
+
+    /// <summary>The folder this context loads from, as a full path.</summary>
+    public string DependencyDirectory { get; }
+
+    /// <summary>The context that answers for the engine while installed; null when not installed.</summary>
+    public static DependencyLoadContext? Installed
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _hooked ? _context : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers the default context's requests for the engine from <paramref name="dependencyDirectory"/>.
+    /// Calling it again for the same folder does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Already installed for another folder: a process can hold one engine.</exception>
+    public static void Install(string dependencyDirectory)
+    {
+        var directory = Path.GetFullPath(dependencyDirectory);
+        lock (Gate)
+        {
+            if (_context is not null && !PathsEqual(_context.DependencyDirectory, directory))
+            {
+                // The default context remembers the engine it was given once; a second folder would never be asked.
+                throw new InvalidOperationException(
+                    $"The Hailuo engine is already loaded from {_context.DependencyDirectory}; start a new PowerShell session to load it from {directory}.");
+            }
+            _context ??= new DependencyLoadContext(directory);
+            if (!_hooked)
+            {
+                Default.Resolving += ResolveEngine;
+                _hooked = true;
+            }
+        }
+    }
+
+    /// <summary>Stops answering for the engine. What was loaded stays loaded: this context cannot unload.</summary>
+    public static void Uninstall()
+    {
+        lock (Gate)
+        {
+            if (_hooked)
+            {
+                Default.Resolving -= ResolveEngine;
+                _hooked = false;
+            }
+        }
+    }
+
+    /// <summary>Loads from the Dependencies folder when the assembly is there; null lets the default context answer.</summary>
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        if (assemblyName.Name is not { Length: > 0 } name)
+        {
+            return null;
+        }
+        var path = Path.Combine(DependencyDirectory, name + ".dll");
+        return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    // Only the engine: the default context never sees our dependencies, so it cannot hand them to anyone else.
+    private static Assembly? ResolveEngine(AssemblyLoadContext requester, AssemblyName assemblyName)
+    {
+        if (!string.Equals(assemblyName.Name, EngineAssemblyName, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        DependencyLoadContext? context;
+        lock (Gate)
+        {
+            context = _hooked ? _context : null;
+        }
+        return context?.LoadFromAssemblyName(assemblyName);
+    }
+
+    private static bool PathsEqual(string a, string b) =>
+        string.Equals(
+            a.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar),
+            b.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar),
+            OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+}

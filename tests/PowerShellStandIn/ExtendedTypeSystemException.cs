@@ -1,0 +1,9 @@
+namespace System.Management.Automation;
+
+public class ExtendedTypeSystemException : Exception
+{
+    public ExtendedTypeSystemException(string message)
+        : base(message)
+    {
+    }
+}

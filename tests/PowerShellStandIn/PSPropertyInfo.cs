@@ -1,0 +1,8 @@
+namespace System.Management.Automation;
+
+public abstract class PSPropertyInfo : PSMemberInfo
+{
+    protected PSPropertyInfo()
+    {
+    }
+}
