@@ -44,6 +44,12 @@ Describe 'The generated help files' {
         Test-Path -LiteralPath (Join-Path $RepoRoot 'module/en-US/Hailuo.PowerShell.dll-Help.xml') | Should -BeTrue
     }
 
+    It 'has the MAML and the about topic under the module base, where Get-Help looks' {
+        $base = Join-Path (Get-Module -Name Hailuo).ModuleBase 'en-US'
+        Test-Path -LiteralPath (Join-Path $base 'Hailuo.PowerShell.dll-Help.xml') | Should -BeTrue
+        Test-Path -LiteralPath (Join-Path $base 'about_Hailuo.help.txt') | Should -BeTrue
+    }
+
     It 'parses as MAML with one command per cmdlet' {
         [xml] $maml = Get-Content -LiteralPath (Join-Path $RepoRoot 'module/en-US/Hailuo.PowerShell.dll-Help.xml') -Raw
         $maml.helpItems.schema | Should -Be 'maml'
@@ -102,10 +108,5 @@ Describe 'about_Hailuo' {
         $about | Should -Match 'about_Hailuo'
         $about | Should -Match 'SHORT DESCRIPTION'
         $about | Should -Match 'TROUBLESHOOTING'
-    }
-
-    It 'sits in en-US under the module base' {
-        $base = (Get-Module -Name Hailuo).ModuleBase
-        Test-Path -LiteralPath (Join-Path (Join-Path $base 'en-US') 'about_Hailuo.help.txt') | Should -BeTrue
     }
 }

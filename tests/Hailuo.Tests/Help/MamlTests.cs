@@ -224,13 +224,21 @@ public sealed class MamlTests
     }
 
     [Fact]
-    public void The_build_generates_the_help_after_publish_and_packages_both_help_folders()
+    public void The_build_generates_the_help_after_publish_and_puts_it_where_Get_Help_looks()
     {
         var targets = XDocument.Load(RepoPaths.Combine("src", "Hailuo.PowerShell", "Module.targets"));
         var byName = targets.Root!.Elements("Target").ToDictionary(t => (string)t.Attribute("Name")!);
         Assert.Equal("CopyToModuleLayout", (string?)byName["GenerateModuleHelp"].Attribute("AfterTargets"));
         Assert.Equal("Publish", (string?)byName["CopyToModuleLayout"].Attribute("AfterTargets"));
         Assert.Contains("GenerateModuleHelp", (string?)byName["PackageModule"].Attribute("DependsOnTargets"));
+        // Get-Help reads a binary cmdlet's MAML only from <ModuleBase>/<culture>, and ModuleBase is the
+        // manifest's folder: the MAML must be copied there, and into the package's en-US too.
+        var copy = byName["CopyHelpToManifestFolder"];
+        Assert.Equal("GenerateModuleHelp", (string?)copy.Attribute("AfterTargets"));
+        Assert.Contains("$(ModuleMamlFile)", (string?)copy.Element("Copy")!.Attribute("SourceFiles"));
+        Assert.Contains(byName["PackageModule"].Elements("Copy"), c =>
+            ((string?)c.Attribute("SourceFiles"))!.Contains("$(ModuleMamlFile)", StringComparison.Ordinal)
+            && ((string?)c.Attribute("DestinationFolder"))!.Contains("$(HelpCulture)", StringComparison.Ordinal));
         Assert.Contains("HelpGen", targets.ToString(), StringComparison.Ordinal);
         var reference = targets.Descendants("ProjectReference").Single();
         Assert.Equal("false", (string?)reference.Attribute("ReferenceOutputAssembly"));
