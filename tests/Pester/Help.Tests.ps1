@@ -22,8 +22,12 @@ BeforeAll {
     function Get-SourceSection {
         # The first paragraph of a section of a docs/help source, as the generator writes it to MAML.
         param([string] $Path, [string] $Section)
-        $lines = Get-Content -LiteralPath $Path
-        $start = [array]::IndexOf($lines, "## $Section")
+        $lines = @(Get-Content -LiteralPath $Path | ForEach-Object { [string] $_ })
+        $start = -1
+        for ($i = 0; $i -lt $lines.Count; $i++) {
+            if ($lines[$i] -eq "## $Section") { $start = $i; break }
+        }
+        if ($start -lt 0) { throw "$Path has no '## $Section' section." }
         $paragraph = @()
         for ($i = $start + 1; $i -lt $lines.Count; $i++) {
             if ($lines[$i].Trim() -eq '') {
