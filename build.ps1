@@ -41,10 +41,12 @@ try {
         switch ($step) {
             'Clean' {
                 Invoke-Dotnet clean Hailuo.sln -c $Configuration
-                foreach ($path in @('module/Dependencies', 'out')) {
+                # en-US/ at the root is the build's copy of module/en-US/about_Hailuo.help.txt, which stays.
+                foreach ($path in @('module/Dependencies', 'out', 'en-US')) {
                     if (Test-Path $path) { Remove-Item -Recurse -Force $path }
                 }
                 Get-ChildItem module -Filter '*.dll' -ErrorAction SilentlyContinue | Remove-Item -Force
+                Get-ChildItem module/en-US -Filter '*.dll-Help.xml' -ErrorAction SilentlyContinue | Remove-Item -Force
             }
             'Build' {
                 Invoke-Dotnet publish src/Hailuo.PowerShell/Hailuo.PowerShell.csproj -c $Configuration

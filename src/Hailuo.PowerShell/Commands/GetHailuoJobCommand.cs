@@ -46,7 +46,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
 
     protected override void ProcessRecord() => Run(() =>
     {
-        var commands = new JobCommands(Output(), HailuoSession.Current, Stopping);
+        var commands = new JobCommands(Output(), HailuoSession.Current, StopToken);
         if (ParameterSetName == ByIdSet)
         {
             foreach (var id in Id)

@@ -130,7 +130,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
         Wait = Wait,
         Path = Path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path),
         FileNameTemplate = FileNameTemplate,
-    }, Stopping));
+    }, StopToken));
 
     /// <summary>A relative image path is relative to PowerShell's location, not the process's.</summary>
     private string? ResolveLocalPath(string? image)

@@ -37,5 +37,5 @@ public sealed class SaveHailuoVideoCommand : JobInputCmdlet
         Force = Force,
         ThrottleLimit = ThrottleLimit,
         ShowProgress = !NoProgress,
-    }, Stopping));
+    }, StopToken));
 }

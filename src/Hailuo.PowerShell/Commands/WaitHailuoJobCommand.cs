@@ -30,5 +30,5 @@ public sealed class WaitHailuoJobCommand : JobInputCmdlet
         Timeout = Timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         Any = Any,
         ShowProgress = !NoProgress,
-    }, Stopping));
+    }, StopToken));
 }

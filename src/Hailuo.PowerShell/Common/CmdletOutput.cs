@@ -6,41 +6,37 @@ using Hailuo.Commands;
 namespace Hailuo.PowerShell.Common;
 
 /// <summary>
-/// The engine's output interface over a PSCmdlet. It turns engine results into this assembly's types,
-/// so nothing from the engine's private load context ever reaches the pipeline.
+/// The engine's output interface over a PSCmdlet, built from delegates (an engine class) so that no type
+/// here implements an engine interface. It turns engine results into this assembly's types, so nothing
+/// from the engine's private load context ever reaches the pipeline.
 /// </summary>
-internal sealed class CmdletOutput : ICommandOutput
+internal static class CmdletOutput
 {
-    private readonly PSCmdlet _cmdlet;
+    public static ICommandOutput For(PSCmdlet cmdlet) => new DelegatingOutput(
+        item => cmdlet.WriteObject(ToPipeline(item)),
+        error => cmdlet.WriteError(ToErrorRecord(error)),
+        cmdlet.WriteWarning,
+        cmdlet.WriteVerbose,
+        progress => cmdlet.WriteProgress(ToProgressRecord(progress)),
+        cmdlet.ShouldProcess);
 
-    public CmdletOutput(PSCmdlet cmdlet) => _cmdlet = cmdlet;
-
-    public void WriteObject(object item) => _cmdlet.WriteObject(ToPipeline(item));
-
-    public void WriteError(CommandError error)
+    public static ErrorRecord ToErrorRecord(CommandError error)
     {
         var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), error.Category.ToString());
-        var record = new ErrorRecord(new HailuoCommandException(error.Message, error.Error.Kind.ToString(), error.Error.Code), error.ErrorId, category, ToPipeline(error.Target))
+        return new ErrorRecord(new HailuoCommandException(error.Message, error.Error.Kind.ToString(), error.Error.Code), error.ErrorId, category, ToPipeline(error.Target))
         {
             ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction },
         };
-        _cmdlet.WriteError(record);
     }
 
-    public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
-
-    public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);
-
-    public void WriteProgress(CommandProgress progress) => _cmdlet.WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status)
+    public static ProgressRecord ToProgressRecord(CommandProgress progress) => new(progress.ActivityId, progress.Activity, progress.Status)
     {
         PercentComplete = Math.Min(100, progress.PercentComplete),
         SecondsRemaining = progress.SecondsRemaining,
         CurrentOperation = progress.CurrentOperation,
         ParentActivityId = progress.ParentActivityId,
         RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-    });
-
-    public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+    };
 
     /// <summary>Engine results become HailuoJobInfo (with the tag columns as properties) or a FileInfo with its job.</summary>
     public static object? ToPipeline(object? item)

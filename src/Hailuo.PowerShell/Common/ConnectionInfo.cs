@@ -12,7 +12,7 @@ internal static class ConnectionInfo
         return new HailuoConnectionInfo
         {
             Provider = settings.Provider.ToString(),
-            BaseUri = (settings.BaseUri ?? Hailuo.HailuoClientOptions.DefaultBaseUri(settings.Provider, settings.MiniMaxMainland)).ToString(),
+            BaseUri = settings.BaseUri ?? Hailuo.HailuoClientOptions.DefaultBaseUri(settings.Provider, settings.MiniMaxMainland),
             CredentialSource = session.Credential?.Source ?? settings.CredentialOrigin.ToString(),
             Vault = settings.Vault,
             SecretName = settings.SecretName,

@@ -18,7 +18,7 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _logic;
 
-    protected CancellationToken Stopping => _stopping.Token;
+    protected CancellationToken StopToken => _stopping.Token;
 
     /// <summary>Runs on another thread: it only cancels.</summary>
     protected override void StopProcessing() => _stopping.Cancel();
@@ -37,11 +37,11 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
 
     protected bool HasLogic => _logic is not null;
 
-    // Typed object, not CmdletOutput: that type implements an engine interface, and loading a cmdlet
-    // type must not load the engine before the module initializer has set up its load context.
+    // Typed object: a field of an engine type would make loading the cmdlet type load the engine,
+    // before the module initializer has set up its load context.
     private object? _output;
 
-    private protected CmdletOutput Output() => (CmdletOutput)(_output ??= new CmdletOutput(this));
+    private protected ICommandOutput Output() => (ICommandOutput)(_output ??= CmdletOutput.For(this));
 
     /// <summary>
     /// Runs engine work on the pipeline thread: a stop becomes PipelineStoppedException, and an engine

@@ -1,0 +1,211 @@
+<#
+.SYNOPSIS
+    The quickstart: turns examples/prompts.csv into MP4 files on the offline emulator. No key, no
+    credits, no internet.
+
+.DESCRIPTION
+    Runs the module's main job end to end, for Windows PowerShell 5.1 and PowerShell 7:
+      1. builds the module if module/Hailuo.PowerShell.dll is missing (dotnet publish);
+      2. starts the emulator (dotnet run --project src/Hailuo.Emulator) on a free loopback port,
+         with 2-minute jobs taking about a second;
+      3. imports ./Hailuo.psd1 and connects to the emulator's core.today API;
+      4. runs  Import-Csv examples/prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos
+      5. prints what it made, and always stops the emulator.
+
+    The quickstart keeps its own job ledger (HAILUO_DATA_HOME points at a temporary folder), so your
+    real ledger never sees emulator jobs, and every run starts clean: the folder is deleted at the
+    end. With -KeepLedger it uses <temp>/hailuo-quickstart instead and keeps it, so you can read
+    ledger.jsonl afterwards; a later run with -KeepLedger then finds every row in that ledger and
+    submits nothing (the emulator it talks to is a new one, so delete the folder to start over).
+
+.PARAMETER KeepLedger
+    Use and keep the ledger in <temp>/hailuo-quickstart instead of a fresh folder deleted at the end.
+
+.PARAMETER OutputPath
+    Where to save the videos, relative to the repository root. Default: ./videos (git ignores it).
+
+.PARAMETER TimeScale
+    The emulator's real seconds per emulated second. 0.01 makes a 2-minute job take 1.2 seconds.
+
+.PARAMETER StartTimeoutSeconds
+    How long to wait for the emulator to build and start. The first run builds it.
+
+.EXAMPLE
+    ./examples/quickstart.ps1
+
+.EXAMPLE
+    ./examples/quickstart.ps1 -KeepLedger -Verbose
+#>
+[CmdletBinding()]
+param(
+    [switch] $KeepLedger,
+
+    [string] $OutputPath = './videos',
+
+    [ValidateRange(0.001, 1.0)]
+    [double] $TimeScale = 0.01,
+
+    [ValidateRange(10, 3600)]
+    [int] $StartTimeoutSeconds = 300
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+function Read-SharedText {
+    # Opened with ReadWrite sharing: the emulator (through Start-Process) still holds the file open for writing.
+    param([string] $Path)
+    if (-not (Test-Path -LiteralPath $Path)) {
+        return ''
+    }
+    $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
+    $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share)
+    try {
+        $reader = [System.IO.StreamReader]::new($stream)
+        return $reader.ReadToEnd()
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function Stop-ProcessTree {
+    # dotnet run starts the emulator as a child process, so stopping dotnet alone would leave it running.
+    param([System.Diagnostics.Process] $Process)
+    if ($null -eq $Process) {
+        return
+    }
+    try {
+        if ($Process.HasExited) {
+            return
+        }
+        if ($PSVersionTable.PSEdition -eq 'Core') {
+            $Process.Kill($true)
+        }
+        else {
+            & taskkill.exe /PID $Process.Id /T /F 2>&1 | Out-Null
+        }
+        $null = $Process.WaitForExit(10000)
+    }
+    catch {
+        Write-Warning "Could not stop the emulator (process $($Process.Id)): $($_.Exception.Message)"
+    }
+}
+
+function Start-QuickstartEmulator {
+    param([string] $RepoRoot, [double] $TimeScale, [int] $TimeoutSeconds)
+    $logDirectory = Join-Path ([System.IO.Path]::GetTempPath()) ('hailuo-emulator-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $logDirectory | Out-Null
+    $stdout = Join-Path $logDirectory 'stdout.txt'
+    $stderr = Join-Path $logDirectory 'stderr.txt'
+    $project = Join-Path (Join-Path $RepoRoot 'src') 'Hailuo.Emulator'
+    $scale = $TimeScale.ToString([System.Globalization.CultureInfo]::InvariantCulture)
+    # One argument string, quoted by hand: Start-Process does not quote array elements that hold spaces.
+    $arguments = "run --project `"$project`" -c Release -- --urls http://127.0.0.1:0 --time-scale $scale"
+    Write-Verbose "dotnet $arguments"
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -WorkingDirectory $RepoRoot `
+        -RedirectStandardOutput $stdout -RedirectStandardError $stderr -NoNewWindow -PassThru
+
+    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+    $text = ''
+    while ((Get-Date) -lt $deadline) {
+        $text = Read-SharedText $stdout
+        # Port 0 picks a free port; the emulator prints the address it got.
+        if ($text -match 'Hailuo emulator listening on (http://\S+)') {
+            return [pscustomobject]@{
+                Process      = $process
+                Url          = $Matches[1].TrimEnd('/')
+                LogDirectory = $logDirectory
+            }
+        }
+        if ($process.HasExited) {
+            throw "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
+        }
+        Start-Sleep -Milliseconds 250
+    }
+    Stop-ProcessTree $process
+    throw "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
+}
+
+$repoRoot = Split-Path -Parent $PSScriptRoot
+$manifest = Join-Path $repoRoot 'Hailuo.psd1'
+$rootAssembly = Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'
+$hadDataHome = Test-Path Env:HAILUO_DATA_HOME
+$previousDataHome = $env:HAILUO_DATA_HOME
+$dataHome = $null
+$emulator = $null
+
+Push-Location $repoRoot
+try {
+    if (-not (Test-Path -LiteralPath $rootAssembly)) {
+        Write-Host 'Building the module: dotnet publish src/Hailuo.PowerShell -c Release' -ForegroundColor Cyan
+        & dotnet publish src/Hailuo.PowerShell -c Release
+        if ($LASTEXITCODE -ne 0) {
+            throw "dotnet publish failed with exit code $LASTEXITCODE."
+        }
+    }
+
+    # A ledger of its own, so emulator jobs never mix with real ones and each run starts clean.
+    if ($KeepLedger) {
+        $dataHome = Join-Path ([System.IO.Path]::GetTempPath()) 'hailuo-quickstart'
+    }
+    else {
+        $dataHome = Join-Path ([System.IO.Path]::GetTempPath()) ('hailuo-quickstart-' + [guid]::NewGuid().ToString('N'))
+    }
+    New-Item -ItemType Directory -Force -Path $dataHome | Out-Null
+    $env:HAILUO_DATA_HOME = $dataHome
+    Write-Host "Ledger: $(Join-Path $dataHome 'ledger.jsonl')"
+
+    Write-Host 'Starting the emulator (the first run builds it)...' -ForegroundColor Cyan
+    $emulator = Start-QuickstartEmulator -RepoRoot $repoRoot -TimeScale $TimeScale -TimeoutSeconds $StartTimeoutSeconds
+    $url = $emulator.Url
+    Write-Host "Emulator: $url"
+
+    Import-Module $manifest -Force
+    Connect-Hailuo -Provider CoreToday -BaseUri "$url/coretoday/v1" -ApiKey (ConvertTo-SecureString 'emulator-key' -AsPlainText -Force) -NoPersist
+
+    $started = Get-Date
+    # A bad row is reported and the others go on, so this one statement runs with 'Continue'.
+    $files = & {
+        $ErrorActionPreference = 'Continue'
+        Import-Csv examples/prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path $OutputPath
+    }
+    $elapsed = (Get-Date) - $started
+    $files = @($files)
+
+    $folder = $OutputPath
+    if (Test-Path -LiteralPath $OutputPath) {
+        $folder = (Resolve-Path -LiteralPath $OutputPath).Path
+    }
+    Write-Host ''
+    Write-Host "$($files.Count) video(s) in $folder after $([math]::Round($elapsed.TotalSeconds, 1)) s:" -ForegroundColor Green
+    $files | Select-Object Name,
+        @{ Name = 'KB'; Expression = { [math]::Round($_.Length / 1KB) } },
+        @{ Name = 'Status'; Expression = { if ($_.PSObject.Properties['HailuoJob']) { $_.HailuoJob.Status } } } |
+        Format-Table -AutoSize | Out-Host
+
+    $stats = Invoke-RestMethod -Uri "$url/_emulator/stats?jobs=false"
+    $coreToday = $stats.providers.coretoday
+    $summary = "The emulator created {0} job(s) (at core.today's price, {1} credits), answered {2} status poll(s) and served {3} download(s)."
+    Write-Host ($summary -f $coreToday.creates, (420 * $coreToday.creates), $coreToday.statusPolls, $coreToday.downloads)
+}
+finally {
+    if (Get-Command Disconnect-Hailuo -ErrorAction SilentlyContinue) {
+        try { Disconnect-Hailuo } catch { Write-Verbose "Disconnect-Hailuo: $($_.Exception.Message)" }
+    }
+    if ($null -ne $emulator) {
+        Stop-ProcessTree $emulator.Process
+        Remove-Item -LiteralPath $emulator.LogDirectory -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    if ($hadDataHome) {
+        $env:HAILUO_DATA_HOME = $previousDataHome
+    }
+    else {
+        Remove-Item Env:HAILUO_DATA_HOME -ErrorAction SilentlyContinue
+    }
+    if ($null -ne $dataHome -and -not $KeepLedger) {
+        # The module may still hold the ledger open on Windows; a leftover temp folder is harmless.
+        Remove-Item -LiteralPath $dataHome -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    Pop-Location
+}

@@ -1,0 +1,297 @@
+<#
+    Shared helpers for the Pester 5 suite: the emulator (started as examples/quickstart.ps1 starts it),
+    a ledger folder of each file's own, emulator statistics, MP4 checks and a child PowerShell for
+    output that only the host sees (-WhatIf messages).
+#>
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+
+function Get-HailuoRepoRoot {
+    $script:RepoRoot
+}
+
+function Get-HailuoManifestPath {
+    Join-Path $script:RepoRoot 'Hailuo.psd1'
+}
+
+function Import-HailuoTestModule {
+    <# Imports the built module from the repository root, failing clearly when the build has not run. #>
+    $rootAssembly = Join-Path (Join-Path $script:RepoRoot 'module') 'Hailuo.PowerShell.dll'
+    if (-not (Test-Path -LiteralPath $rootAssembly)) {
+        throw "The module is not built: run 'dotnet publish src/Hailuo.PowerShell -c Release' (or ./build.ps1) first."
+    }
+    Import-Module (Get-HailuoManifestPath) -Force -Global -ErrorAction Stop
+}
+
+function Read-SharedText {
+    <# Reads a file another process still writes to (the emulator's redirected output). #>
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Test-Path -LiteralPath $Path)) {
+        return ''
+    }
+    $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
+    $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share)
+    try {
+        return [System.IO.StreamReader]::new($stream).ReadToEnd()
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function Stop-ProcessTree {
+    <# dotnet run starts the emulator as its child, so the whole tree is stopped. #>
+    param([System.Diagnostics.Process] $Process)
+    if ($null -eq $Process) {
+        return
+    }
+    try {
+        if ($Process.HasExited) {
+            return
+        }
+        if ($PSVersionTable.PSEdition -eq 'Core') {
+            $Process.Kill($true)
+        }
+        else {
+            & taskkill.exe /PID $Process.Id /T /F 2>&1 | Out-Null
+        }
+        $null = $Process.WaitForExit(10000)
+    }
+    catch {
+        Write-Warning "Could not stop process $($Process.Id): $($_.Exception.Message)"
+    }
+}
+
+function Start-TestEmulator {
+    <#
+    .SYNOPSIS
+        Starts the emulator on a free loopback port and returns { Process, Url, LogDirectory }.
+    .PARAMETER TimeScale
+        Real seconds per emulated second: 0.01 makes a 2-minute job take 1.2 s; 1 keeps jobs running
+        long enough to cancel them.
+    .PARAMETER ExtraArgument
+        More emulator options, such as '--api-key', 'only-this-key'.
+    #>
+    [CmdletBinding()]
+    param(
+        [double] $TimeScale = 0.01,
+        [string[]] $ExtraArgument = @(),
+        [int] $TimeoutSeconds = 300
+    )
+    $project = Join-Path (Join-Path $script:RepoRoot 'src') 'Hailuo.Emulator'
+
+    # Built once per process and run with --no-build, so the start timeout covers starting, not compiling.
+    if ($env:HAILUO_TEST_EMULATOR_BUILT -ne $script:RepoRoot) {
+        $build = & dotnet build $project -c Release --nologo -v quiet 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            throw "dotnet build src/Hailuo.Emulator failed:`n$($build | Out-String)"
+        }
+        $env:HAILUO_TEST_EMULATOR_BUILT = $script:RepoRoot
+    }
+
+    $logDirectory = Join-Path ([System.IO.Path]::GetTempPath()) ('hailuo-emulator-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $logDirectory | Out-Null
+    $stdout = Join-Path $logDirectory 'stdout.txt'
+    $stderr = Join-Path $logDirectory 'stderr.txt'
+    $scale = $TimeScale.ToString([System.Globalization.CultureInfo]::InvariantCulture)
+    # One argument string, quoted by hand: Start-Process does not quote array elements that hold spaces.
+    $extra = ($ExtraArgument | ForEach-Object { '"' + $_.Replace('"', '\"') + '"' }) -join ' '
+    $arguments = "run --project `"$project`" -c Release --no-build -- --urls http://127.0.0.1:0 --time-scale $scale $extra"
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -WorkingDirectory $script:RepoRoot `
+        -RedirectStandardOutput $stdout -RedirectStandardError $stderr -NoNewWindow -PassThru
+
+    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
+    $text = ''
+    while ((Get-Date) -lt $deadline) {
+        $text = Read-SharedText $stdout
+        if ($text -match 'Hailuo emulator listening on (http://\S+)') {
+            return [pscustomobject]@{
+                Process      = $process
+                Url          = $Matches[1].TrimEnd('/')
+                LogDirectory = $logDirectory
+            }
+        }
+        if ($process.HasExited) {
+            throw "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
+        }
+        Start-Sleep -Milliseconds 200
+    }
+    Stop-ProcessTree $process
+    throw "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
+}
+
+function Stop-TestEmulator {
+    <# Stops an emulator from Start-TestEmulator; a $null (its start failed) is ignored. #>
+    param($Emulator)
+    if ($null -eq $Emulator) {
+        return
+    }
+    Stop-ProcessTree $Emulator.Process
+    Remove-Item -LiteralPath $Emulator.LogDirectory -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Connect-TestEmulator {
+    <# Connects the module to an emulator's core.today API for this session only. #>
+    param(
+        [Parameter(Mandatory)] [string] $Url,
+        [string] $Key = 'emulator-key'
+    )
+    Connect-Hailuo -Provider CoreToday -BaseUri "$Url/coretoday/v1" -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist -ErrorAction Stop
+}
+
+function Disconnect-TestEmulator {
+    if (Get-Command Disconnect-Hailuo -ErrorAction SilentlyContinue) {
+        try {
+            Disconnect-Hailuo -ErrorAction Stop
+        }
+        catch {
+            Write-Warning "Disconnect-Hailuo: $($_.Exception.Message)"
+        }
+    }
+}
+
+function New-TestDirectory {
+    param([string] $Prefix = 'hailuo-pester-')
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) ($Prefix + [guid]::NewGuid().ToString('N'))
+    (New-Item -ItemType Directory -Path $path).FullName
+}
+
+function Remove-TestDirectory {
+    param([string] $Path)
+    if ($Path -and (Test-Path -LiteralPath $Path)) {
+        # The module may still hold the ledger open on Windows; a leftover temp folder is harmless.
+        Remove-Item -LiteralPath $Path -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Enter-TestDataHome {
+    <# Points HAILUO_DATA_HOME at a new temp folder, so each file has a ledger of its own. Returns the state to restore. #>
+    $state = [pscustomobject]@{
+        Path     = New-TestDirectory -Prefix 'hailuo-ledger-'
+        Had      = Test-Path Env:HAILUO_DATA_HOME
+        Previous = $env:HAILUO_DATA_HOME
+    }
+    $env:HAILUO_DATA_HOME = $state.Path
+    $state
+}
+
+function Exit-TestDataHome {
+    param($State)
+    if ($null -eq $State) {
+        return
+    }
+    if ($State.Had) {
+        $env:HAILUO_DATA_HOME = $State.Previous
+    }
+    else {
+        Remove-Item Env:HAILUO_DATA_HOME -ErrorAction SilentlyContinue
+    }
+    Remove-TestDirectory $State.Path
+}
+
+function Get-EmulatorStats {
+    <# GET /_emulator/stats: per provider, creates (paid jobs), statusPolls, cancels, downloads, and per job its status. #>
+    param(
+        [Parameter(Mandatory)] [string] $Url,
+        [switch] $NoJobs
+    )
+    $query = if ($NoJobs) { '?jobs=false' } else { '' }
+    Invoke-RestMethod -Uri "$Url/_emulator/stats$query" -ErrorAction Stop
+}
+
+function Get-EmulatorCount {
+    <# One counter of one provider, such as creates or cancels of coretoday. #>
+    param(
+        [Parameter(Mandatory)] [string] $Url,
+        [string] $Counter = 'creates',
+        [string] $Provider = 'coretoday'
+    )
+    [long] (Get-EmulatorStats -Url $Url -NoJobs).providers.$Provider.$Counter
+}
+
+function Get-EmulatorJob {
+    <# The emulator's own record of a job: status, polls, downloads, inputHash. $null when it has none. #>
+    param(
+        [Parameter(Mandatory)] [string] $Url,
+        [Parameter(Mandatory)] [string] $Id,
+        [string] $Provider = 'coretoday'
+    )
+    $jobs = (Get-EmulatorStats -Url $Url).providers.$Provider.jobs
+    $property = $jobs.PSObject.Properties[$Id]
+    if ($null -eq $property) {
+        return $null
+    }
+    $property.Value
+}
+
+function Test-Mp4Header {
+    <# True when the file's first 8 bytes hold the 'ftyp' box type, as every MP4 starts. #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $stream = [System.IO.File]::OpenRead($Path)
+    try {
+        $buffer = New-Object byte[] 8
+        $read = $stream.Read($buffer, 0, 8)
+        $read -eq 8 -and [System.Text.Encoding]::ASCII.GetString($buffer).Contains('ftyp')
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function ConvertTo-PSLiteral {
+    <# A single-quoted PowerShell string literal, for building a child script. #>
+    param([Parameter(Mandatory)] [AllowEmptyString()] [string] $Value)
+    "'" + $Value.Replace("'", "''") + "'"
+}
+
+function Invoke-ChildPowerShell {
+    <#
+    .SYNOPSIS
+        Runs a script in a new process of this PowerShell and returns everything it printed, host
+        output included (where -WhatIf messages go, which no stream redirection in-process can catch).
+    #>
+    param([Parameter(Mandatory)] [string] $Script)
+    $exe = (Get-Process -Id $PID).Path
+    $prelude = "`$ProgressPreference = 'SilentlyContinue'`n"
+    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($prelude + $Script))
+    # -OutputFormat Text: without it, a child started with -EncodedCommand may write its errors as CLIXML.
+    $output = & $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | Out-String -Width 4096
+    [pscustomobject]@{
+        ExitCode = $LASTEXITCODE
+        Output   = $output
+    }
+}
+
+function Get-SecretStoreTestPlan {
+    <#
+    .SYNOPSIS
+        Whether the SecretManagement tests can run here, computed the same way at discovery and at run.
+    .DESCRIPTION
+        The vault test resets the current user's SecretStore (Reset-SecretStore), which deletes every
+        secret in it. It is therefore skipped when another SecretStore vault is registered, unless
+        HAILUO_TEST_ALLOW_SECRETSTORE_RESET is 1.
+    #>
+    $hasManagement = $null -ne (Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretManagement)
+    $hasStore = $null -ne (Get-Module -ListAvailable -Name Microsoft.PowerShell.SecretStore)
+    $otherVaults = @()
+    if ($hasManagement -and $hasStore) {
+        $otherVaults = @(Microsoft.PowerShell.SecretManagement\Get-SecretVault -ErrorAction SilentlyContinue |
+                Where-Object { $_.ModuleName -eq 'Microsoft.PowerShell.SecretStore' -and $_.Name -ne 'HailuoTest' })
+    }
+    $allowReset = $env:HAILUO_TEST_ALLOW_SECRETSTORE_RESET -eq '1'
+    [pscustomobject]@{
+        HasSecretManagement = $hasManagement
+        HasSecretStore      = $hasStore
+        OtherVaults         = @($otherVaults | ForEach-Object { $_.Name })
+        CanUseSecretStore   = $hasManagement -and $hasStore -and ($otherVaults.Count -eq 0 -or $allowReset)
+    }
+}
+
+Export-ModuleMember -Function @(
+    'Get-HailuoRepoRoot', 'Get-HailuoManifestPath', 'Import-HailuoTestModule',
+    'Start-TestEmulator', 'Stop-TestEmulator', 'Connect-TestEmulator', 'Disconnect-TestEmulator',
+    'New-TestDirectory', 'Remove-TestDirectory', 'Enter-TestDataHome', 'Exit-TestDataHome',
+    'Get-EmulatorStats', 'Get-EmulatorCount', 'Get-EmulatorJob', 'Test-Mp4Header',
+    'ConvertTo-PSLiteral', 'Invoke-ChildPowerShell', 'Get-SecretStoreTestPlan', 'Read-SharedText', 'Stop-ProcessTree'
+)
