@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -6,10 +7,11 @@ using System.Runtime.Loader;
 namespace Hailuo.PowerShell.Isolation;
 
 /// <summary>
-/// The private load context of the Hailuo engine on PowerShell 7: every assembly found in the module's
-/// Dependencies folder loads here, so another module's System.Text.Json or Polly.Core cannot clash with ours.
-/// Anything not in that folder (the framework, System.Management.Automation) falls through to the default
-/// context and is shared with PowerShell.
+/// The private load context of the Hailuo engine on PowerShell 7: the engine and the dependencies .NET
+/// does not ship (Polly.Core, Microsoft.Bcl.TimeProvider) load here from the module's Dependencies folder,
+/// so another module's copies cannot clash with ours. What the runtime provides at our version or later
+/// (System.Text.Json, the System.Memory family) and anything not in the folder (System.Management.Automation)
+/// falls through to the default context and is shared with PowerShell.
 /// </summary>
 /// <remarks>
 /// Hailuo.PowerShell targets netstandard2.0 and cannot name this type: its module initializer loads this
@@ -92,13 +94,52 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     /// <summary>Loads from the Dependencies folder when the assembly is there; null lets the default context answer.</summary>
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (assemblyName.Name is not { Length: > 0 } name)
+        if (assemblyName.Name is not { Length: > 0 } name || FrameworkProvides(assemblyName))
         {
             return null;
         }
         var path = Path.Combine(DependencyDirectory, name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }
+
+    /// <summary>
+    /// The netstandard2.0 polyfills we ship (System.Memory, System.Text.Json, ...) are part of the
+    /// runtime PowerShell 7 runs on: a framework copy at least as new as the one asked for is shared
+    /// rather than loaded again, so the engine sees the runtime's Span, ValueTask and JSON types.
+    /// Only what the framework lacks (the engine, Polly.Core, ...) loads here, in isolation.
+    /// </summary>
+    private static bool FrameworkProvides(AssemblyName requested)
+    {
+        if (!FrameworkAssemblies.Value.TryGetValue(requested.Name!, out var frameworkVersion))
+        {
+            return false;
+        }
+        return requested.Version is null || frameworkVersion >= requested.Version;
+    }
+
+    private static readonly Lazy<Dictionary<string, Version>> FrameworkAssemblies = new(() =>
+    {
+        // The runtime's own folder (beside System.Private.CoreLib), not the whole trusted list, which in a
+        // host such as a test runner also holds the application's own dependencies.
+        var versions = new Dictionary<string, Version>(StringComparer.OrdinalIgnoreCase);
+        var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? string.Empty;
+        foreach (var path in Directory.Exists(runtimeDirectory) ? Directory.GetFiles(runtimeDirectory, "*.dll") : Array.Empty<string>())
+        {
+            try
+            {
+                var name = AssemblyName.GetAssemblyName(path);
+                if (name.Name is { } simple && name.Version is { } version)
+                {
+                    versions[simple] = version;
+                }
+            }
+            catch (Exception e) when (e is BadImageFormatException or FileNotFoundException or FileLoadException)
+            {
+                // Not a managed assembly: not something to share.
+            }
+        }
+        return versions;
+    });
 
     // Only the engine: the default context never sees our dependencies, so it cannot hand them to anyone else.
     private static Assembly? ResolveEngine(AssemblyLoadContext requester, AssemblyName assemblyName)
