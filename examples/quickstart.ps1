@@ -132,6 +132,9 @@ $manifest = Join-Path $repoRoot 'Hailuo.psd1'
 $rootAssembly = Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'
 $hadDataHome = Test-Path Env:HAILUO_DATA_HOME
 $previousDataHome = $env:HAILUO_DATA_HOME
+# The connection settings too: Disconnect-Hailuo at the end must not remove your saved connection.
+$hadConfigHome = Test-Path Env:HAILUO_CONFIG_HOME
+$previousConfigHome = $env:HAILUO_CONFIG_HOME
 $dataHome = $null
 $emulator = $null
 
@@ -154,6 +157,7 @@ try {
     }
     New-Item -ItemType Directory -Force -Path $dataHome | Out-Null
     $env:HAILUO_DATA_HOME = $dataHome
+    $env:HAILUO_CONFIG_HOME = $dataHome
     Write-Host "Ledger: $(Join-Path $dataHome 'ledger.jsonl')"
 
     Write-Host 'Starting the emulator (the first run builds it)...' -ForegroundColor Cyan
@@ -202,6 +206,12 @@ finally {
     }
     else {
         Remove-Item Env:HAILUO_DATA_HOME -ErrorAction SilentlyContinue
+    }
+    if ($hadConfigHome) {
+        $env:HAILUO_CONFIG_HOME = $previousConfigHome
+    }
+    else {
+        Remove-Item Env:HAILUO_CONFIG_HOME -ErrorAction SilentlyContinue
     }
     if ($null -ne $dataHome -and -not $KeepLedger) {
         # The module may still hold the ledger open on Windows; a leftover temp folder is harmless.

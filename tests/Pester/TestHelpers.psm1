@@ -166,13 +166,19 @@ function Remove-TestDirectory {
 }
 
 function Enter-TestDataHome {
-    <# Points HAILUO_DATA_HOME at a new temp folder, so each file has a ledger of its own. Returns the state to restore. #>
+    <#
+    Points HAILUO_DATA_HOME and HAILUO_CONFIG_HOME at a new temp folder, so each file has a ledger of its
+    own and Disconnect-Hailuo never touches the user's saved connection. Returns the state to restore.
+    #>
     $state = [pscustomobject]@{
-        Path     = New-TestDirectory -Prefix 'hailuo-ledger-'
-        Had      = Test-Path Env:HAILUO_DATA_HOME
-        Previous = $env:HAILUO_DATA_HOME
+        Path           = New-TestDirectory -Prefix 'hailuo-ledger-'
+        Had            = Test-Path Env:HAILUO_DATA_HOME
+        Previous       = $env:HAILUO_DATA_HOME
+        HadConfig      = Test-Path Env:HAILUO_CONFIG_HOME
+        PreviousConfig = $env:HAILUO_CONFIG_HOME
     }
     $env:HAILUO_DATA_HOME = $state.Path
+    $env:HAILUO_CONFIG_HOME = $state.Path
     $state
 }
 
@@ -186,6 +192,12 @@ function Exit-TestDataHome {
     }
     else {
         Remove-Item Env:HAILUO_DATA_HOME -ErrorAction SilentlyContinue
+    }
+    if ($State.HadConfig) {
+        $env:HAILUO_CONFIG_HOME = $State.PreviousConfig
+    }
+    else {
+        Remove-Item Env:HAILUO_CONFIG_HOME -ErrorAction SilentlyContinue
     }
     Remove-TestDirectory $State.Path
 }

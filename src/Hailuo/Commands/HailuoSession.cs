@@ -79,7 +79,8 @@ public sealed class HailuoSession : IDisposable
         lock (_gate)
         {
             CloseClientsLocked();
-            _settings = new ConnectionSettings();
+            // Read again on next use: the saved settings (if any remain) or the defaults.
+            _settings = null;
             _credential = null;
         }
     }
