@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Hailuo.Commands;
+using Hailuo.Downloads;
+using Hailuo.Models;
+
+namespace Hailuo.Bench;
+
+/// <summary>What a batch did.</summary>
+public sealed record BatchOutcome(TimeSpan Wall, int Succeeded, int Downloaded, long Bytes, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// <c>Import-Csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo</c> without PowerShell: creates
+/// with New-HailuoVideo's cap on pending submits, each job waited for by the shared tracker, and
+/// Save-HailuoVideo's number of downloads at once. Both caps are read from the commands' own defaults.
+/// </summary>
+public static class CmdletBatch
+{
+    public static async Task<BatchOutcome> RunAsync(HailuoClient client, string run, int rows, string folder, CancellationToken cancellationToken)
+    {
+        using var pending = new SemaphoreSlim(new NewVideoOptions().MaxPendingSubmits);
+        using var downloads = new SemaphoreSlim(new SaveOptions().ThrottleLimit);
+        var errors = new List<string>();
+        var succeeded = 0;
+        var downloaded = 0;
+        long bytes = 0;
+        var clock = Stopwatch.StartNew();
+        var rowTasks = new List<Task>(rows);
+        for (var row = 1; row <= rows; row++)
+        {
+            // As New-HailuoVideo does: the pipeline moves on once the create is under way, but never too many at once.
+            await pending.WaitAsync(cancellationToken);
+            rowTasks.Add(RowAsync(row));
+        }
+        await Task.WhenAll(rowTasks);
+        clock.Stop();
+        return new BatchOutcome(clock.Elapsed, succeeded, downloaded, bytes, errors);
+
+        async Task RowAsync(int row)
+        {
+            try
+            {
+                HailuoJob job;
+                try
+                {
+                    job = await client.SubmitAsync(Lab.Request(run, row), new SubmitOptions(), cancellationToken);
+                }
+                finally
+                {
+                    pending.Release();
+                }
+                var done = await client.WaitAsync(job, null, cancellationToken);
+                if (done.Status != JobStatus.Succeeded)
+                {
+                    throw new InvalidOperationException($"job {done.Id} ended {done.Status}: {done.Error?.Message}");
+                }
+                Interlocked.Increment(ref succeeded);
+                await downloads.WaitAsync(cancellationToken);
+                try
+                {
+                    var path = FileNameTemplate.Render(FileNameTemplate.Default, done, row, folder);
+                    var saved = await client.DownloadAsync(done, path, cancellationToken: cancellationToken);
+                    Interlocked.Increment(ref downloaded);
+                    Interlocked.Add(ref bytes, saved.Length);
+                }
+                finally
+                {
+                    downloads.Release();
+                }
+            }
+            catch (Exception e) when (e is HailuoException or InvalidOperationException or IOException)
+            {
+                lock (errors)
+                {
+                    errors.Add($"row {row}: {e.Message}");
+                }
+            }
+        }
+    }
+}

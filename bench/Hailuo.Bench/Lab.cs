@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Hailuo.Credentials;
+using Hailuo.Emulator;
+using Hailuo.Emulator.Core;
+using Hailuo.Models;
+
+namespace Hailuo.Bench;
+
+/// <summary>
+/// What every benchmark shares: an emulator on a free loopback port, a Replicate client pointed at it,
+/// and the emulator's own record of what happened. Replicate throughout, because its published limits
+/// (600 creates and 3000 reads a minute) make the bounds meaningful and its statuses carry
+/// started_at and completed_at.
+/// </summary>
+public static class Lab
+{
+    public const HailuoProvider Provider = HailuoProvider.Replicate;
+    public const string ProviderName = ProviderNames.Replicate;
+    public const string Key = "bench-key-not-a-secret";
+
+    /// <summary>The generation time both the emulator and the tracker's prior use for 768p, 6 s.</summary>
+    public const double MeanGenerationSeconds = 120;
+
+    public static Task<EmulatorServer> StartEmulatorAsync(double timeScale, Action<EmulatorOptions>? configure = null) =>
+        EmulatorServer.StartLocalAsync(o =>
+        {
+            o.TimeScale = timeScale;
+            o.GenerationSeconds["768p-6s"] = MeanGenerationSeconds;
+            // Links and outputs live for a real hour: a download's real time does not shrink with the clock,
+            // so at 0.0005 a queue of downloads would outlive Replicate's emulated hour of retention.
+            o.UrlTtlSeconds = Math.Max(o.UrlTtlSeconds, 3600 / timeScale);
+            o.ReplicateRetentionSeconds = Math.Max(o.ReplicateRetentionSeconds, 3600 / timeScale);
+            configure?.Invoke(o);
+        });
+
+    /// <summary>A real-time floor under the per-attempt timeout; see <see cref="ClientOptions"/>.</summary>
+    public static readonly TimeSpan AttemptTimeoutFloor = TimeSpan.FromSeconds(30);
+
+    /// <summary>A client as Connect-Hailuo would make it for the emulator, with its own ledger.</summary>
+    /// <remarks>
+    /// One departure: the engine scales its per-attempt timeout with the clock (100 s × 0.002 = 0.2 s), but
+    /// loopback latency on a loaded machine, JIT and the fsync'd ledger append do not shrink with it, so
+    /// creates would end "outcome unknown". The timeout is kept at 30 s real or more (reported as an engine issue).
+    /// </remarks>
+    public static HailuoClientOptions ClientOptions(Uri emulator, double timeScale, string ledgerPath)
+    {
+        var options = new HailuoClientOptions(Provider)
+        {
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(Provider, emulator),
+            Credentials = new StaticCredentialSource(new HailuoCredential(Key, "benchmark")),
+            TimeScale = timeScale,
+            LedgerPath = ledgerPath,
+        };
+        var floor = TimeSpan.FromTicks((long)(AttemptTimeoutFloor.Ticks / timeScale));
+        if (options.AttemptTimeout < floor)
+        {
+            options.AttemptTimeout = floor;
+        }
+        return options;
+    }
+
+    /// <summary>A distinct input per row and run, so that no run reuses another's paid jobs.</summary>
+    public static VideoRequest Request(string run, int row) => new()
+    {
+        Prompt = $"{run} row {row}: a lighthouse in a storm, waves crashing",
+        Resolution = VideoRequest.Resolution768,
+        Duration = VideoRequest.DefaultDuration,
+    };
+
+    /// <summary>When the client learned that each job was final: the tracker's Transitioned event, as a caller sees it.</summary>
+    public static ConcurrentDictionary<string, DateTimeOffset> RecordFinalNotices(HailuoClient client)
+    {
+        var noticed = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        client.Tracker.Transitioned += (_, e) =>
+        {
+            if (e.Job.IsFinal)
+            {
+                noticed.TryAdd(e.Job.Id, DateTimeOffset.UtcNow);
+            }
+        };
+        return noticed;
+    }
+
+    public static ProviderStats Stats(EmulatorServer server) => server.State.Stats.For(ProviderName);
+
+    public static List<EmulatedJob> Jobs(EmulatorServer server) => server.State.Boards[ProviderName].Snapshot();
+
+    /// <summary>Nearest-rank percentile; 0 for no values.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+
+    public static string Folder(BenchContext context, string name)
+    {
+        var path = Path.Combine(context.Folder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Runs a program to completion and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error, TimeSpan Elapsed)> RunProcessAsync(
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        clock.Stop();
+        return (process.ExitCode, await output, await error, clock.Elapsed);
+    }
+
+    public static string Mb(long bytes) => $"{bytes / 1048576.0:0.#} MB";
+}
