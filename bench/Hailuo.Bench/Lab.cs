@@ -34,15 +34,7 @@ public static class Lab
             configure?.Invoke(o);
         });
 
-    /// <summary>A real-time floor under the per-attempt timeout; see <see cref="ClientOptions"/>.</summary>
-    public static readonly TimeSpan AttemptTimeoutFloor = TimeSpan.FromSeconds(30);
-
     /// <summary>A client as Connect-Hailuo would make it for the emulator, with its own ledger.</summary>
-    /// <remarks>
-    /// One departure: the engine scales its per-attempt timeout with the clock (100 s × 0.002 = 0.2 s), but
-    /// loopback latency on a loaded machine, JIT and the fsync'd ledger append do not shrink with it, so
-    /// creates would end "outcome unknown". The timeout is kept at 30 s real or more (reported as an engine issue).
-    /// </remarks>
     public static HailuoClientOptions ClientOptions(Uri emulator, double timeScale, string ledgerPath)
     {
         var options = new HailuoClientOptions(Provider)
@@ -52,11 +44,6 @@ public static class Lab
             TimeScale = timeScale,
             LedgerPath = ledgerPath,
         };
-        var floor = TimeSpan.FromTicks((long)(AttemptTimeoutFloor.Ticks / timeScale));
-        if (options.AttemptTimeout < floor)
-        {
-            options.AttemptTimeout = floor;
-        }
         return options;
     }
 

@@ -71,7 +71,10 @@ public sealed class HailuoClientOptions
 
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one attempt may take before it is abandoned: a server that never answers cannot hang a runbook.</summary>
+    /// <summary>
+    /// How long one attempt may take before it is abandoned: a server that never answers cannot hang a
+    /// runbook. Real time, never scaled by <see cref="TimeScale"/>: the network is not faster under the emulator.
+    /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>The largest API reply read (not downloads); anything bigger is refused as hostile.</summary>

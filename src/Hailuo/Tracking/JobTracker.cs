@@ -257,7 +257,9 @@ public sealed class JobTracker : IDisposable
             try
             {
                 using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
-                var delay = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cts.Token);
+                // Rounded up to a whole millisecond: Task.Delay rounds down, and a wait under 1 ms would
+                // spin this loop (allocating each turn) until the poll is due.
+                var delay = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), cts.Token);
                 await Task.WhenAny(delay, changed).ConfigureAwait(false);
                 cts.Cancel();
             }

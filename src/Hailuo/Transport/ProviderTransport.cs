@@ -231,7 +231,7 @@ internal sealed class ProviderTransport : IDisposable
                 return default;
             },
         });
-        builder.AddTimeout(_options.Scaled(_options.AttemptTimeout));
+        builder.AddTimeout(_options.AttemptTimeout);
         return builder.Build();
     }
 
@@ -301,7 +301,7 @@ internal sealed class ProviderTransport : IDisposable
         }
         var what = exception switch
         {
-            TimeoutRejectedException => $"no answer within {_options.Scaled(_options.AttemptTimeout).TotalSeconds:0.#} s",
+            TimeoutRejectedException => $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s",
             HttpRequestException or IOException or SocketException => "the connection failed: " + _credential.Redact(exception.Message),
             _ => _credential.Redact(exception.Message),
         };
