@@ -247,9 +247,29 @@ internal sealed class LedgerRecord
     };
 
     private static T? ParseEnum<T>(string? text) where T : struct, Enum =>
-        text is not null && Enum.TryParse<T>(text, ignoreCase: false, out var value) && Enum.IsDefined(typeof(T), value)
+        text is not null && EnumNames<T>.ByName.TryGetValue(text, out var value)
             ? value
             : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
+
+    /// <summary>
+    /// Each enum's names, looked up once: Enum.TryParse and Enum.IsDefined on every line were a large
+    /// share of opening a big ledger. Exact names only, as the ledger writes them.
+    /// </summary>
+    private static class EnumNames<T>
+        where T : struct, Enum
+    {
+        public static readonly Dictionary<string, T> ByName = BuildNames();
+
+        private static Dictionary<string, T> BuildNames()
+        {
+            var names = new Dictionary<string, T>(StringComparer.Ordinal);
+            foreach (T value in Enum.GetValues(typeof(T)))
+            {
+                names[value.ToString()] = value;
+            }
+            return names;
+        }
+    }
 
     private static HailuoError ReadError(ref Utf8JsonReader reader)
     {
