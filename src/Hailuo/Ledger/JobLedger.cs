@@ -172,20 +172,9 @@ public sealed class JobLedger : IDisposable
             Append(() =>
             {
                 RequireKnown(intent);
-                return new LedgerRecord
-                {
-                    Type = LedgerRecord.Submitted,
-                    Key = intent.Key,
-                    Provider = job.Provider,
-                    JobId = job.Id,
-                    Model = job.Model,
-                    JobStatus = job.Status,
-                    Error = job.Error,
-                    StartedAt = job.StartedAt,
-                    CompletedAt = job.CompletedAt,
-                    FileId = job.FileId,
-                    TaskId = job.TaskId,
-                };
+                var record = LedgerRecord.FromJob(LedgerRecord.Submitted, job);
+                record.Key = intent.Key;
+                return record;
             });
         }
     }
@@ -235,19 +224,7 @@ public sealed class JobLedger : IDisposable
                 {
                     return null;
                 }
-                var record = new LedgerRecord
-                {
-                    Type = LedgerRecord.Status,
-                    Provider = job.Provider,
-                    JobId = job.Id,
-                    Model = job.Model,
-                    JobStatus = job.Status,
-                    Error = job.Error,
-                    StartedAt = job.StartedAt,
-                    CompletedAt = job.CompletedAt,
-                    FileId = job.FileId,
-                    TaskId = job.TaskId,
-                };
+                var record = LedgerRecord.FromJob(LedgerRecord.Status, job);
                 if (slot is null)
                 {
                     // First heard of here: keep what the job knows of itself.

@@ -172,6 +172,21 @@ internal sealed class LedgerRecord
         w.WriteEndObject();
     }
 
+    /// <summary>A record of what a job snapshot says (its link aside, which expires).</summary>
+    public static LedgerRecord FromJob(string type, HailuoJob job) => new()
+    {
+        Type = type,
+        Provider = job.Provider,
+        JobId = job.Id,
+        Model = job.Model,
+        JobStatus = job.Status,
+        Error = job.Error,
+        StartedAt = job.StartedAt,
+        CompletedAt = job.CompletedAt,
+        FileId = job.FileId,
+        TaskId = job.TaskId,
+    };
+
     /// <summary>Parses one line; null for anything torn, foreign or incomplete, which the reader then skips.</summary>
     public static LedgerRecord? TryParse(ReadOnlySpan<byte> line)
     {
