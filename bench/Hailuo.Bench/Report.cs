@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 
 namespace Hailuo.Bench;
 
-/// <summary>One row of the table. <see cref="Met"/> is null for a figure that has no goal of its own.</summary>
-public sealed record Figure(string Name, string Measured, string Bound, string Ratio, string Goal, bool? Met, string? Shortfall = null)
+/// <summary>One row of the table. <see cref="Met"/> is null for a figure that has no goal of its own;
+/// <see cref="FailsRun"/> marks a requirement (reliability) rather than a goal (benchmarks): missing it fails the run.</summary>
+public sealed record Figure(string Name, string Measured, string Bound, string Ratio, string Goal, bool? Met, string? Shortfall = null, bool FailsRun = false)
 {
     public string Verdict => Met switch
     {
@@ -33,7 +34,7 @@ public sealed class Section
 
     public List<string> Notes { get; } = [];
 
-    public string Command => $"`dotnet run -c Release --project bench/Hailuo.Bench -- --only {Id}`";
+    public string Command => $"`dotnet run -c Release --project {Harness.Spec.Project} -- --only {Id}`";
 
     public void Add(Figure figure) => Figures.Add(figure);
 
@@ -100,10 +101,10 @@ public static class Machine
 }
 
 /// <summary>
-/// Writes docs/benchmarks.md. Each benchmark owns a marked block, so that <c>--only NAME</c> replaces its
-/// own block and keeps the others' figures (each block carries its own date).
+/// Writes the harness's document (docs/benchmarks.md, docs/reliability.md). Each section owns a marked block,
+/// so that <c>--only NAME</c> replaces its own block and keeps the others' figures (each block carries its own date).
 /// </summary>
-public static partial class ReportWriter
+public static class ReportWriter
 {
     public static string Render(IEnumerable<Section> sections, DateTimeOffset when, bool quick)
     {
@@ -118,7 +119,7 @@ public static partial class ReportWriter
     public static string RenderSection(Section section, DateTimeOffset when, bool quick)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"<!-- bench:{section.Id} -->");
+        sb.AppendLine($"<!-- {Harness.Spec.Marker}:{section.Id} -->");
         sb.AppendLine($"## {section.Title}");
         sb.AppendLine();
         sb.AppendLine($"Measured {when:yyyy-MM-dd HH:mm} UTC{(quick ? " (**--quick smoke sizes: not figures**)" : "")}. Reproduce: {section.Command}");
@@ -142,7 +143,7 @@ public static partial class ReportWriter
         {
             sb.AppendLine();
         }
-        sb.AppendLine($"<!-- /bench:{section.Id} -->");
+        sb.AppendLine($"<!-- /{Harness.Spec.Marker}:{section.Id} -->");
         sb.AppendLine();
         return sb.ToString();
     }
@@ -153,20 +154,19 @@ public static partial class ReportWriter
         var old = new Dictionary<string, string>(StringComparer.Ordinal);
         if (existing is not null)
         {
-            foreach (Match m in Block().Matches(existing))
+            var block = new Regex($@"<!-- {Harness.Spec.Marker}:([a-z0-9-]+) -->.*?<!-- /{Harness.Spec.Marker}:\1 -->", RegexOptions.Singleline);
+            foreach (Match m in block.Matches(existing))
             {
                 old[m.Groups[1].Value] = m.Value.TrimEnd() + Environment.NewLine + Environment.NewLine;
             }
         }
         var sb = new StringBuilder();
-        sb.AppendLine("# Benchmarks");
+        sb.AppendLine("# " + Harness.Spec.Title);
         sb.AppendLine();
-        sb.AppendLine("Written by `dotnet run -c Release --project bench/Hailuo.Bench` (all of them, a few minutes) or `-- --only NAME`");
-        sb.AppendLine("(one block; the others keep their figures and dates). The harness drives the engine against the in-process");
-        sb.AppendLine("emulator with a scaled clock. **Every time is in the emulator's unscaled seconds**: real durations divided by");
-        sb.AppendLine("the time scale, so \"120 s\" is the length of one Hailuo generation. These are benchmarks, not timed tests:");
-        sb.AppendLine("they print figures and fail only when they cannot measure. `.ci/run` runs `--quick`, a smoke pass of a few");
-        sb.AppendLine("seconds whose sizes are too small to mean anything.");
+        foreach (var line in Harness.Spec.Preamble)
+        {
+            sb.AppendLine(line);
+        }
         sb.AppendLine();
         if (Machine.WasBusy)
         {
@@ -193,7 +193,4 @@ public static partial class ReportWriter
     }
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"<!-- bench:([a-z0-9-]+) -->.*?<!-- /bench:\1 -->", RegexOptions.Singleline)]
-    private static partial Regex Block();
 }
