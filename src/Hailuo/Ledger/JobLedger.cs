@@ -32,6 +32,7 @@ public sealed class JobLedger : IDisposable
     private const FileShare Sharing = FileShare.ReadWrite | FileShare.Delete;
 
     private readonly object _gate = new();
+    private readonly Utf8StringPool _strings = new();
     private readonly string _lockPath;
 
     // The state read so far: every entry in file order, and the two O(1) indexes over it.
@@ -627,7 +628,7 @@ public sealed class JobLedger : IDisposable
         {
             return true;
         }
-        var record = LedgerRecord.TryParse(line);
+        var record = LedgerRecord.TryParse(line, _strings);
         if (record is null)
         {
             return true; // torn by a crash, or not ours: skipped

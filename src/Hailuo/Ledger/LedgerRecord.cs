@@ -187,8 +187,25 @@ internal sealed class LedgerRecord
         TaskId = job.TaskId,
     };
 
-    /// <summary>Parses one line; null for anything torn, foreign or incomplete, which the reader then skips.</summary>
-    public static LedgerRecord? TryParse(ReadOnlySpan<byte> line)
+    // The order Write puts them in, which Utf8NameTable tries first.
+    private static readonly Utf8NameTable Fields = new(new[]
+    {
+        "type", "key", "at", "provider", "account", "input", "id", "model", "state", "status", "error", "request",
+        "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen",
+    });
+
+    private static readonly Utf8NameTable ErrorFields = new(new[] { "kind", "code", "message" });
+
+    private static readonly Utf8NameTable RequestFields = new(new[]
+    {
+        "model", "prompt", "image", "duration", "resolution", "promptOptimizer", "fastPretreatment", "callbackUrl",
+    });
+
+    /// <summary>
+    /// Parses one line; null for anything torn, foreign or incomplete, which the reader then skips.
+    /// <paramref name="pool"/> shares the strings that repeat from line to line.
+    /// </summary>
+    public static LedgerRecord? TryParse(ReadOnlySpan<byte> line, Utf8StringPool pool)
     {
         try
         {
@@ -199,37 +216,39 @@ internal sealed class LedgerRecord
             }
             var r = new LedgerRecord();
             var hasAt = false;
+            var field = -1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString();
+                var found = Fields.Find(ref reader, field);
+                field = found < 0 ? field : found;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
                     continue;
                 }
-                switch (name)
+                switch (found)
                 {
-                    case "type": r.Type = reader.GetString() ?? ""; break;
-                    case "key": r.Key = reader.GetString(); break;
-                    case "at": r.At = reader.GetDateTimeOffset(); hasAt = true; break;
-                    case "provider": r.Provider = ParseEnum<HailuoProvider>(reader.GetString()); break;
-                    case "account": r.Account = reader.GetString(); break;
-                    case "input": r.InputHash = reader.GetString(); break;
-                    case "id": r.JobId = reader.GetString(); break;
-                    case "model": r.Model = reader.GetString(); break;
-                    case "state": r.State = ParseEnum<LedgerState>(reader.GetString()); break;
-                    case "status": r.JobStatus = ParseEnum<JobStatus>(reader.GetString()); break;
-                    case "error": r.Error = ReadError(ref reader); break;
-                    case "request": r.Request = ReadRequest(ref reader); break;
-                    case "tag": r.Tag = ReadTag(ref reader); break;
-                    case "created": r.CreatedAt = reader.GetDateTimeOffset(); break;
-                    case "started": r.StartedAt = reader.GetDateTimeOffset(); break;
-                    case "completed": r.CompletedAt = reader.GetDateTimeOffset(); break;
-                    case "fileId": r.FileId = reader.GetString(); break;
-                    case "taskId": r.TaskId = reader.GetString(); break;
-                    case "path": r.VideoPath = reader.GetString(); break;
-                    case "length": r.VideoLength = reader.GetInt64(); break;
-                    case "gen": r.Generation = reader.GetString(); break;
+                    case 0: r.Type = pool.Read(ref reader) ?? ""; break;
+                    case 1: r.Key = reader.GetString(); break;
+                    case 2: r.At = reader.GetDateTimeOffset(); hasAt = true; break;
+                    case 3: r.Provider = Utf8EnumNames<HailuoProvider>.Read(ref reader); break;
+                    case 4: r.Account = pool.Read(ref reader); break;
+                    case 5: r.InputHash = reader.GetString(); break;
+                    case 6: r.JobId = reader.GetString(); break;
+                    case 7: r.Model = pool.Read(ref reader); break;
+                    case 8: r.State = Utf8EnumNames<LedgerState>.Read(ref reader); break;
+                    case 9: r.JobStatus = Utf8EnumNames<JobStatus>.Read(ref reader); break;
+                    case 10: r.Error = ReadError(ref reader); break;
+                    case 11: r.Request = ReadRequest(ref reader, pool); break;
+                    case 12: r.Tag = ReadTag(ref reader, pool); break;
+                    case 13: r.CreatedAt = reader.GetDateTimeOffset(); break;
+                    case 14: r.StartedAt = reader.GetDateTimeOffset(); break;
+                    case 15: r.CompletedAt = reader.GetDateTimeOffset(); break;
+                    case 16: r.FileId = reader.GetString(); break;
+                    case 17: r.TaskId = reader.GetString(); break;
+                    case 18: r.VideoPath = reader.GetString(); break;
+                    case 19: r.VideoLength = reader.GetInt64(); break;
+                    case 20: r.Generation = reader.GetString(); break;
                     default: reader.Skip(); break; // a field from a newer version
                 }
             }
@@ -261,31 +280,6 @@ internal sealed class LedgerRecord
         _ => false,
     };
 
-    private static T? ParseEnum<T>(string? text) where T : struct, Enum =>
-        text is not null && EnumNames<T>.ByName.TryGetValue(text, out var value)
-            ? value
-            : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
-
-    /// <summary>
-    /// Each enum's names, looked up once: Enum.TryParse and Enum.IsDefined on every line were a large
-    /// share of opening a big ledger. Exact names only, as the ledger writes them.
-    /// </summary>
-    private static class EnumNames<T>
-        where T : struct, Enum
-    {
-        public static readonly Dictionary<string, T> ByName = BuildNames();
-
-        private static Dictionary<string, T> BuildNames()
-        {
-            var names = new Dictionary<string, T>(StringComparer.Ordinal);
-            foreach (T value in Enum.GetValues(typeof(T)))
-            {
-                names[value.ToString()] = value;
-            }
-            return names;
-        }
-    }
-
     private static HailuoError ReadError(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject);
@@ -294,54 +288,56 @@ internal sealed class LedgerRecord
         string? message = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            var found = ErrorFields.Find(ref reader);
             reader.Read();
-            switch (name)
+            switch (found)
             {
-                case "kind": kind = ParseEnum<HailuoErrorKind>(reader.GetString()); break;
-                case "code": code = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
-                case "message": message = reader.GetString(); break;
+                case 0: kind = Utf8EnumNames<HailuoErrorKind>.Read(ref reader); break;
+                case 1: code = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 2: message = reader.GetString(); break;
                 default: reader.Skip(); break;
             }
         }
         return new HailuoError(kind ?? throw new FormatException("An error without a kind."), message ?? "", code);
     }
 
-    private static VideoRequest ReadRequest(ref Utf8JsonReader reader)
+    private static VideoRequest ReadRequest(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
         Expect(ref reader, JsonTokenType.StartObject);
         var request = new VideoRequest();
+        var field = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            var found = RequestFields.Find(ref reader, field);
+            field = found < 0 ? field : found;
             reader.Read();
             if (reader.TokenType == JsonTokenType.Null)
             {
                 continue;
             }
-            switch (name)
+            switch (found)
             {
-                case "model": request.Model = reader.GetString(); break;
-                case "prompt": request.Prompt = reader.GetString(); break;
-                case "image": request.FirstFrameImage = reader.GetString(); break;
-                case "duration": request.Duration = reader.GetInt32(); break;
-                case "resolution": request.Resolution = reader.GetString(); break;
-                case "promptOptimizer": request.PromptOptimizer = reader.GetBoolean(); break;
-                case "fastPretreatment": request.FastPretreatment = reader.GetBoolean(); break;
-                case "callbackUrl": request.CallbackUrl = reader.GetString(); break;
+                case 0: request.Model = pool.Read(ref reader); break;
+                case 1: request.Prompt = reader.GetString(); break;
+                case 2: request.FirstFrameImage = reader.GetString(); break;
+                case 3: request.Duration = reader.GetInt32(); break;
+                case 4: request.Resolution = pool.Read(ref reader); break;
+                case 5: request.PromptOptimizer = reader.GetBoolean(); break;
+                case 6: request.FastPretreatment = reader.GetBoolean(); break;
+                case 7: request.CallbackUrl = reader.GetString(); break;
                 default: reader.Skip(); break;
             }
         }
         return request;
     }
 
-    private static IReadOnlyDictionary<string, string?> ReadTag(ref Utf8JsonReader reader)
+    private static IReadOnlyDictionary<string, string?> ReadTag(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
         Expect(ref reader, JsonTokenType.StartObject);
         var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = pool.Read(ref reader)!;
             reader.Read();
             tag[name] = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
         }
