@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -252,6 +253,14 @@ public sealed class VideoDownloader
                 TryDelete(temp);
                 throw;
             }
+            finally
+            {
+                if (_buffer is { } buffer)
+                {
+                    _buffer = null;
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
         }
 
         /// <summary>The destination exists and may not be replaced: skip it when it is this video, refuse otherwise.</summary>
@@ -487,7 +496,8 @@ public sealed class VideoDownloader
 
         private async Task<Outcome> CopyAsync(Stream body, FileStream file, CancellationTokenSource attempt)
         {
-            var buffer = _buffer ??= new byte[_options.BufferSize];
+            // Pooled: a batch downloads thousands of videos, and a fresh 80 KB buffer each is garbage for the large heap.
+            var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(_options.BufferSize);
             // Nothing is written until the first bytes are known to be an MP4.
             var sniffing = _written == 0;
             var pending = 0;

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -172,8 +173,8 @@ internal sealed class ProviderTransport : IDisposable
                 $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
         }
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
+        using var buffer = new MemoryStream(length is > 0 and <= 65536 ? (int)length : 4096);
+        var chunk = ArrayPool<byte>.Shared.Rent(16384);
         try
         {
             int read;
@@ -191,6 +192,10 @@ internal sealed class ProviderTransport : IDisposable
         {
             // Keep what arrived: a cut-short create answer may still name the job that was paid for.
             throw new PartialResponseException(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         JsonDocument? json = null;
