@@ -67,6 +67,10 @@ public sealed class JobTracker : IDisposable
     // Completed whenever the schedule changes; replaced under the lock each time the loop looks, so a
     // change made after the loop computed its sleep always wakes it.
     private TaskCompletionSource<bool> _scheduleChanged = NewSignal();
+    // One timer for the loop's sleeps, re-armed each turn: a Task.Delay, a linked token source and a WhenAny
+    // per wake-up were most of what watching a job cost.
+    private readonly Timer _wakeTimer;
+    private readonly List<Entry> _due = new();
     private readonly SemaphoreSlim _parallel;
     private readonly Task _loop;
     private long _sequence;
@@ -110,6 +114,7 @@ public sealed class JobTracker : IDisposable
         _log = log;
         Durations = new DurationModel(_options.TimeScale);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
+        _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
         _loop = Task.Run(RunAsync);
     }
 
@@ -224,11 +229,14 @@ public sealed class JobTracker : IDisposable
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
-            var due = new List<Entry>();
             TimeSpan wait;
             Task changed;
             lock (_gate)
             {
+                if (token.IsCancellationRequested)
+                {
+                    return; // checked under the lock that Dispose signals under, so no sleep can start after it
+                }
                 _scheduleChanged = NewSignal();
                 changed = _scheduleChanged.Task;
                 var now = _time.GetUtcNow();
@@ -240,35 +248,40 @@ public sealed class JobTracker : IDisposable
                     {
                         entry.Scheduled = null;
                         entry.Polling = true;
-                        due.Add(entry);
+                        _due.Add(entry);
                     }
                 }
                 wait = _schedule.Count > 0 ? _schedule.Min.Due - now : TimeSpan.FromMinutes(1);
             }
-            foreach (var entry in due)
+            if (_due.Count > 0)
             {
-                await _parallel.WaitAsync(token).ConfigureAwait(false);
-                _ = PollAsync(entry, token);
-            }
-            if (due.Count > 0)
-            {
+                try
+                {
+                    foreach (var entry in _due)
+                    {
+                        await _parallel.WaitAsync(token).ConfigureAwait(false);
+                        _ = PollAsync(entry, token);
+                    }
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                finally
+                {
+                    _due.Clear();
+                }
                 continue;
             }
-            try
-            {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
-                // Rounded up to a whole millisecond: Task.Delay rounds down, and a wait under 1 ms would
-                // spin this loop (allocating each turn) until the poll is due.
-                var delay = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), cts.Token);
-                await Task.WhenAny(delay, changed).ConfigureAwait(false);
-                cts.Cancel();
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
+            // Rounded up to a whole millisecond: the timer rounds down, and a wait under 1 ms would spin this
+            // loop until the poll is due.
+            _wakeTimer.Change((long)Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)), Timeout.Infinite);
+            await changed.ConfigureAwait(false);
         }
     }
+
+    /// <summary>Ends the loop's sleep: the timer fired, the schedule has an earlier slot, or the tracker is stopping.</summary>
+    private void WakeLoop() => Volatile.Read(ref _scheduleChanged).TrySetResult(true);
 
     private async Task PollAsync(Entry entry, CancellationToken token)
     {
@@ -430,7 +443,11 @@ public sealed class JobTracker : IDisposable
         var slot = (due, Interlocked.Increment(ref _sequence), entry.Job.Id);
         entry.Scheduled = slot;
         _schedule.Add(slot);
-        _scheduleChanged.TrySetResult(true);
+        // The loop sleeps until the earliest slot; only a new earliest one needs to wake it.
+        if (_schedule.Min == slot)
+        {
+            _scheduleChanged.TrySetResult(true);
+        }
     }
 
     private static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -450,6 +467,10 @@ public sealed class JobTracker : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
+        lock (_gate)
+        {
+            _scheduleChanged.TrySetResult(true);
+        }
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));
@@ -469,6 +490,7 @@ public sealed class JobTracker : IDisposable
             entry.Lease?.Dispose();
             entry.Final.TrySetCanceled();
         }
+        _wakeTimer.Dispose();
         _stop.Dispose();
     }
 }
