@@ -201,6 +201,7 @@ public sealed class VideoDownloader
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private Uri _source;
         private byte[]? _buffer;
+        private WriteBehind? _writeBehind;
         private long _written;
         private long? _total;
         private string? _etag;
@@ -231,6 +232,7 @@ public sealed class VideoDownloader
             {
                 // Unbuffered (size 1): writes are already buffer-sized, and what was received is on disk.
                 file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous);
+                _writeBehind = new WriteBehind(file, 0);
                 await ReceiveAsync(file).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
                 file.Dispose();
@@ -543,6 +545,7 @@ public sealed class VideoDownloader
                     throw new LocalFileException(e);
                 }
                 _written += available;
+                _writeBehind?.Written(_written);
                 if (read == 0)
                 {
                     break;
