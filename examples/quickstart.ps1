@@ -52,82 +52,9 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
-function Read-SharedText {
-    # Opened with ReadWrite sharing: the emulator (through Start-Process) still holds the file open for writing.
-    param([string] $Path)
-    if (-not (Test-Path -LiteralPath $Path)) {
-        return ''
-    }
-    $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
-    $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share)
-    try {
-        $reader = [System.IO.StreamReader]::new($stream)
-        return $reader.ReadToEnd()
-    }
-    finally {
-        $stream.Dispose()
-    }
-}
-
-function Stop-ProcessTree {
-    # dotnet run starts the emulator as a child process, so stopping dotnet alone would leave it running.
-    param([System.Diagnostics.Process] $Process)
-    if ($null -eq $Process) {
-        return
-    }
-    try {
-        if ($Process.HasExited) {
-            return
-        }
-        if ($PSVersionTable.PSEdition -eq 'Core') {
-            $Process.Kill($true)
-        }
-        else {
-            & taskkill.exe /PID $Process.Id /T /F 2>&1 | Out-Null
-        }
-        $null = $Process.WaitForExit(10000)
-    }
-    catch {
-        Write-Warning "Could not stop the emulator (process $($Process.Id)): $($_.Exception.Message)"
-    }
-}
-
-function Start-QuickstartEmulator {
-    param([string] $RepoRoot, [double] $TimeScale, [int] $TimeoutSeconds)
-    $logDirectory = Join-Path ([System.IO.Path]::GetTempPath()) ('hailuo-emulator-' + [guid]::NewGuid().ToString('N'))
-    New-Item -ItemType Directory -Path $logDirectory | Out-Null
-    $stdout = Join-Path $logDirectory 'stdout.txt'
-    $stderr = Join-Path $logDirectory 'stderr.txt'
-    $project = Join-Path (Join-Path $RepoRoot 'src') 'Hailuo.Emulator'
-    $scale = $TimeScale.ToString([System.Globalization.CultureInfo]::InvariantCulture)
-    # One argument string, quoted by hand: Start-Process does not quote array elements that hold spaces.
-    $arguments = "run --project `"$project`" -c Release -- --urls http://127.0.0.1:0 --time-scale $scale"
-    Write-Verbose "dotnet $arguments"
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -WorkingDirectory $RepoRoot `
-        -RedirectStandardOutput $stdout -RedirectStandardError $stderr -NoNewWindow -PassThru
-
-    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
-    $text = ''
-    while ((Get-Date) -lt $deadline) {
-        $text = Read-SharedText $stdout
-        # Port 0 picks a free port; the emulator prints the address it got.
-        if ($text -match 'Hailuo emulator listening on (http://\S+)') {
-            return [pscustomobject]@{
-                Process      = $process
-                Url          = $Matches[1].TrimEnd('/')
-                LogDirectory = $logDirectory
-            }
-        }
-        if ($process.HasExited) {
-            throw "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
-        }
-        Start-Sleep -Milliseconds 250
-    }
-    Stop-ProcessTree $process
-    throw "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
-}
-
 $repoRoot = Split-Path -Parent $PSScriptRoot
+# Starting and stopping the emulator is shared with the Pester suite.
+Import-Module (Join-Path (Join-Path $repoRoot 'tools') 'EmulatorProcess.psm1') -Force
 $manifest = Join-Path $repoRoot 'Hailuo.psd1'
 $rootAssembly = Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'
 $hadDataHome = Test-Path Env:HAILUO_DATA_HOME
@@ -161,7 +88,7 @@ try {
     Write-Host "Ledger: $(Join-Path $dataHome 'ledger.jsonl')"
 
     Write-Host 'Starting the emulator (the first run builds it)...' -ForegroundColor Cyan
-    $emulator = Start-QuickstartEmulator -RepoRoot $repoRoot -TimeScale $TimeScale -TimeoutSeconds $StartTimeoutSeconds
+    $emulator = Start-EmulatorProcess -RepoRoot $repoRoot -TimeScale $TimeScale -TimeoutSeconds $StartTimeoutSeconds
     $url = $emulator.Url
     Write-Host "Emulator: $url"
 
@@ -197,10 +124,7 @@ finally {
     if (Get-Command Disconnect-Hailuo -ErrorAction SilentlyContinue) {
         try { Disconnect-Hailuo } catch { Write-Verbose "Disconnect-Hailuo: $($_.Exception.Message)" }
     }
-    if ($null -ne $emulator) {
-        Stop-ProcessTree $emulator.Process
-        Remove-Item -LiteralPath $emulator.LogDirectory -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    Stop-EmulatorProcess -Emulator $emulator
     if ($hadDataHome) {
         $env:HAILUO_DATA_HOME = $previousDataHome
     }

@@ -24,44 +24,8 @@ function Import-HailuoTestModule {
     Import-Module (Get-HailuoManifestPath) -Force -Global -ErrorAction Stop
 }
 
-function Read-SharedText {
-    <# Reads a file another process still writes to (the emulator's redirected output). #>
-    param([Parameter(Mandatory)] [string] $Path)
-    if (-not (Test-Path -LiteralPath $Path)) {
-        return ''
-    }
-    $share = [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete
-    $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, $share)
-    try {
-        return [System.IO.StreamReader]::new($stream).ReadToEnd()
-    }
-    finally {
-        $stream.Dispose()
-    }
-}
-
-function Stop-ProcessTree {
-    <# dotnet run starts the emulator as its child, so the whole tree is stopped. #>
-    param([System.Diagnostics.Process] $Process)
-    if ($null -eq $Process) {
-        return
-    }
-    try {
-        if ($Process.HasExited) {
-            return
-        }
-        if ($PSVersionTable.PSEdition -eq 'Core') {
-            $Process.Kill($true)
-        }
-        else {
-            & taskkill.exe /PID $Process.Id /T /F 2>&1 | Out-Null
-        }
-        $null = $Process.WaitForExit(10000)
-    }
-    catch {
-        Write-Warning "Could not stop process $($Process.Id): $($_.Exception.Message)"
-    }
-}
+# Starting and stopping the emulator is shared with examples/quickstart.ps1.
+Import-Module (Join-Path (Join-Path $script:RepoRoot 'tools') 'EmulatorProcess.psm1') -Force
 
 function Start-TestEmulator {
     <#
@@ -90,45 +54,13 @@ function Start-TestEmulator {
         $env:HAILUO_TEST_EMULATOR_BUILT = $script:RepoRoot
     }
 
-    $logDirectory = Join-Path ([System.IO.Path]::GetTempPath()) ('hailuo-emulator-' + [guid]::NewGuid().ToString('N'))
-    New-Item -ItemType Directory -Path $logDirectory | Out-Null
-    $stdout = Join-Path $logDirectory 'stdout.txt'
-    $stderr = Join-Path $logDirectory 'stderr.txt'
-    $scale = $TimeScale.ToString([System.Globalization.CultureInfo]::InvariantCulture)
-    # One argument string, quoted by hand: Start-Process does not quote array elements that hold spaces.
-    $extra = ($ExtraArgument | ForEach-Object { '"' + $_.Replace('"', '\"') + '"' }) -join ' '
-    $arguments = "run --project `"$project`" -c Release --no-build -- --urls http://127.0.0.1:0 --time-scale $scale $extra"
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -WorkingDirectory $script:RepoRoot `
-        -RedirectStandardOutput $stdout -RedirectStandardError $stderr -NoNewWindow -PassThru
-
-    $deadline = (Get-Date).AddSeconds($TimeoutSeconds)
-    $text = ''
-    while ((Get-Date) -lt $deadline) {
-        $text = Read-SharedText $stdout
-        if ($text -match 'Hailuo emulator listening on (http://\S+)') {
-            return [pscustomobject]@{
-                Process      = $process
-                Url          = $Matches[1].TrimEnd('/')
-                LogDirectory = $logDirectory
-            }
-        }
-        if ($process.HasExited) {
-            throw "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
-        }
-        Start-Sleep -Milliseconds 200
-    }
-    Stop-ProcessTree $process
-    throw "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
+    Start-EmulatorProcess -RepoRoot $script:RepoRoot -TimeScale $TimeScale -ExtraArgument $ExtraArgument -TimeoutSeconds $TimeoutSeconds -NoBuild
 }
 
 function Stop-TestEmulator {
     <# Stops an emulator from Start-TestEmulator; a $null (its start failed) is ignored. #>
     param($Emulator)
-    if ($null -eq $Emulator) {
-        return
-    }
-    Stop-ProcessTree $Emulator.Process
-    Remove-Item -LiteralPath $Emulator.LogDirectory -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-EmulatorProcess -Emulator $Emulator
 }
 
 function Connect-TestEmulator {
@@ -305,5 +237,5 @@ Export-ModuleMember -Function @(
     'Start-TestEmulator', 'Stop-TestEmulator', 'Connect-TestEmulator', 'Disconnect-TestEmulator',
     'New-TestDirectory', 'Remove-TestDirectory', 'Enter-TestDataHome', 'Exit-TestDataHome',
     'Get-EmulatorStats', 'Get-EmulatorCount', 'Get-EmulatorJob', 'Test-Mp4Header',
-    'ConvertTo-PSLiteral', 'Invoke-ChildPowerShell', 'Get-SecretStoreTestPlan', 'Read-SharedText', 'Stop-ProcessTree'
+    'ConvertTo-PSLiteral', 'Invoke-ChildPowerShell', 'Get-SecretStoreTestPlan'
 )

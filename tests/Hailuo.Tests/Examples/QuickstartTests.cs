@@ -17,6 +17,8 @@ public sealed class QuickstartTests
 
     private static string Quickstart => File.ReadAllText(RepoPaths.Combine("examples", "quickstart.ps1"));
 
+    private static string EmulatorModule => File.ReadAllText(RepoPaths.Combine("tools", "EmulatorProcess.psm1"));
+
     /// <summary>RFC 4180 as Import-Csv reads it: quoted cells may hold commas and doubled quotes.</summary>
     internal static List<string[]> ReadCsv(string path)
     {
@@ -113,11 +115,12 @@ public sealed class QuickstartTests
         Assert.Contains("Import-Csv examples/prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path $OutputPath", script, StringComparison.Ordinal);
         Assert.Contains("[string] $OutputPath = './videos'", script, StringComparison.Ordinal);
         Assert.Contains("dotnet publish src/Hailuo.PowerShell -c Release", script, StringComparison.Ordinal);
-        Assert.Contains("run --project `\"$project`\" -c Release -- --urls http://127.0.0.1:0 --time-scale $scale", script, StringComparison.Ordinal);
+        Assert.Contains("$emulator = Start-EmulatorProcess -RepoRoot $repoRoot -TimeScale $TimeScale", script, StringComparison.Ordinal);
+        Assert.Contains("run --project `\"$project`\" -c Release$build -- --urls http://127.0.0.1:0 --time-scale $scale", EmulatorModule, StringComparison.Ordinal);
         Assert.Contains("Connect-Hailuo -Provider CoreToday -BaseUri \"$url/coretoday/v1\" -ApiKey (ConvertTo-SecureString 'emulator-key' -AsPlainText -Force) -NoPersist", script, StringComparison.Ordinal);
         Assert.Contains("$env:HAILUO_DATA_HOME", script, StringComparison.Ordinal);
         Assert.Contains("[switch] $KeepLedger", script, StringComparison.Ordinal);
-        Assert.Matches(@"(?s)finally\s*\{.*Stop-ProcessTree \$emulator\.Process", script);
+        Assert.Matches(@"(?s)finally\s*\{.*Stop-EmulatorProcess -Emulator \$emulator", script);
     }
 
     [Fact]
@@ -125,13 +128,16 @@ public sealed class QuickstartTests
     {
         var program = File.ReadAllText(RepoPaths.Combine("src", "Hailuo.Emulator", "Program.cs"));
         Assert.Contains("Console.WriteLine($\"Hailuo emulator listening on {server.BaseUrl}\");", program, StringComparison.Ordinal);
-        Assert.Contains("'Hailuo emulator listening on (http://\\S+)'", Quickstart, StringComparison.Ordinal);
-        Assert.Contains("'Hailuo emulator listening on (http://\\S+)'", File.ReadAllText(RepoPaths.Combine("tests", "Pester", "TestHelpers.psm1")), StringComparison.Ordinal);
+        Assert.Contains("'Hailuo emulator listening on (http://\\S+)'", EmulatorModule, StringComparison.Ordinal);
+        // Both the quickstart and the Pester suite start it through the one shared module.
+        Assert.Contains("'EmulatorProcess.psm1'", Quickstart, StringComparison.Ordinal);
+        Assert.Contains("'EmulatorProcess.psm1'", File.ReadAllText(RepoPaths.Combine("tests", "Pester", "TestHelpers.psm1")), StringComparison.Ordinal);
     }
 
     public static TheoryData<string> WindowsPowerShellScripts => new()
     {
         "examples/quickstart.ps1",
+        "tools/EmulatorProcess.psm1",
         "build.ps1",
     };
 
