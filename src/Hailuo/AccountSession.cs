@@ -32,11 +32,12 @@ internal sealed class AccountSession
         Adapter = adapter;
         Credential = credential;
         Transport = new ProviderTransport(options, adapter, credential);
-        InFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
+        var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
+        InFlight = inFlight;
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
         Tracker = new JobTracker(
             RefreshAsync,
-            new TrackerOptions { TimeScale = options.TimeScale },
+            new TrackerOptions { TimeScale = options.TimeScale, SlotsWanted = () => inFlight.GetStatistics()?.CurrentQueuedCount > 0 },
             log: options.Log is { } log ? (level, message) => log(level, credential.Redact(message)) : null);
     }
 

@@ -40,6 +40,13 @@ public sealed class TrackerOptions
     /// <summary>Polls in flight at once; the provider's read limit paces them further.</summary>
     public int MaxParallelPolls { get; set; } = 16;
 
+    /// <summary>
+    /// True while a submit waits for room among the jobs in flight. Every finish noticed then frees a slot for
+    /// a job that is ready to go, so jobs due to finish are looked at twice as often (never under
+    /// <see cref="MinInterval"/>); when nothing waits, the extra status calls would buy nothing.
+    /// </summary>
+    public Func<bool>? SlotsWanted { get; set; }
+
     /// <summary>Scales the intervals above and the expected durations, for the emulator's --time-scale.</summary>
     public double TimeScale { get; set; } = 1.0;
 }
@@ -399,8 +406,13 @@ public sealed class JobTracker : IDisposable
         {
             var started = job.StartedAt ?? entry.FirstSeenRunning ?? job.CreatedAt ?? entry.TrackedAt;
             var windowOpens = started + mean - sigma - sigma;
-            var step = TimeSpan.FromTicks(Math.Max(min.Ticks, Math.Min(detect.Ticks, sigma.Ticks / 2)));
-            next = now < windowOpens ? windowOpens : now + step;
+            var step = Math.Min(detect.Ticks, sigma.Ticks / 2);
+            if (_options.SlotsWanted?.Invoke() == true)
+            {
+                step /= 2;
+            }
+            step = Math.Max(min.Ticks, step);
+            next = now < windowOpens ? windowOpens : now + TimeSpan.FromTicks(step);
         }
         var earliest = now + min;
         return next < earliest ? earliest : next;

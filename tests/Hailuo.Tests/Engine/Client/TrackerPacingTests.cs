@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using Hailuo.Models;
+using Hailuo.Tracking;
+
+namespace Hailuo.Tests.Engine.Client;
+
+/// <summary>How often the tracker looks at a job that is due to finish, with and without submits waiting for a slot.</summary>
+public sealed class TrackerPacingTests
+{
+    private const double Scale = 0.05; // the 4 s detection step becomes 200 ms
+
+    private static async Task<double> MedianGapMsAsync(bool slotsWanted)
+    {
+        var polls = new ConcurrentQueue<DateTimeOffset>();
+        Task<HailuoJob> Poll(HailuoJob job, CancellationToken _)
+        {
+            polls.Enqueue(DateTimeOffset.UtcNow);
+            return Task.FromResult(job); // never finishes: every poll is one more step in the window
+        }
+        using var tracker = new JobTracker(Poll, new TrackerOptions { TimeScale = Scale, SlotsWanted = () => slotsWanted });
+        var now = DateTimeOffset.UtcNow;
+        // Started a whole mean ago (120 s, scaled): its completion window is already open.
+        var job = new HailuoJob("due-" + slotsWanted, HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Running)
+            .With(createdAt: now.AddSeconds(-120 * Scale), startedAt: now.AddSeconds(-120 * Scale));
+        _ = tracker.Track(job, pollNow: true);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (polls.Count < 7 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        var times = polls.ToArray();
+        Assert.True(times.Length >= 7, $"only {times.Length} polls in 10 s");
+        var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).Order().ToArray();
+        return gaps[gaps.Length / 2];
+    }
+
+    [Fact]
+    public async Task Jobs_due_to_finish_are_looked_at_twice_as_often_while_submits_wait_for_a_slot()
+    {
+        var relaxed = await MedianGapMsAsync(slotsWanted: false);
+        var urgent = await MedianGapMsAsync(slotsWanted: true);
+        // 4 s and 2 s scaled: 200 ms and 100 ms, plus whatever the timers run late on a busy machine.
+        Assert.InRange(relaxed, 190, 400);
+        Assert.InRange(urgent, 95, 0.75 * relaxed);
+    }
+}
