@@ -54,8 +54,18 @@ public sealed class HostileAnswer
     /// <summary>The Content-Length to declare. When it differs from the body, the lesser of the two is sent.</summary>
     public long? ContentLength { get; set; }
 
+    /// <summary>Declares no length at all (chunked), so that the client learns the size only by reading.</summary>
+    public bool Chunked { get; set; }
+
     /// <summary>Headers to send, such as Location or Content-Disposition; the placeholders of <see cref="Body"/> apply.</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public HostileAnswer Clone()
+    {
+        var copy = (HostileAnswer)MemberwiseClone();
+        copy.Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
 
     public void Validate()
     {
@@ -70,6 +80,10 @@ public sealed class HostileAnswer
         if (NestDepth < 0 || PadTo < 0 || ContentLength < 0)
         {
             throw new ArgumentException("A hostile answer's nest depth, padding and Content-Length cannot be negative.");
+        }
+        if (Chunked && ContentLength is not null)
+        {
+            throw new ArgumentException("A hostile answer cannot both declare a Content-Length and be chunked.");
         }
         if (!Handle && Status is null)
         {
@@ -163,7 +177,7 @@ public sealed class HostileAnswers
 }
 
 /// <summary>A hostile answer as written: its status, headers and body, with a Content-Length that may lie.</summary>
-public sealed class HostileReply(byte[] body, long? declaredLength, string? contentType) : Reply
+public sealed class HostileReply(byte[] body, long? declaredLength, bool chunked, string? contentType) : Reply
 {
     public override async Task WriteAsync(HttpContext context, Damage damage, ProviderStats stats)
     {
@@ -171,6 +185,11 @@ public sealed class HostileReply(byte[] body, long? declaredLength, string? cont
         if (contentType is not null)
         {
             context.Response.ContentType = contentType;
+        }
+        if (chunked)
+        {
+            await context.Response.Body.WriteAsync(body);
+            return;
         }
         var declared = declaredLength ?? body.Length;
         context.Response.ContentLength = declared;
@@ -211,7 +230,7 @@ public sealed class HostileReply(byte[] body, long? declaredLength, string? cont
         {
             bytes.Write(Enumerable.Repeat((byte)' ', (int)(pad - bytes.Length)).ToArray());
         }
-        var reply = new HostileReply(bytes.ToArray(), answer.ContentLength, answer.ContentType) { Status = answer.Status ?? StatusCodes.Status200OK };
+        var reply = new HostileReply(bytes.ToArray(), answer.ContentLength, answer.Chunked, answer.ContentType) { Status = answer.Status ?? StatusCodes.Status200OK };
         foreach (var (name, value) in answer.Headers)
         {
             reply.WithHeader(name, Fill(value));
