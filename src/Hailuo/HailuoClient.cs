@@ -121,6 +121,12 @@ public sealed class HailuoClient : IDisposable
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                         $"{Provider} accepted the create but its answer names no job id. It was not resubmitted, so it cannot be paid for twice."));
                 }
+                if (!JobIds.IsUsable(job.Id))
+                {
+                    // A path, a control character or a formula would follow the id into requests, file names and exports.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                        $"{Provider} accepted the create but its answer names the job '{JobIds.Describe(job.Id)}', which is not a job id (ids are letters, digits and - _ . : only, at most {JobIds.MaxLength} characters), so it cannot be followed. It was not resubmitted, so it cannot be paid for twice."));
+                }
             }
             catch (SalvagedCreateException salvaged)
             {

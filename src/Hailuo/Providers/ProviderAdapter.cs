@@ -64,7 +64,7 @@ internal abstract class ProviderAdapter
     public virtual string? SalvageId(string body)
     {
         var match = Regex.Match(body, "\"(?:" + string.Join("|", IdFields) + ")\"\\s*:\\s*\"([^\"\\\\]{4,128})\"");
-        return match.Success ? match.Groups[1].Value : null;
+        return match.Success && JobIds.IsUsable(match.Groups[1].Value) ? match.Groups[1].Value : null;
     }
 
     protected abstract string[] IdFields { get; }
