@@ -165,10 +165,12 @@ internal sealed class ProviderTransport : IDisposable
 
     private async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // Too long is an answer, not an exception: a create that was accepted (2xx) may still name its job in
+        // what was read, and must not be taken for a refusal that a re-run would pay for again.
         var length = response.Content.Headers.ContentLength;
         if (length > _options.MaxResponseBytes)
         {
-            throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+            return new ApiResponse(response.StatusCode, response.Headers, "", null, new HailuoError(HailuoErrorKind.Protocol,
                 $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
         }
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -182,8 +184,8 @@ internal sealed class ProviderTransport : IDisposable
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > _options.MaxResponseBytes)
                 {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                        $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
+                    return new ApiResponse(response.StatusCode, response.Headers, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null,
+                        new HailuoError(HailuoErrorKind.Protocol, $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
                 }
             }
         }
