@@ -102,7 +102,7 @@ internal abstract class ProviderAdapter
     /// <summary>Turns a job's failure text into an error, recognising the content filter in each provider's words.</summary>
     public static HailuoError JobFailure(string? message, string? code = null)
     {
-        var text = message ?? "The provider reported the job as failed without a reason.";
+        var text = SpreadsheetSafe.Text(message ?? "The provider reported the job as failed without a reason.");
         var lower = text.ToLowerInvariant();
         var filtered = lower.Contains("e005") || lower.Contains("sensitive") || lower.Contains("flagged")
             || lower.Contains("safety") || lower.Contains("content filter") || code is "1026" or "1027";
@@ -127,7 +127,7 @@ internal abstract class ProviderAdapter
             >= 500 => HailuoErrorKind.Transient,
             _ => HailuoErrorKind.InvalidParameters,
         };
-        return new HailuoError(kind, message, code ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture), retryAfter: retryAfter);
+        return new HailuoError(kind, SpreadsheetSafe.Text(message), code ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture), retryAfter: retryAfter);
     }
 
     /// <summary>Retry-After as delta seconds or an HTTP date, or a retry_after number in the body; the longer wins.</summary>
