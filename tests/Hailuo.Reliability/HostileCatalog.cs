@@ -272,6 +272,7 @@ public static class HostileCatalog
             yield return ServerRefused($"server-status-error-formula-{name}", $"a failure reason that starts a formula ({name})",
                 Status(Json(new { id = "{id}", status = "failed", error }), times: null), [error.Trim()[..4]], HailuoErrorKind.JobFailed, paid: 1, batch);
         }
+        yield return ServerRefused("server-status-404-empty", "a 404 with an empty body", Status("", null, status: 404, times: null), ["HTTP 404", "without saying why"], HailuoErrorKind.NotFound, paid: 1);
         yield return ServerRefused("server-status-404-formula-detail", "a 404 whose detail is a formula", Status("""{"status":404,"detail":"=cmd|' /C calc'!A0"}""", "application/problem+json", status: 404, times: null), ["cmd|"], HailuoErrorKind.NotFound, paid: 1);
 
         // Downloads: lengths that lie, bodies that are not videos, names and redirects that point elsewhere.
@@ -370,7 +371,7 @@ public static class HostileCatalog
     private static HostileAnswer Create(string body, string type = "application/json", long? length = null, long? pad = null, int nest = 0, (string, string)? header = null, bool chunked = false) =>
         Answer(Operation.Create, 201, body, type, length: length, pad: pad, nest: nest, header: header, chunked: chunked);
 
-    private static HostileAnswer Status(string body, string type = "application/json", int status = 200, int? times = 1, long? length = null, int nest = 0) =>
+    private static HostileAnswer Status(string body, string? type = "application/json", int status = 200, int? times = 1, long? length = null, int nest = 0) =>
         Answer(Operation.Status, status, body, type, times: times, length: length, nest: nest);
 
     private static HostileAnswer Download(string? body = null, string? type = "video/mp4", bool video = false, long? length = null, int? times = 1, (string, string)? header = null) =>

@@ -117,6 +117,10 @@ internal abstract class ProviderAdapter
         {
             return null;
         }
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            message = $"The provider answered HTTP {s} ({status}) without saying why.";
+        }
         var kind = s switch
         {
             401 or 403 => HailuoErrorKind.Authentication,
