@@ -142,7 +142,8 @@ internal abstract class ProviderAdapter
         {
             fromHeader = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
         }
-        TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+        // Capped at 1e9 s (31 years): a TimeSpan overflows past 29,000 years, and any wait that long is refused anyway.
+        TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 1e9)) : null;
         if (fromHeader is null)
         {
             return fromBody;

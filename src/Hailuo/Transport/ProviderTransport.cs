@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -25,6 +26,9 @@ namespace Hailuo.Transport;
 internal sealed class ProviderTransport : IDisposable
 {
     private const int MaxRedirects = 5;
+
+    /// <summary>The longest Retry-After honoured; a provider that asks for more is reported, not waited for (real time).</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
     private static readonly ResiliencePropertyKey<StrongBox<TrackedContent?>> ContentKey = new("hailuo.content");
@@ -112,7 +116,7 @@ internal sealed class ProviderTransport : IDisposable
                 {
                     throw Damaged(response.Body, error.Message);
                 }
-                throw new HailuoException(Scrub(error));
+                throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
             }
             return response;
         }
@@ -259,7 +263,7 @@ internal sealed class ProviderTransport : IDisposable
             return !call.IsCreate || !bodyLeft;
         }
         var error = outcome.Result?.Error;
-        if (error is null || !error.IsRetryable)
+        if (error is null || !error.IsRetryable || error.RetryAfter > MaxRetryAfter)
         {
             return false;
         }
@@ -321,6 +325,17 @@ internal sealed class ProviderTransport : IDisposable
             ? new SalvagedCreateException(id, new HailuoError(HailuoErrorKind.Protocol, $"{_adapter.Provider} accepted the video as {id}, but its answer was damaged ({_credential.Redact(what)})."))
             : new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                 $"{_adapter.Provider} answered the create, but the answer was damaged ({_credential.Redact(what)}) and names no job. It was not resubmitted, so it cannot be paid for twice."));
+
+    private HailuoError NotWaited(HailuoError error)
+    {
+        var wait = error.RetryAfter!.Value;
+        var words = wait.TotalDays >= 2
+            ? string.Format(CultureInfo.InvariantCulture, "{0:N0} days", wait.TotalDays)
+            : string.Format(CultureInfo.InvariantCulture, "{0:N0} minutes", wait.TotalMinutes);
+        return new HailuoError(error.Kind,
+            $"{error.Message} {_adapter.Provider} asked to wait {words} before trying again, longer than the {MaxRetryAfter.TotalMinutes:0} minutes this client waits, so it was not retried.",
+            error.Code, "Try again later, when the provider accepts requests again.", error.RetryAfter);
+    }
 
     private HailuoError Scrub(HailuoError error) =>
         new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
