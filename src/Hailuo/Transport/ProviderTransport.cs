@@ -148,8 +148,13 @@ internal sealed class ProviderTransport : IDisposable
             }
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && redirect < MaxRedirects)
+            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
             {
+                if (redirect >= MaxRedirects)
+                {
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"{_adapter.Provider} kept redirecting: {MaxRedirects} redirects without an answer (the last to {uri.Authority}); stopped."));
+                }
                 uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
                 if (uri.Scheme != Uri.UriSchemeHttps && !HailuoClientOptions.IsLoopback(uri))
                 {
@@ -160,8 +165,20 @@ internal sealed class ProviderTransport : IDisposable
                     // Turning a paid POST into a GET would lose it; say so instead of guessing.
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown, $"The provider answered the create with a {status} redirect to {uri.Host}."));
                 }
+                if (call.IsCreate && !string.Equals(uri.Authority, call.Uri.Authority, StringComparison.OrdinalIgnoreCase))
+                {
+                    // The prompt and the image are the user's; they go only where the user pointed the client.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"{_adapter.Provider} redirected the create to another host ({uri.Authority}); it was not followed: a paid request, its prompt and its image only go to {call.Uri.Authority}."));
+                }
                 method = status == 303 ? HttpMethod.Get : method;
                 continue;
+            }
+            if (status is 401 or 403 && redirect > 0 && !string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            {
+                // Not the key's fault: it was never sent there.
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                    $"{_adapter.Provider} redirected the request to {uri.Authority}, which refused it (HTTP {status}) because the key is only sent to {_adapter.ApiHost}."));
             }
             return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
