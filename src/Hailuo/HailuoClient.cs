@@ -48,7 +48,11 @@ public sealed class HailuoClient : IDisposable
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
                 $"No API key for {options.Provider}: run Connect-Hailuo, or set {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}."));
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
-        _downloader = new VideoDownloader(DownloadHttp, new DownloadOptions());
+        // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
+        var download = new DownloadOptions();
+        download.BackoffBase = options.Scaled(download.BackoffBase);
+        download.BackoffCap = options.Scaled(download.BackoffCap);
+        _downloader = new VideoDownloader(DownloadHttp, download);
     }
 
     public HailuoClientOptions Options { get; }
