@@ -33,7 +33,8 @@ public sealed class SubmitOptions
 /// </summary>
 public sealed class HailuoClient : IDisposable
 {
-    private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
+    // The downloader follows redirects itself, to http and https links only.
+    private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly AccountSession _session;
     private readonly VideoDownloader _downloader;
