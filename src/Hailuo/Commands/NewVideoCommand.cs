@@ -221,6 +221,8 @@ public sealed class NewVideoCommand : IDisposable
         finally
         {
             Interlocked.Decrement(ref _pending);
+            // Wakes the pipeline thread, which would otherwise notice only at its next 250 ms look.
+            _pump.Post(static _ => { });
         }
     }
 
