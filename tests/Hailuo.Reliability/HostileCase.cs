@@ -61,6 +61,9 @@ public sealed class HostileCase
     /// </summary>
     public required Func<CaseFolder, IReadOnlyDictionary<string, string?>> Cells { get; init; }
 
+    /// <summary>A row run to completion first, as an earlier run of another CSV would have been.</summary>
+    public IReadOnlyDictionary<string, string?>? Earlier { get; init; }
+
     /// <summary>What the server answers instead of its own (server cases); <c>{root}</c> is the case's folder.</summary>
     public IReadOnlyList<HostileAnswer> Answers { get; init; } = [];
 

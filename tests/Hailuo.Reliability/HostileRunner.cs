@@ -9,9 +9,49 @@ using Hailuo.Models;
 namespace Hailuo.Reliability;
 
 /// <summary>
-/// Runs one hostile case through New-HailuoVideo -Wait's command logic, against an emulator of its own (so that its
-/// counts are its own), and checks every requirement: a clear error (or a safe file), nothing paid for a row refused
-/// before sending and nothing paid twice, nothing written outside the output folder, and the batch going on.
+/// An emulator that runs hostile cases one after another: each case's counts are the differences it made, and one
+/// emulator (one port, so one account's rate limiters) serves them all instead of one started per case.
+/// </summary>
+public sealed class HostileLab : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    private HostileLab(EmulatorServer server) => Server = server;
+
+    public EmulatorServer Server { get; }
+
+    public static async Task<HostileLab> StartAsync() => new(await EmulatorServer.StartLocalAsync(o =>
+    {
+        o.TimeScale = HostileRunner.TimeScale;
+        // Links and outputs live for a real hour, whatever the clock.
+        o.UrlTtlSeconds = o.ReplicateRetentionSeconds = 3600 / HostileRunner.TimeScale;
+    }));
+
+    public async Task<HostileOutcome> RunAsync(HostileCase c, string runRoot, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await HostileRunner.RunAsync(Server, c, runRoot, cancellationToken);
+        }
+        finally
+        {
+            Server.State.Hostile.Replace([]);
+            _oneAtATime.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _oneAtATime.Dispose();
+    }
+}
+
+/// <summary>
+/// Runs one hostile case through New-HailuoVideo -Wait's command logic against the lab's emulator, and checks every
+/// requirement: a clear error (or a safe file), nothing paid for a row refused before sending and nothing paid twice,
+/// nothing written outside the output folder, and the batch going on.
 /// </summary>
 public static class HostileRunner
 {
@@ -30,22 +70,13 @@ public static class HostileRunner
 
     public static string Marker(HostileCase c) => "hostile row of " + c.Name;
 
-    public static async Task<HostileOutcome> RunAsync(HostileCase c, string runRoot, CancellationToken cancellationToken)
+    /// <summary>Runs a case against <paramref name="server"/>, which must run nothing else meanwhile (see <see cref="HostileLab"/>).</summary>
+    internal static async Task<HostileOutcome> RunAsync(EmulatorServer server, HostileCase c, string runRoot, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var folder = new CaseFolder(Path.Combine(runRoot, c.Name));
-        await using var server = await EmulatorServer.StartLocalAsync(o =>
-        {
-            o.TimeScale = TimeScale;
-            // Links and outputs live for a real hour, whatever the clock.
-            o.UrlTtlSeconds = o.ReplicateRetentionSeconds = 3600 / TimeScale;
-        });
-        foreach (var answer in c.Answers)
-        {
-            server.State.Hostile.Add(Aimed(answer, c, folder));
-        }
+        server.State.Hostile.Replace(c.Answers.Select(answer => Aimed(answer, c, folder)));
         var hostileCells = c.Cells(folder);
-        var before = Snapshot(runRoot);
         var rows = new List<RowInput> { Bind(hostileCells, HostileIndex) };
         if (c.Batch)
         {
@@ -56,9 +87,18 @@ public static class HostileRunner
         var output = new CaseOutput();
         var rerun = new CaseOutput();
         var timedOut = false;
+        HashSet<string> before;
+        Counts counts;
         using (var session = Connect(server, folder))
         {
-            timedOut = !Run(session, output, rows, c, folder, cancellationToken);
+            if (c.Earlier is { } earlier)
+            {
+                // An earlier run, of another CSV, whose video is already in the output folder.
+                timedOut = !Run(session, new CaseOutput(), [Bind(earlier, 1)], c, folder, cancellationToken);
+            }
+            before = Snapshot(runRoot);
+            counts = Counts.Of(server);
+            timedOut |= !Run(session, output, rows, c, folder, cancellationToken);
             if (c.Group == HostileGroup.ServerAnswer)
             {
                 // Run the row again as a re-run of the batch would, against a server now behaving: it must not pay again.
@@ -66,7 +106,23 @@ public static class HostileRunner
                 timedOut |= !Run(session, rerun, [Bind(hostileCells, HostileIndex)], c, folder, cancellationToken);
             }
         }
-        return Judge(c, folder, server, output, rerun, rows.Single(r => r.Index == HostileIndex).Request.Prompt, before, Snapshot(runRoot), timedOut, clock.Elapsed);
+        return Judge(c, folder, Counts.Of(server).Since(counts), output, rerun, rows.Single(r => r.Index == HostileIndex).Request.Prompt, before, Snapshot(runRoot), timedOut, clock.Elapsed);
+    }
+
+    /// <summary>What the emulator has counted: the create requests, the hostile answers given, and the jobs made (paid for).</summary>
+    private sealed record Counts(long CreateRequests, long HostileAnswers, IReadOnlyList<EmulatedJob> Jobs)
+    {
+        public static Counts Of(EmulatorServer server)
+        {
+            var stats = server.State.Stats.For(ProviderNames.Replicate);
+            return new(Interlocked.Read(ref stats.CreateRequests), Interlocked.Read(ref stats.HostileAnswers), server.State.Boards[ProviderNames.Replicate].Snapshot());
+        }
+
+        public Counts Since(Counts earlier)
+        {
+            var old = earlier.Jobs.Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
+            return new(CreateRequests - earlier.CreateRequests, HostileAnswers - earlier.HostileAnswers, Jobs.Where(j => !old.Contains(j.Id)).ToList());
+        }
     }
 
     /// <summary>Cells as the cmdlet binds them (design notes §3): parameter columns by name or alias, blank cells as null, the rest as the tag.</summary>
@@ -146,15 +202,13 @@ public static class HostileRunner
         }
     }
 
-    private static HostileOutcome Judge(HostileCase c, CaseFolder folder, EmulatorServer server, CaseOutput output, CaseOutput rerun, string? hostilePrompt,
+    private static HostileOutcome Judge(HostileCase c, CaseFolder folder, Counts counted, CaseOutput output, CaseOutput rerun, string? hostilePrompt,
         IReadOnlySet<string> before, IReadOnlySet<string> after, bool timedOut, TimeSpan elapsed)
     {
-        var stats = server.State.Stats.For(ProviderNames.Replicate);
-        var jobs = server.State.Boards[ProviderNames.Replicate].Snapshot();
         var marker = Marker(c);
-        var paid = jobs.Count(j => j.Input["prompt"]?.ToString() is { } p && (p == hostilePrompt || p.Contains(marker, StringComparison.Ordinal)));
-        var goodPaid = jobs.Count(j => j.Input["prompt"]?.ToString()?.StartsWith("good row ", StringComparison.Ordinal) == true);
-        var sent = stats.CreateRequests - goodPaid;
+        var paid = counted.Jobs.Count(j => j.Input["prompt"]?.ToString() is { } p && (p == hostilePrompt || p.Contains(marker, StringComparison.Ordinal)));
+        var goodPaid = counted.Jobs.Count(j => j.Input["prompt"]?.ToString()?.StartsWith("good row ", StringComparison.Ordinal) == true);
+        var sent = counted.CreateRequests - goodPaid;
 
         var errors = output.Errors.Where(e => e.Message.StartsWith($"Row {HostileIndex}:", StringComparison.Ordinal)).ToList();
         var saved = output.Objects.OfType<SavedVideo>().ToList();
@@ -235,7 +289,7 @@ public static class HostileRunner
         {
             v.Add($"{sent} create request(s) were sent for a row refused before sending");
         }
-        if (c.Group == HostileGroup.ServerAnswer && stats.HostileAnswers == 0)
+        if (c.Group == HostileGroup.ServerAnswer && counted.HostileAnswers == 0)
         {
             v.Add("the server never gave the hostile answer, so the case tested nothing");
         }

@@ -21,9 +21,10 @@ public sealed class HostileSection : IBenchmark
         var root = Lab.Folder(context, "hostile");
         var outcomes = new List<HostileOutcome>();
         var clock = Stopwatch.StartNew();
+        await using var lab = await HostileLab.StartAsync();
         foreach (var c in cases)
         {
-            var outcome = await HostileRunner.RunAsync(c, root, cancellationToken);
+            var outcome = await lab.RunAsync(c, root, cancellationToken);
             outcomes.Add(outcome);
             if (!outcome.Met)
             {
@@ -67,8 +68,9 @@ public sealed class HostileSection : IBenchmark
             $"{Count(batches.Count(o => o.BatchWentOn == true))} of {Count(batches.Count)}", "all", batches.All(o => o.BatchWentOn == true)));
         section.Add(new Figure("time to run every case", $"{elapsed.TotalSeconds:0.0} s real ({elapsed.TotalMilliseconds / Math.Max(1, outcomes.Count):0} ms a case)", "", "", "", null));
 
-        section.Note("Each case runs one hostile row through New-HailuoVideo -Wait's command logic (submit, wait, save) against an emulator " +
-            "of its own on 127.0.0.1, alone or between two good rows; server answers come from the emulator's hostile-answer facility " +
+        section.Note("Each case runs one hostile row through New-HailuoVideo -Wait's command logic (submit, wait, save) against the " +
+            "emulator on 127.0.0.1, one case at a time and each counted by the differences it made, alone or between two good " +
+            "rows; server answers come from the emulator's hostile-answer facility " +
             "(`/_emulator/hostile`, `EmulatorState.Hostile`), aimed at the hostile row by its prompt. A server case is then run again, " +
             "as a re-run of the batch would, to show that it is not paid for twice. The cases are in `tests/Hailuo.Reliability/HostileCatalog.cs`.");
         section.Note("Formulas: a file name never starts with `=`, `+`, `-` or `@` (the engine puts `_` first). Fields the engine takes from a " +
