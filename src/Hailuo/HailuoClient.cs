@@ -279,6 +279,13 @@ public sealed class HailuoClient : IDisposable
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        if (!overwrite && OwnerOfFile(job, destinationPath) is { } owner)
+        {
+            // The downloader skips a file of the video's size as this video: right for a re-run, wrong for another job's.
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                $"'{Path.GetFullPath(destinationPath)}' already holds the video of job {owner}, so the video of job {job.Id} was not saved over it.", "Path",
+                "Use a -FileNameTemplate that tells the rows apart, such as one with {index} or {id}, and run again: the job is downloaded, not paid for again."));
+        }
         var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
             ? known
             : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
@@ -289,6 +296,24 @@ public sealed class HailuoClient : IDisposable
         }, progress, cancellationToken).ConfigureAwait(false);
         Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
         return result;
+    }
+
+    /// <summary>The id of another job whose video the ledger says is the file at <paramref name="path"/>, still whole; null otherwise.</summary>
+    private string? OwnerOfFile(HailuoJob job, string path)
+    {
+        if (Ledger is not { } ledger || !File.Exists(path))
+        {
+            return null;
+        }
+        var full = Path.GetFullPath(path);
+        foreach (var entry in ledger.List(LedgerQuery.All))
+        {
+            if (entry.JobId is { } id && id != job.Id && string.Equals(entry.VideoPath, full, StringComparison.Ordinal) && entry.IsDownloaded)
+            {
+                return id;
+            }
+        }
+        return null;
     }
 
     /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>

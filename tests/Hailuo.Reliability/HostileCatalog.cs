@@ -103,6 +103,12 @@ public static class HostileCatalog
         yield return CsvSaved("csv-tag-trailing-dots-and-spaces", "trailing dots and spaces, which Windows drops", Shot("take. . ."), "take.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-encoded-traversal", "%2e%2e%2f, which no file system decodes", Shot("%2e%2e%2fescape"), "%2e%2e%2fescape.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-tilde", "~ at the start", Shot("~root"), "~root.mp4", ShotTemplate);
+        yield return new HostileCase
+        {
+            Name = "csv-tag-same-file-name-as-earlier-row", Group = HostileGroup.CsvRow, What = "a file-name column naming the file an earlier run saved",
+            Earlier = new Dictionary<string, string?> { ["Prompt"] = "an earlier run's row", ["shot"] = "taken" },
+            Cells = Shot("taken"), Template = ShotTemplate, PaidCreates = 1, Mentions = ["already holds the video of job"], Kind = HailuoErrorKind.Validation,
+        };
         yield return CsvSaved("csv-tag-column-named-date", "a 'date' column, which the built-in token wins over", Row(("Prompt", "a dated row"), ("date", "../../escape")), null, "{date}");
         yield return CsvSaved("csv-tag-column-with-empty-name", "a column whose header is empty", Row(("Prompt", "a row with a nameless column"), ("", "../../escape")), "0002-a-row-with-a-nameless-column-{id}.mp4");
     }
