@@ -46,6 +46,25 @@ public static class AdminApi
             state.Faults.Replace([]);
             return Results.Json(new { rules = Array.Empty<FaultRule>() });
         });
+        admin.MapGet("/hostile", () => Results.Json(new { answers = state.Hostile.Answers }, Web));
+        admin.MapPost("/hostile", async (HttpRequest request) =>
+        {
+            try
+            {
+                var body = await JsonNode.ParseAsync(request.Body) as JsonObject ?? [];
+                state.Hostile.Replace(body["answers"].Deserialize<List<HostileAnswer>>(Web) ?? []);
+                return Results.Json(new { answers = state.Hostile.Answers }, Web);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+        admin.MapDelete("/hostile", () =>
+        {
+            state.Hostile.Replace([]);
+            return Results.Json(new { answers = Array.Empty<HostileAnswer>() });
+        });
         admin.MapGet("/config", () => Results.Json(Config(state.Options), Web));
         admin.MapPost("/config", async (HttpRequest request) =>
         {
@@ -101,6 +120,7 @@ public static class AdminApi
                 ["invalidRequests"] = s.InvalidRequests,
                 ["callbacksDelivered"] = s.CallbacksDelivered,
                 ["callbacksFailed"] = s.CallbacksFailed,
+                ["hostileAnswers"] = s.HostileAnswers,
                 ["duplicateCreates"] = s.DuplicateCreates,
                 ["identicalInputs"] = new JsonObject(s.InputSubmissions.Where(p => p.Value > 1).OrderBy(p => p.Key)
                     .Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),

@@ -33,7 +33,8 @@ public sealed class SubmitOptions
 /// </summary>
 public sealed class HailuoClient : IDisposable
 {
-    private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
+    // The downloader follows redirects itself, to http and https links only.
+    private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly AccountSession _session;
     private readonly VideoDownloader _downloader;
@@ -48,7 +49,11 @@ public sealed class HailuoClient : IDisposable
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
                 $"No API key for {options.Provider}: run Connect-Hailuo, or set {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}."));
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
-        _downloader = new VideoDownloader(DownloadHttp, new DownloadOptions());
+        // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
+        var download = new DownloadOptions();
+        download.BackoffBase = options.Scaled(download.BackoffBase);
+        download.BackoffCap = options.Scaled(download.BackoffCap);
+        _downloader = new VideoDownloader(DownloadHttp, download);
     }
 
     public HailuoClientOptions Options { get; }
@@ -120,6 +125,12 @@ public sealed class HailuoClient : IDisposable
                 {
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                         $"{Provider} accepted the create but its answer names no job id. It was not resubmitted, so it cannot be paid for twice."));
+                }
+                if (!JobIds.IsUsable(job.Id))
+                {
+                    // A path, a control character or a formula would follow the id into requests, file names and exports.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                        $"{Provider} accepted the create but its answer names the job '{JobIds.Describe(job.Id)}', which is not a job id (ids are letters, digits and - _ . : only, at most {JobIds.MaxLength} characters), so it cannot be followed. It was not resubmitted, so it cannot be paid for twice."));
                 }
             }
             catch (SalvagedCreateException salvaged)
@@ -268,6 +279,13 @@ public sealed class HailuoClient : IDisposable
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        if (!overwrite && OwnerOfFile(job, destinationPath) is { } owner)
+        {
+            // The downloader skips a file of the video's size as this video: right for a re-run, wrong for another job's.
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                $"'{Path.GetFullPath(destinationPath)}' already holds the video of job {owner}, so the video of job {job.Id} was not saved over it.", "Path",
+                "Use a -FileNameTemplate that tells the rows apart, such as one with {index} or {id}, and run again: the job is downloaded, not paid for again."));
+        }
         var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
             ? known
             : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
@@ -278,6 +296,24 @@ public sealed class HailuoClient : IDisposable
         }, progress, cancellationToken).ConfigureAwait(false);
         Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
         return result;
+    }
+
+    /// <summary>The id of another job whose video the ledger says is the file at <paramref name="path"/>, still whole; null otherwise.</summary>
+    private string? OwnerOfFile(HailuoJob job, string path)
+    {
+        if (Ledger is not { } ledger || !File.Exists(path))
+        {
+            return null;
+        }
+        var full = Path.GetFullPath(path);
+        foreach (var entry in ledger.List(LedgerQuery.All))
+        {
+            if (entry.JobId is { } id && id != job.Id && string.Equals(entry.VideoPath, full, StringComparison.Ordinal) && entry.IsDownloaded)
+            {
+                return id;
+            }
+        }
+        return null;
     }
 
     /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>

@@ -30,6 +30,9 @@ public sealed class EmulatorState
     public EmulatorOptions Options { get; }
     public TimeProvider Time { get; }
     public FaultInjector Faults { get; }
+
+    /// <summary>Answers a test set in place of the emulator's own (see <see cref="HostileAnswer"/>).</summary>
+    public HostileAnswers Hostile { get; } = new();
     public RateWindows Rates { get; }
     public EmulatorStats Stats { get; } = new();
     public VideoLibrary Videos { get; } = new();

@@ -6,6 +6,9 @@ namespace Hailuo.Emulator.Core;
 /// <summary>What the pipeline learned about a request before its handler runs.</summary>
 public sealed record RequestInfo(string Account, IReadOnlyList<InjectedFault> Faults)
 {
+    /// <summary>The hostile answer a test set for this request, if any.</summary>
+    public HostileMatch? Hostile { get; init; }
+
     public bool Has(FaultKind kind) => Faults.Any(f => f.Kind == kind);
 }
 
@@ -85,7 +88,12 @@ public abstract class ProviderApi
             {
                 stats.CountFault(fault.Kind);
             }
-            var info = new RequestInfo("public", faults);
+            var hostile = await TakeHostileAsync(context, operation);
+            if (hostile is not null)
+            {
+                Interlocked.Increment(ref stats.HostileAnswers);
+            }
+            var info = new RequestInfo("public", faults) { Hostile = hostile };
 
             if (info.Has(FaultKind.Slow))
             {
@@ -98,9 +106,15 @@ public abstract class ProviderApi
                 return;
             }
 
-            var reply = await EarlyReplyAsync(context, operation, info, authenticate, stats) is { } early
-                ? early
-                : await handler(context, info with { Account = AccountFor(context.Request, authenticate) });
+            var reply = hostile is { Answer.Handle: false } ? null
+                : await EarlyReplyAsync(context, operation, info, authenticate, stats) is { } early
+                    ? early
+                    : await handler(context, info with { Account = AccountFor(context.Request, authenticate) });
+            if (hostile is { Answer.Status: not null })
+            {
+                var job = hostile.Job ?? JobOf(context);
+                reply = HostileReply.For(hostile.Answer, job, job is null ? null : DownloadUrl(job), State);
+            }
 
             if (info.Has(FaultKind.Drop))
             {
@@ -110,8 +124,57 @@ public abstract class ProviderApi
             var damage = info.Has(FaultKind.Truncate) ? Damage.Truncate
                 : info.Has(FaultKind.Malformed) ? Damage.Malformed
                 : Damage.None;
-            await reply.WriteAsync(context, damage, stats);
+            await reply!.WriteAsync(context, damage, stats);
         };
+
+    /// <summary>
+    /// The hostile answer set for this request, if any. The job's prompt is looked up only when an answer is
+    /// aimed by prompt: for a create that means reading its body, which the handler then reads again.
+    /// </summary>
+    private async Task<HostileMatch?> TakeHostileAsync(HttpContext context, Operation operation)
+    {
+        if (!State.Hostile.AnyFor(Name, operation))
+        {
+            return null;
+        }
+        string? prompt = null;
+        if (State.Hostile.Answers.Any(a => a.Operation == operation && a.PromptContains is not null))
+        {
+            prompt = operation == Operation.Create ? await PromptOfBodyAsync(context.Request) : JobOf(context)?.Input["prompt"]?.ToString();
+        }
+        return State.Hostile.Take(Name, operation, prompt) is { } answer ? new HostileMatch(answer) : null;
+    }
+
+    private static async Task<string?> PromptOfBodyAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        try
+        {
+            var body = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return (body?["input"] ?? body)?["prompt"]?.ToString();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+
+    /// <summary>The job a status, cancel, retrieve or download request is about, by its route or query.</summary>
+    private EmulatedJob? JobOf(HttpContext context)
+    {
+        var request = context.Request;
+        var fileId = request.RouteValues["fileId"] as string ?? request.Query["file_id"].ToString();
+        if (fileId.Length > 0)
+        {
+            return FindByFileId(fileId);
+        }
+        var id = request.RouteValues["id"] as string ?? request.Query["task_id"].ToString();
+        return id.Length > 0 ? Board.Find(id) : null;
+    }
 
     private Task<Reply?> EarlyReplyAsync(HttpContext context, Operation operation, RequestInfo info, bool authenticate, ProviderStats stats)
     {
@@ -267,7 +330,7 @@ public abstract class ProviderApi
     {
         var job = new EmulatedJob
         {
-            Id = id,
+            Id = info.Hostile?.Answer.JobId ?? id,
             Provider = Name,
             Model = model,
             Account = info.Account,
@@ -282,6 +345,10 @@ public abstract class ProviderApi
             WillBeFiltered = info.Has(FaultKind.ContentFilter),
         };
         State.AddJob(job);
+        if (info.Hostile is { } hostile)
+        {
+            hostile.Job = job;
+        }
         return job;
     }
 

@@ -23,6 +23,7 @@ public sealed class ProviderStats
     public long InvalidRequests;
     public long CallbacksDelivered;
     public long CallbacksFailed;
+    public long HostileAnswers;
 
     public ConcurrentDictionary<string, long> FaultsByKind { get; } = new(StringComparer.Ordinal);
 

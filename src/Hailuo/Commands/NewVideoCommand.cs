@@ -91,6 +91,10 @@ public sealed class NewVideoCommand : IDisposable
                 var message = $"Row {row.Index}: " + string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, message, problems[0].Code, problems[0].RecommendedAction));
             }
+            if (_options.Wait)
+            {
+                CheckFileName(client, row);
+            }
         }
         catch (HailuoException e)
         {
@@ -114,6 +118,24 @@ public sealed class NewVideoCommand : IDisposable
         WaitForRoom();
         Interlocked.Increment(ref _pending);
         _ = SubmitAsync(client, row, credits);
+    }
+
+    /// <summary>
+    /// With -Wait, renders the file name for a stand-in of the job, so that a template this row cannot fill (a column
+    /// it lacks) is an error before the video is paid for, not after it is made.
+    /// </summary>
+    private void CheckFileName(HailuoClient client, RowInput row)
+    {
+        var standIn = new HailuoJob("id", client.Provider, row.Request.EffectiveModel ?? HailuoModels.Standard, JobStatus.Succeeded)
+            .With(request: row.Request, tag: row.Tag, createdAt: DateTimeOffset.UtcNow);
+        try
+        {
+            FileNameTemplate.Render(_options.FileNameTemplate ?? FileNameTemplate.Default, standIn, row.Index, System.IO.Path.GetFullPath(_options.Path ?? "."));
+        }
+        catch (HailuoException e)
+        {
+            throw new HailuoException(new HailuoError(e.Error.Kind, $"Row {row.Index}: {e.Error.Message} Nothing was sent for this row.", e.Error.Code, e.Error.RecommendedAction));
+        }
     }
 
     /// <summary>Writes what is left once every create has answered (EndProcessing).</summary>
@@ -199,6 +221,8 @@ public sealed class NewVideoCommand : IDisposable
         finally
         {
             Interlocked.Decrement(ref _pending);
+            // Wakes the pipeline thread, which would otherwise notice only at its next 250 ms look.
+            _pump.Post(static _ => { });
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class VideoDownloader
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
     private const int SnippetChars = 200;
+    private const int MaxRedirects = 10;
 
     private readonly HttpClient _http;
     private readonly DownloadOptions _options;
@@ -399,16 +400,17 @@ public sealed class VideoDownloader
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_cancellation);
             attempt.CancelAfter(_options.ReadTimeout);
             var ranged = _written > 0 && !_noRange;
-            using var message = new HttpRequestMessage(HttpMethod.Get, _source);
-            if (ranged)
+            using var response = await SendAsync(HttpMethod.Get, message =>
             {
-                message.Headers.Range = new RangeHeaderValue(_written, null);
-                if (_validator is not null)
+                if (ranged)
                 {
-                    message.Headers.IfRange = _validator;
+                    message.Headers.Range = new RangeHeaderValue(_written, null);
+                    if (_validator is not null)
+                    {
+                        message.Headers.IfRange = _validator;
+                    }
                 }
-            }
-            using var response = await _owner._http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+            }, attempt.Token).ConfigureAwait(false);
             // A stalled body read may ignore the token; dropping the response unblocks it.
             using var abort = attempt.Token.Register(() => response.Dispose());
             var status = (int)response.StatusCode;
@@ -572,8 +574,7 @@ public sealed class VideoDownloader
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_cancellation);
                     attempt.CancelAfter(_options.ReadTimeout);
                     _attempts++;
-                    using (var head = new HttpRequestMessage(HttpMethod.Head, _source))
-                    using (var headResponse = await _owner._http.SendAsync(head, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false))
+                    using (var headResponse = await SendAsync(HttpMethod.Head, null, attempt.Token).ConfigureAwait(false))
                     {
                         // Links signed for GET alone refuse HEAD, so any failure here falls through to the GET.
                         if (headResponse.IsSuccessStatusCode && headResponse.Content.Headers.ContentLength is { } headLength
@@ -583,9 +584,7 @@ public sealed class VideoDownloader
                         }
                     }
                     _attempts++;
-                    using var get = new HttpRequestMessage(HttpMethod.Get, _source);
-                    get.Headers.Range = new RangeHeaderValue(0, 0);
-                    using var response = await _owner._http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                    using var response = await SendAsync(HttpMethod.Get, get => get.Headers.Range = new RangeHeaderValue(0, 0), attempt.Token).ConfigureAwait(false);
                     var status = (int)response.StatusCode;
                     if (IsExpiredStatus(status))
                     {
@@ -631,6 +630,40 @@ public sealed class VideoDownloader
                 {
                     await BackOffAsync(outcome).ConfigureAwait(false);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Sends a request for the current link, following its redirects here rather than in the handler, which would
+        /// follow one to any scheme (ftp: is tried as HTTP on port 21; file: throws): only http and https links are followed.
+        /// </summary>
+        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Action<HttpRequestMessage>? prepare, CancellationToken token)
+        {
+            var uri = _source;
+            for (var hop = 0; ; hop++)
+            {
+                using var message = new HttpRequestMessage(method, uri);
+                prepare?.Invoke(message);
+                var response = await _owner._http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
+                if (status is not (301 or 302 or 303 or 307 or 308))
+                {
+                    return response;
+                }
+                var location = response.Headers.Location;
+                response.Dispose();
+                var next = location is null ? null : location.IsAbsoluteUri ? location : new Uri(uri, location);
+                if (next is null || (next.Scheme != Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttp))
+                {
+                    throw Fail(HailuoErrorKind.Protocol,
+                        $"The download link redirected (HTTP {status}) to {(next is null ? "nowhere" : $"a {next.Scheme}: address")}; only http and https links are followed.", status);
+                }
+                if (hop >= MaxRedirects)
+                {
+                    throw Fail(HailuoErrorKind.Protocol, $"The download link redirected {MaxRedirects} times without serving the video; stopped.", status);
+                }
+                uri = next;
+                method = status == 303 ? HttpMethod.Get : method;
             }
         }
 

@@ -92,7 +92,7 @@ internal sealed class CloudflareAdapter : ProviderAdapter
             // A failed job is an answer about the job, not an error of the call.
             return null;
         }
-        var text = message ?? Truncate(body);
+        var text = SpreadsheetSafe.Text(message ?? Truncate(body));
         var codeText = code?.ToString(CultureInfo.InvariantCulture);
         return code switch
         {

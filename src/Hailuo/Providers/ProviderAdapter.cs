@@ -64,7 +64,7 @@ internal abstract class ProviderAdapter
     public virtual string? SalvageId(string body)
     {
         var match = Regex.Match(body, "\"(?:" + string.Join("|", IdFields) + ")\"\\s*:\\s*\"([^\"\\\\]{4,128})\"");
-        return match.Success ? match.Groups[1].Value : null;
+        return match.Success && JobIds.IsUsable(match.Groups[1].Value) ? match.Groups[1].Value : null;
     }
 
     protected abstract string[] IdFields { get; }
@@ -102,7 +102,7 @@ internal abstract class ProviderAdapter
     /// <summary>Turns a job's failure text into an error, recognising the content filter in each provider's words.</summary>
     public static HailuoError JobFailure(string? message, string? code = null)
     {
-        var text = message ?? "The provider reported the job as failed without a reason.";
+        var text = SpreadsheetSafe.Text(message ?? "The provider reported the job as failed without a reason.");
         var lower = text.ToLowerInvariant();
         var filtered = lower.Contains("e005") || lower.Contains("sensitive") || lower.Contains("flagged")
             || lower.Contains("safety") || lower.Contains("content filter") || code is "1026" or "1027";
@@ -117,6 +117,10 @@ internal abstract class ProviderAdapter
         {
             return null;
         }
+        if (string.IsNullOrWhiteSpace(message))
+        {
+            message = $"The provider answered HTTP {s} ({status}) without saying why.";
+        }
         var kind = s switch
         {
             401 or 403 => HailuoErrorKind.Authentication,
@@ -127,7 +131,7 @@ internal abstract class ProviderAdapter
             >= 500 => HailuoErrorKind.Transient,
             _ => HailuoErrorKind.InvalidParameters,
         };
-        return new HailuoError(kind, message, code ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture), retryAfter: retryAfter);
+        return new HailuoError(kind, SpreadsheetSafe.Text(message), code ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture), retryAfter: retryAfter);
     }
 
     /// <summary>Retry-After as delta seconds or an HTTP date, or a retry_after number in the body; the longer wins.</summary>
@@ -138,7 +142,8 @@ internal abstract class ProviderAdapter
         {
             fromHeader = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
         }
-        TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+        // Capped at 1e9 s (31 years): a TimeSpan overflows past 29,000 years, and any wait that long is refused anyway.
+        TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 1e9)) : null;
         if (fromHeader is null)
         {
             return fromBody;

@@ -65,6 +65,12 @@ public sealed class JobTracker : IDisposable
     private readonly Dictionary<string, HailuoJob> _finished = new(StringComparer.Ordinal);
     private readonly Queue<string> _finishedOrder = new();
     private const int FinishedMemory = 100_000;
+
+    /// <summary>
+    /// Status reads in a row (each after the transport's own retries) whose answers cannot be understood, after which
+    /// a job is given up: a server that answers garbage or redirects forever must not hold a wait for ever.
+    /// </summary>
+    public const int MaxUnreadableReads = 10;
     private readonly SortedSet<(DateTimeOffset Due, long Sequence, string Id)> _schedule = new();
     private readonly Func<HailuoJob, CancellationToken, Task<HailuoJob>> _poll;
     private readonly TrackerOptions _options;
@@ -105,6 +111,7 @@ public sealed class JobTracker : IDisposable
         public DateTimeOffset? FirstSeenRunning;
         public int Polls;
         public int Failures;
+        public int Unreadable;
         public bool Polling;
         public (DateTimeOffset Due, long Sequence, string Id)? Scheduled;
     }
@@ -305,6 +312,7 @@ public sealed class JobTracker : IDisposable
             lock (_gate)
             {
                 entry.Failures = 0;
+                entry.Unreadable = 0;
             }
             Apply(entry.Job.Id, fresh, polled: true);
         }
@@ -319,15 +327,27 @@ public sealed class JobTracker : IDisposable
         catch (Exception e)
         {
             int failures;
+            bool giveUp;
             lock (_gate)
             {
                 failures = ++entry.Failures;
+                entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
+                giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
                 entry.Polling = false;
                 var backoff = TimeSpan.FromTicks(Math.Min(Scaled(_options.MaxQueuedInterval).Ticks, Scaled(_options.MinInterval).Ticks << Math.Min(failures, 10)));
-                if (_entries.ContainsKey(entry.Job.Id))
+                if (giveUp)
+                {
+                    RemoveLocked(entry);
+                }
+                else if (_entries.ContainsKey(entry.Job.Id))
                 {
                     ScheduleLocked(entry, _time.GetUtcNow() + backoff);
                 }
+            }
+            if (giveUp)
+            {
+                GiveUp(entry, e.Message);
+                return;
             }
             _log?.Invoke(HailuoLogLevel.Verbose, $"Status of {entry.Job.Id} could not be read ({e.Message}); trying again.");
         }
@@ -335,6 +355,20 @@ public sealed class JobTracker : IDisposable
         {
             _parallel.Release();
         }
+    }
+
+    /// <summary>
+    /// Ends the wait for a job whose status cannot be read. Reported as failed so that callers stop, but not remembered
+    /// as final: the job may still finish, and a later wait or a re-run of the batch reads it afresh.
+    /// </summary>
+    private void GiveUp(Entry entry, string why)
+    {
+        var job = entry.Job;
+        entry.Lease?.Dispose();
+        entry.Final.TrySetResult(job.With(status: JobStatus.Failed, error: new HailuoError(HailuoErrorKind.Protocol,
+            $"The status of job {job.Id} could not be read {MaxUnreadableReads} times in a row; the last answer: {why} The job may still finish at {job.Provider}.",
+            recommendedAction: $"Look again later with Get-HailuoJob {job.Id}; running the same batch again picks the job up without paying for it again.")));
+        _log?.Invoke(HailuoLogLevel.Warning, $"Gave up waiting for {job.Id}: its status could not be read {MaxUnreadableReads} times in a row ({why}).");
     }
 
     private void Apply(string id, HailuoJob fresh, bool polled)

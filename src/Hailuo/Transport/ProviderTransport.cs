@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -26,6 +27,9 @@ namespace Hailuo.Transport;
 internal sealed class ProviderTransport : IDisposable
 {
     private const int MaxRedirects = 5;
+
+    /// <summary>The longest Retry-After honoured; a provider that asks for more is reported, not waited for (real time).</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
     private static readonly ResiliencePropertyKey<StrongBox<TrackedContent?>> ContentKey = new("hailuo.content");
@@ -113,7 +117,7 @@ internal sealed class ProviderTransport : IDisposable
                 {
                     throw Damaged(response.Body, error.Message);
                 }
-                throw new HailuoException(Scrub(error));
+                throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
             }
             return response;
         }
@@ -145,8 +149,13 @@ internal sealed class ProviderTransport : IDisposable
             }
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && redirect < MaxRedirects)
+            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
             {
+                if (redirect >= MaxRedirects)
+                {
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"{_adapter.Provider} kept redirecting: {MaxRedirects} redirects without an answer (the last to {uri.Authority}); stopped."));
+                }
                 uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
                 if (uri.Scheme != Uri.UriSchemeHttps && !HailuoClientOptions.IsLoopback(uri))
                 {
@@ -157,8 +166,20 @@ internal sealed class ProviderTransport : IDisposable
                     // Turning a paid POST into a GET would lose it; say so instead of guessing.
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown, $"The provider answered the create with a {status} redirect to {uri.Host}."));
                 }
+                if (call.IsCreate && !string.Equals(uri.Authority, call.Uri.Authority, StringComparison.OrdinalIgnoreCase))
+                {
+                    // The prompt and the image are the user's; they go only where the user pointed the client.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"{_adapter.Provider} redirected the create to another host ({uri.Authority}); it was not followed: a paid request, its prompt and its image only go to {call.Uri.Authority}."));
+                }
                 method = status == 303 ? HttpMethod.Get : method;
                 continue;
+            }
+            if (status is 401 or 403 && redirect > 0 && !string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            {
+                // Not the key's fault: it was never sent there.
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                    $"{_adapter.Provider} redirected the request to {uri.Authority}, which refused it (HTTP {status}) because the key is only sent to {_adapter.ApiHost}."));
             }
             return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
@@ -166,10 +187,12 @@ internal sealed class ProviderTransport : IDisposable
 
     private async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // Too long is an answer, not an exception: a create that was accepted (2xx) may still name its job in
+        // what was read, and must not be taken for a refusal that a re-run would pay for again.
         var length = response.Content.Headers.ContentLength;
         if (length > _options.MaxResponseBytes)
         {
-            throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+            return new ApiResponse(response.StatusCode, response.Headers, "", null, new HailuoError(HailuoErrorKind.Protocol,
                 $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
         }
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -183,8 +206,8 @@ internal sealed class ProviderTransport : IDisposable
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > _options.MaxResponseBytes)
                 {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                        $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
+                    return new ApiResponse(response.StatusCode, response.Headers, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null,
+                        new HailuoError(HailuoErrorKind.Protocol, $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
                 }
             }
         }
@@ -262,7 +285,7 @@ internal sealed class ProviderTransport : IDisposable
             return !call.IsCreate || !bodyLeft;
         }
         var error = outcome.Result?.Error;
-        if (error is null || !error.IsRetryable)
+        if (error is null || !error.IsRetryable || error.RetryAfter > MaxRetryAfter)
         {
             return false;
         }
@@ -324,6 +347,17 @@ internal sealed class ProviderTransport : IDisposable
             ? new SalvagedCreateException(id, new HailuoError(HailuoErrorKind.Protocol, $"{_adapter.Provider} accepted the video as {id}, but its answer was damaged ({_credential.Redact(what)})."))
             : new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                 $"{_adapter.Provider} answered the create, but the answer was damaged ({_credential.Redact(what)}) and names no job. It was not resubmitted, so it cannot be paid for twice."));
+
+    private HailuoError NotWaited(HailuoError error)
+    {
+        var wait = error.RetryAfter!.Value;
+        var words = wait.TotalDays >= 2
+            ? string.Format(CultureInfo.InvariantCulture, "{0:N0} days", wait.TotalDays)
+            : string.Format(CultureInfo.InvariantCulture, "{0:N0} minutes", wait.TotalMinutes);
+        return new HailuoError(error.Kind,
+            $"{error.Message} {_adapter.Provider} asked to wait {words} before trying again, longer than the {MaxRetryAfter.TotalMinutes:0} minutes this client waits, so it was not retried.",
+            error.Code, "Try again later, when the provider accepts requests again.", error.RetryAfter);
+    }
 
     private HailuoError Scrub(HailuoError error) =>
         new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);

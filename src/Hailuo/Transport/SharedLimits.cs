@@ -23,7 +23,9 @@ internal static class SharedLimits
         {
             return null;
         }
-        var segments = Math.Max(1, Math.Min(100, limit.Permits * 4));
+        // At least 1 ms a segment: under the emulator's smallest time scales a shorter replenishment period truncates
+        // to a Timer period of 0, which fires once, and the limiter would never refill.
+        var segments = (int)Math.Max(1, Math.Min(Math.Min(100, limit.Permits * 4L), limit.Window.Ticks / TimeSpan.TicksPerMillisecond));
         var segment = TimeSpan.FromTicks(limit.Window.Ticks / segments);
         // One segment covers the window's granularity; 1 % plus 50 ms absorbs network skew.
         var margin = segment + TimeSpan.FromTicks(limit.Window.Ticks / 100) + TimeSpan.FromMilliseconds(50);

@@ -105,6 +105,11 @@ public static class ImageSource
         {
             throw Refuse($"{RequestValidator.FileSubject(fullPath)} does not exist; check the path, or give an https URL or a data URI instead.");
         }
+        // Named pipes and devices (/dev/zero) report no length, and opening a pipe waits for a writer that may never come.
+        if (new FileInfo(fullPath).Length == 0)
+        {
+            throw Refuse($"{RequestValidator.FileSubject(fullPath)} is empty (0 bytes), or is not a regular file but a pipe or a device; give the path of a JPG, PNG or WebP image.");
+        }
         try
         {
             return new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, useAsync);

@@ -79,7 +79,36 @@ public static class RequestValidator
         {
             errors.Add(Problem(field, $"{field} is {Count(prompt.Length)} characters; shorten it to at most {Count(VideoRequest.MaxPromptLength)}."));
         }
+        else if (BrokenCharacter(prompt) is { } at)
+        {
+            // Sent as it is, the half would reach the provider as U+FFFD: a different prompt, paid for.
+            errors.Add(Problem(field, $"{field} has a broken character at position {Count(at + 1)} (U+{(int)prompt[at]:X4}, half of a character that takes two): the text was damaged before it got here. Save the CSV as UTF-8 and import it again, or retype that character."));
+        }
+        else if (!prompt.Any(IsVisible))
+        {
+            errors.Add(Problem(field, $"{field} has no visible characters, only spaces, control characters or invisible marks (zero-width spaces, direction marks); describe the video to generate in words."));
+        }
     }
+
+    /// <summary>The index of the first UTF-16 surrogate that is not half of a pair, or null.</summary>
+    private static int? BrokenCharacter(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsVisible(char c) =>
+        !char.IsWhiteSpace(c) && !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format;
 
     private static void CheckDurationAndResolution(VideoRequest request, List<HailuoError> errors)
     {
