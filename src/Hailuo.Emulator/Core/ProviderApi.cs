@@ -102,6 +102,19 @@ public abstract class ProviderApi
                 ? early
                 : await handler(context, info with { Account = AccountFor(context.Request, authenticate) });
 
+            if (info.Has(FaultKind.Hold))
+            {
+                var hold = faults.First(f => f.Kind == FaultKind.Hold).Parameter ?? 2000;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(hold), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client went away while the answer was held: what was done stays done.
+                    return;
+                }
+            }
             if (info.Has(FaultKind.Drop))
             {
                 context.Abort();
@@ -181,6 +194,7 @@ public abstract class ProviderApi
             case Operation.Retrieve: Interlocked.Increment(ref stats.Retrieves); break;
             case Operation.Download: Interlocked.Increment(ref stats.Downloads); break;
             case Operation.Upload: Interlocked.Increment(ref stats.Uploads); break;
+            case Operation.List: Interlocked.Increment(ref stats.Lists); break;
         }
     }
 
