@@ -34,6 +34,7 @@ internal sealed class AccountSession
         Transport = new ProviderTransport(options, adapter, credential);
         InFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
+        Lookup = new CreateLookup(adapter, Transport, options);
         Tracker = new JobTracker(
             RefreshAsync,
             new TrackerOptions { TimeScale = options.TimeScale },
@@ -51,6 +52,9 @@ internal sealed class AccountSession
     public ConcurrencyLimiter InFlight { get; }
 
     public JobLedger? Ledger { get; }
+
+    /// <summary>Finds the job of a create whose answer was never recorded.</summary>
+    public CreateLookup Lookup { get; }
 
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
     public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)
