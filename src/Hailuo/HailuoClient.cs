@@ -318,6 +318,8 @@ public sealed class HailuoClient : IDisposable
             RefreshSource = token => ResolveVideoUriAsync(job, token),
         }, progress, cancellationToken).ConfigureAwait(false);
         Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
+        Log(HailuoLogLevel.Debug, string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} as {3} in {4} request(s) with {5} fresh link(s).",
+            Provider, result.Skipped ? "kept" : "downloaded", job.Id, result.Path, result.Attempts, result.Refreshes));
         return result;
     }
 
