@@ -96,6 +96,9 @@ public sealed class LedgerAudit
     /// <summary>Entries whose create was sent and never answered, still open: rows that need the user's decision.</summary>
     public List<string> Undecided { get; } = [];
 
+    /// <summary>Jobs the provider made for rows the ledger holds as undecided: paid, and waiting for the user's decision.</summary>
+    public int PaidBehindUndecided { get; private set; }
+
     /// <summary>Everything inconsistent, one line each; empty when the ledger agrees with itself, the disk and the provider.</summary>
     public List<string> Problems { get; } = [];
 
@@ -139,8 +142,17 @@ public sealed class LedgerAudit
             audit.States[state] = audit.States.GetValueOrDefault(state) + 1;
             audit.Check(entry, byId, claimed, final, latestByInput[entry.InputHash ?? entry.Key] == entry);
         }
+        // A job made by a create whose answer never came, on a provider that cannot be asked for it: the ledger holds
+        // its row as undecided, which is where it belongs until the user decides (its prompt says which row it is).
+        var undecidedPrompts = entries.Where(e => e.State is LedgerState.Submitting or LedgerState.OutcomeUnknown)
+            .Select(e => e.Request?.Prompt).ToHashSet(StringComparer.Ordinal);
         foreach (var job in paid.Where(j => !claimed.ContainsKey(j.Id)))
         {
+            if (job.Input["prompt"]?.ToString() is { } prompt && undecidedPrompts.Contains(prompt))
+            {
+                audit.PaidBehindUndecided++;
+                continue;
+            }
             audit.Problems.Add($"the provider made job {job.Id} (paid), but no ledger entry has it");
         }
         return audit;
@@ -264,10 +276,11 @@ public sealed class ProviderTally
     /// <summary>No input made twice, and not one job more than inputs.</summary>
     public bool NonePaidTwice => DuplicateCreates == 0 && Creates == InputsCreated;
 
-    public static ProviderTally Of(EmulatorServer server)
+    public static ProviderTally Of(EmulatorServer server, HailuoProvider provider)
     {
-        var stats = Lab.Stats(server);
-        var jobs = Lab.Jobs(server);
+        var name = CmdletPipeline.EmulatorName(provider);
+        var stats = server.State.Stats.For(name);
+        var jobs = server.State.Boards[name].Snapshot();
         return new ProviderTally
         {
             Creates = stats.Creates,

@@ -2,6 +2,7 @@ using System.Text;
 using Hailuo.Bench;
 using Hailuo.Commands;
 using Hailuo.Credentials;
+using Hailuo.Emulator;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -9,8 +10,8 @@ namespace Hailuo.Reliability;
 /// <summary>A video the batch saved, by CSV row.</summary>
 public sealed record SavedRow(long Row, string Path, long Length, string JobId, bool Skipped);
 
-/// <summary>An error the batch reported: which row (when the error says), which cmdlet, its kind and message.</summary>
-public sealed record FailedRow(long? Row, string Stage, string Kind, string Message);
+/// <summary>An error the batch reported: which row (when the error says), which cmdlet, its kind, message and advice.</summary>
+public sealed record FailedRow(long? Row, string Stage, string Kind, string Message, string Action);
 
 /// <summary>What one run of the batch wrote: its objects, errors and warnings, as PowerShell would show them.</summary>
 public sealed record BatchReport(List<SavedRow> Saved, List<FailedRow> Errors, List<string> Warnings, double Seconds)
@@ -82,8 +83,8 @@ public sealed class RowLedger
 /// </summary>
 public static class CmdletPipeline
 {
-    /// <summary>A session connected to the emulator's Replicate with a key, as Connect-Hailuo makes it.</summary>
-    public static HailuoSession Connect(Uri emulator, string ledgerPath, Action<HailuoClientOptions>? tune = null)
+    /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it.</summary>
+    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null)
     {
         var credential = new HailuoCredential(Lab.Key, "reliability");
         var session = new HailuoSession
@@ -92,17 +93,28 @@ public static class CmdletPipeline
             ConfigureClient = o =>
             {
                 o.LedgerPath = ledgerPath;
+                o.CloudflareAccountId = "reliability";
                 tune?.Invoke(o);
             },
         };
         session.Connect(new ConnectionSettings
         {
-            Provider = Lab.Provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(Lab.Provider, emulator),
+            Provider = provider,
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
+            CloudflareAccountId = "reliability",
             CredentialOrigin = CredentialOrigin.ApiKey,
         }, credential);
         return session;
     }
+
+    /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
+    public static string EmulatorName(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => ProviderNames.CoreToday,
+        HailuoProvider.Replicate => ProviderNames.Replicate,
+        HailuoProvider.MiniMax => ProviderNames.MiniMax,
+        _ => ProviderNames.Cloudflare,
+    };
 
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     public static BatchReport Run(HailuoSession session, IReadOnlyList<Dictionary<string, string>> csv, string folder, CancellationToken cancellationToken)
@@ -161,7 +173,7 @@ public static class CmdletPipeline
 
     private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings) => new(
         onObject,
-        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message)),
+        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.RecommendedAction)),
         warnings.Add,
         _ => { },
         _ => { },

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hailuo.Bench;
 using Hailuo.Emulator;
+using Hailuo.Emulator.Core;
 using Hailuo.Ledger;
 using Hailuo.Models;
 
@@ -21,7 +22,8 @@ public enum CrashPhase
 }
 
 /// <summary>The crash test's size, clock and kill plan.</summary>
-public sealed record CrashSettings(int Rows, IReadOnlyList<CrashPhase> Plan, double TimeScale, int Concurrency, long VideoBytes, int Seed = 7)
+public sealed record CrashSettings(int Rows, IReadOnlyList<CrashPhase> Plan, double TimeScale, int Concurrency, long VideoBytes,
+    HailuoProvider Provider = HailuoProvider.Replicate, int Seed = 7)
 {
     /// <summary>
     /// Creates answer late, so that kills catch them in flight: half are made and then held back (the job exists, its
@@ -65,6 +67,9 @@ public sealed class CrashResult : BatchAudit
     /// <summary>Rows a run reported as needing a decision before a later run settled them.</summary>
     public int ReportedUndecided { get; init; }
 
+    /// <summary>Rows the last run left for the user to decide: a provider that cannot list jobs leaves them so.</summary>
+    public IReadOnlyList<FailedRow> NeedsDecision { get; init; } = [];
+
     /// <summary>What happened at each kill and run, a line each.</summary>
     public IReadOnlyList<string> Log { get; init; } = [];
 
@@ -97,19 +102,20 @@ public static class CrashScenario
             o.Seed = settings.Seed;
             o.Faults = CrashSettings.Faults;
             o.VideoBytes = settings.VideoBytes;
-            o.Concurrency[Lab.ProviderName] = settings.Concurrency;
+            o.Concurrency[CmdletPipeline.EmulatorName(settings.Provider)] = settings.Concurrency;
         });
         var paths = new Paths(folder);
         Csv.Write(paths.Csv, ["prompt", "row", "scene"], Enumerable.Range(1, settings.Rows)
             .Select(i => (IReadOnlyList<string>)[$"crash row {i}: a lighthouse in a storm, waves crashing", i.ToString(CultureInfo.InvariantCulture), "harbour"]));
 
+        var polls = server.State.Stats.For(CmdletPipeline.EmulatorName(settings.Provider));
         var random = new Random(settings.Seed);
         var kills = new List<KillRecord>();
         using (var watch = new JobLedger(paths.Ledger))
         {
             foreach (var target in settings.Plan)
             {
-                var kill = await KillDuringAsync(server, paths, watch, settings.Rows, target, kills.Count + 1, random, cancellationToken);
+                var kill = await KillDuringAsync(server, settings.Provider, polls, paths, watch, settings.Rows, target, kills.Count + 1, random, cancellationToken);
                 if (kill is null)
                 {
                     throw new InvalidOperationException($"Run {kills.Count + 1} finished before it could be killed during {target}; the plan needs more rows or a slower clock. " +
@@ -120,24 +126,23 @@ public static class CrashScenario
             }
         }
 
-        // The same command once more, to the end; again while it reports creates too recent to settle.
+        // The same command once more, to the end; again while that settles rows it reported as too recent to decide.
         var finals = new List<BatchReport>();
-        var undecided = 0;
-        for (var run = 0; run < 3; run++)
+        for (var before = int.MaxValue; finals.Count < 3;)
         {
-            var report = await RunToEndAsync(server, paths, cancellationToken);
+            var report = await RunToEndAsync(server, settings.Provider, paths, cancellationToken);
             finals.Add(report);
-            var open = report.Errors.Count(e => e.Kind == nameof(HailuoErrorKind.OutcomeUnknown));
+            var open = Undecided(report).Count;
             Note($"   run to the end: {report.Saved.Count} saved, {report.Errors.Count} errors, {open} undecided, {report.Seconds:0.0} s");
-            if (open == 0)
+            if (open == 0 || open >= before)
             {
                 break;
             }
-            undecided += open;
+            before = open;
             await Task.Delay(CrashSettings.Settle, cancellationToken);
         }
 
-        var provider = ProviderTally.Of(server);
+        var provider = ProviderTally.Of(server, settings.Provider);
         var ledger = LedgerAudit.Of(paths.Ledger, provider.Jobs, final: true);
         var (found, never, still) = Settled(paths.Ledger, kills.SelectMany(k => k.OpenCreates).Distinct());
         return new CrashResult
@@ -153,11 +158,17 @@ public static class CrashScenario
             FoundAtProvider = found,
             NeverArrived = never,
             StillOpen = still,
-            ReportedUndecided = undecided,
+            ReportedUndecided = finals.SkipLast(1).SelectMany(Undecided).Select(e => e.Row).Distinct()
+                .Except(Undecided(finals[^1]).Select(e => e.Row)).Count(),
+            NeedsDecision = Undecided(finals[^1]),
             Seconds = clock.Elapsed.TotalSeconds,
             Log = lines,
         };
     }
+
+    /// <summary>The rows a run reported as "outcome unknown": left for the user to decide.</summary>
+    private static List<FailedRow> Undecided(BatchReport report) =>
+        report.Errors.Where(e => e.Kind == nameof(HailuoErrorKind.OutcomeUnknown)).ToList();
 
     /// <summary>The batch as a separate process: what New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo runs, printing its report.</summary>
     [ChildVerb(ChildVerb)]
@@ -165,8 +176,9 @@ public static class CrashScenario
     {
         var emulator = new Uri(args[0]);
         var paths = new Paths(args[1]);
+        var provider = Enum.Parse<HailuoProvider>(args[2]);
         var warnings = new ConcurrentQueue<string>();
-        using var session = CmdletPipeline.Connect(emulator, paths.Ledger, o =>
+        using var session = CmdletPipeline.Connect(emulator, paths.Ledger, provider, o =>
         {
             o.CreateSettleTime = CrashSettings.Settle;
             o.Log = (level, line) =>
@@ -184,16 +196,16 @@ public static class CrashScenario
     }
 
     /// <summary>Starts the batch and kills it once <paramref name="target"/> is under way; null when the run ended first.</summary>
-    private static async Task<KillRecord?> KillDuringAsync(EmulatorServer server, Paths paths, JobLedger watch, int rows, CrashPhase target, int number,
-        Random random, CancellationToken cancellationToken)
+    private static async Task<KillRecord?> KillDuringAsync(EmulatorServer server, HailuoProvider provider, ProviderStats stats, Paths paths, JobLedger watch,
+        int rows, CrashPhase target, int number, Random random, CancellationToken cancellationToken)
     {
         var before = Observe(watch, paths);
         // A random point inside the phase: so many more jobs submitted or videos saved first, or a little later into the wait.
         var extraSubmitted = random.Next(0, Math.Max(1, (rows - before.Submitted) / 3));
         var extraSaved = random.Next(0, 4);
         var waitDelay = TimeSpan.FromMilliseconds(random.Next(0, 150));
-        var polls = Lab.Stats(server).StatusPolls;
-        using var child = Start(server, paths);
+        var polls = Interlocked.Read(ref stats.StatusPolls);
+        using var child = Start(server, provider, paths);
         _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
         _ = child.StandardError.ReadToEndAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -206,7 +218,7 @@ public static class CrashScenario
                 // Only what this run started counts: the last kill's unanswered creates and temp files are still there until it settles them.
                 var now = Observe(watch, paths).Since(before);
                 // Jobs in the ledger are waited for only once this run polls them: until then it is still starting.
-                var polling = Lab.Stats(server).StatusPolls > polls;
+                var polling = Interlocked.Read(ref stats.StatusPolls) > polls;
                 var due = target switch
                 {
                     CrashPhase.Submit => now.OpenCreates.Count > 0 && now.Submitted >= before.Submitted + extraSubmitted,
@@ -252,9 +264,9 @@ public static class CrashScenario
         }
     }
 
-    private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, Paths paths, CancellationToken cancellationToken)
+    private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, HailuoProvider provider, Paths paths, CancellationToken cancellationToken)
     {
-        using var child = Start(server, paths);
+        using var child = Start(server, provider, paths);
         var output = child.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = child.StandardError.ReadToEndAsync(cancellationToken);
         try
@@ -275,7 +287,7 @@ public static class CrashScenario
     }
 
     /// <summary>The same command every time: this assembly's own program with the child verb, the emulator's address and the folder.</summary>
-    private static Process Start(EmulatorServer server, Paths paths)
+    private static Process Start(EmulatorServer server, HailuoProvider provider, Paths paths)
     {
         var assembly = typeof(CrashScenario).Assembly.Location;
         var host = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
@@ -283,6 +295,7 @@ public static class CrashScenario
         start.ArgumentList.Add(ChildVerb);
         start.ArgumentList.Add(server.BaseUrl);
         start.ArgumentList.Add(paths.Folder);
+        start.ArgumentList.Add(provider.ToString());
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;

@@ -1,4 +1,5 @@
 using Hailuo.Bench;
+using Hailuo.Models;
 
 namespace Hailuo.Reliability;
 
@@ -19,13 +20,23 @@ public sealed class CrashSection : IBenchmark
         [CrashPhase.Submit, CrashPhase.Submit, CrashPhase.Wait, CrashPhase.Download, CrashPhase.Download],
         TimeScale: 0.004, Concurrency: 20, VideoBytes: 4L << 20);
 
+    /// <summary>The same on core.today, which has no call that lists jobs: what kills during submit leave for the user there.</summary>
+    public static CrashSettings WithoutLookup { get; } = new(60, [CrashPhase.Submit, CrashPhase.Download, CrashPhase.Submit],
+        TimeScale: 0.004, Concurrency: 10, VideoBytes: 4L << 20, Provider: HailuoProvider.CoreToday);
+
+    public static CrashSettings WithoutLookupShort { get; } = new(30, [CrashPhase.Submit, CrashPhase.Download],
+        TimeScale: 0.004, Concurrency: 10, VideoBytes: 4L << 20, Provider: HailuoProvider.CoreToday);
+
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var settings = context.Quick ? Short : Long;
-        context.Log($"   {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
+        context.Log($"   {settings.Provider}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
         var result = await CrashScenario.RunAsync(settings, Lab.Folder(context, "crash"), cancellationToken, context.Log);
+        var others = context.Quick ? WithoutLookupShort : WithoutLookup;
+        context.Log($"   {others.Provider}: {others.Rows} rows, {others.Plan.Count} kills, time scale {others.TimeScale}");
+        var without = await CrashScenario.RunAsync(others, Lab.Folder(context, "crash-coretoday"), cancellationToken, context.Log);
         var section = new Section(Id, Title);
-        foreach (var figure in Figures(result))
+        foreach (var figure in Figures(result).Append(WithoutLookupFigure(without)))
         {
             section.Add(figure);
         }
@@ -33,6 +44,10 @@ public sealed class CrashSection : IBenchmark
         {
             section.Note($"Kill {kill.Number}, aimed at {kill.Target}, {kill.AfterSeconds:0.00} s into its run: hit {Hits(kill)}. Left behind: {kill.State}.");
         }
+        section.Note($"Without a lookup ({others.Provider}, {others.Rows} rows, kills: " +
+            string.Join("; ", without.Kills.Select(k => $"{k.Number}. {Hits(k)}")) + $"; {without.Seconds:0} s real): the rows whose creates the kills left " +
+            "unanswered are reported by every later run, never sent again; each one's job, when the provider made it, is paid and waits for the user " +
+            "(Get-HailuoJob -Id from the dashboard, then Save-HailuoVideo), and one that never arrived waits for -Force.");
         section.Note($"Settings: {settings.Rows} CSV rows, Replicate, {settings.Concurrency} jobs at a time at the provider, {settings.VideoBytes >> 20} MB videos, " +
             $"time scale {settings.TimeScale}, creates answered late (`{CrashSettings.Faults}`) so that kills catch them in flight; {result.Seconds:0} s real. " +
             $"The batch is `{CrashScenario.ChildVerb}`, a child process running the cmdlets' pipeline with a ledger; the emulator lives in the parent, " +
@@ -43,8 +58,32 @@ public sealed class CrashSection : IBenchmark
             $"from the killed run can still be on its way; the child is told that {CrashSettings.Settle.TotalSeconds:0} s after the intent suffices " +
             "(`CreateSettleTime`), because the harness itself killed the sender. By default the engine waits 15 minutes, which covers a create that another " +
             "process sharing the ledger is still retrying; a run before that reports the row (outcome unknown, use -Force after checking) instead of guessing. " +
-            "core.today, MiniMax and Cloudflare have no call that lists jobs: there, such a row is always reported for the user's decision.");
+            "core.today, MiniMax and Cloudflare have no call that lists jobs: there, such a row is always reported for the user's decision " +
+            "(the last row of the table, measured on core.today).");
         return section;
+    }
+
+    /// <summary>
+    /// The requirement on a provider that cannot list jobs: each row whose create a kill left unanswered is accounted for
+    /// as needing the user's decision (reported, with -Force as the way on), and every other row is saved.
+    /// </summary>
+    public static Figure WithoutLookupFigure(CrashResult r)
+    {
+        var s = r.Settings;
+        var decide = r.NeedsDecision.Count;
+        var advised = r.NeedsDecision.All(e => e.Action.Contains("-Force", StringComparison.Ordinal));
+        return Requirement.Of(
+            $"{s.Provider} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
+            $"{s.Rows} rows: {r.Rows.Saved.Count} saved + {decide} reported for the user's decision (outcome unknown, each advising -Force) = " +
+            $"{r.Rows.Saved.Count + decide}; of {r.OpenCreates} creates left unanswered, {r.StillOpen} still open; {r.Provider.DuplicateCreates} duplicate creates; " +
+            $"ledger: {r.Ledger.Undecided.Count} entries undecided, {r.Ledger.PaidBehindUndecided} of them paid at the provider, {r.Ledger.Problems.Count} problems; " +
+            $"folder: {r.Folder.Describe()}",
+            $"{s.Rows} rows", "", "every row saved or left for a decision (accounted for), none sent twice",
+            r.OpenCreates > 0 && decide == r.OpenCreates && r.StillOpen == r.OpenCreates && advised
+                && r.Rows.Saved.Count + decide == s.Rows && r.Rows.Unaccounted.Count == 0
+                && r.Provider.NonePaidTwice && r.Ledger.Problems.Count == 0 && r.Ledger.Undecided.Count == decide
+                && r.Folder.Clean && r.Folder.Videos.Count == r.Rows.Saved.Count,
+            string.Join("; ", r.Ledger.Problems.Take(3).Append(r.Folder.Describe())));
     }
 
     private static string Hits(KillRecord kill) => kill.Hit.Count == 0 ? "nothing in flight" : string.Join(" + ", kill.Hit);

@@ -71,7 +71,7 @@ public static class SoakScenario
 
         var log = new ConcurrentQueue<string>();
         var retryBound = 0;
-        using var session = CmdletPipeline.Connect(server.BaseUri, ledgerPath, o =>
+        using var session = CmdletPipeline.Connect(server.BaseUri, ledgerPath, Lab.Provider, o =>
         {
             o.Log = (_, line) => log.Enqueue(line);
             retryBound = o.MaxRetries;
@@ -79,7 +79,7 @@ public static class SoakScenario
         var report = await Task.Run(() => CmdletPipeline.Run(session, Csv.Read(csvPath), output, cancellationToken), cancellationToken);
         var clientRetries = session.GetClient().RetryCount;
 
-        var provider = ProviderTally.Of(server);
+        var provider = ProviderTally.Of(server, Lab.Provider);
         var downloadDefaults = new DownloadOptions();
         return new SoakResult
         {

@@ -73,23 +73,9 @@ public sealed class SoakTests(SoakTests.Run run) : IClassFixture<SoakTests.Run>
     }
 
     /// <summary>The batch, run once for all the tests above.</summary>
-    public sealed class Run : IAsyncLifetime
+    public sealed class Run : ScenarioRun<SoakResult>
     {
-        private readonly string _folder = Directory.CreateTempSubdirectory("hailuo-soak-").FullName;
-
-        public SoakResult Result { get; private set; } = null!;
-
-        public async Task InitializeAsync() =>
-            Result = await SoakScenario.RunAsync(new SoakSettings(Jobs: 250, TimeScale: 0.002), _folder, CancellationToken.None);
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(_folder, recursive: true);
-            return Task.CompletedTask;
-        }
+        protected override Task<SoakResult> RunAsync(string folder, CancellationToken cancellationToken) =>
+            SoakScenario.RunAsync(new SoakSettings(Jobs: 250, TimeScale: 0.002), folder, cancellationToken);
     }
 }
-
-/// <summary>The soak and the crash test each load the machine: they run one after the other.</summary>
-[CollectionDefinition(nameof(ReliabilityRuns))]
-public sealed class ReliabilityRuns;
