@@ -111,6 +111,7 @@ public static class AdminApi
                 ["cancels"] = s.Cancels,
                 ["retrieves"] = s.Retrieves,
                 ["uploads"] = s.Uploads,
+                ["lists"] = s.Lists,
                 ["downloads"] = s.Downloads,
                 ["bytesSent"] = s.BytesSent,
                 ["faultsInjected"] = s.FaultsInjected,

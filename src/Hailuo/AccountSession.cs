@@ -35,6 +35,7 @@ internal sealed class AccountSession
         var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
         InFlight = inFlight;
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
+        Lookup = new CreateLookup(adapter, Transport, options);
         Tracker = new JobTracker(
             RefreshAsync,
             new TrackerOptions { TimeScale = options.TimeScale, SlotsWanted = () => inFlight.GetStatistics()?.CurrentQueuedCount > 0 },
@@ -52,6 +53,9 @@ internal sealed class AccountSession
     public ConcurrencyLimiter InFlight { get; }
 
     public JobLedger? Ledger { get; }
+
+    /// <summary>Finds the job of a create whose answer was never recorded.</summary>
+    public CreateLookup Lookup { get; }
 
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
     public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Net.Http;
 using System.Threading;
@@ -103,7 +104,14 @@ public sealed class HailuoClient : IDisposable
 
         if (!submit.Force && Ledger?.FindByInput(Provider, Account, inputHash) is { } known)
         {
-            if (Reuse(known, tag) is { } reused)
+            if (known.State is LedgerState.Submitting or LedgerState.OutcomeUnknown)
+            {
+                if (await RecoverAsync(known, request, model, inputHash, tag, cancellationToken).ConfigureAwait(false) is { } recovered)
+                {
+                    return recovered;
+                }
+            }
+            else if (Reuse(known, tag) is { } reused)
             {
                 return reused;
             }
@@ -188,12 +196,45 @@ public sealed class HailuoClient : IDisposable
                     _ = Tracker.Track(job);
                 }
                 return job;
-            case LedgerState.Submitting:
-            case LedgerState.OutcomeUnknown:
-                throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
-                    $"This input was submitted to {Provider} on {known.CreatedAt:u}, and its answer never arrived, so it may have been accepted and charged. It was not sent again."));
             default:
                 return null;
+        }
+    }
+
+    /// <summary>
+    /// An input whose create was sent but whose answer was never recorded (the process died, or the connection
+    /// broke after the request left). The job it made is looked up at the provider and used; a create that
+    /// provably never arrived is recorded so and sent now (null); anything else is reported, never sent again silently.
+    /// </summary>
+    private async Task<HailuoJob?> RecoverAsync(LedgerEntry known, VideoRequest request, string model, string inputHash,
+        IReadOnlyDictionary<string, string?> tag, CancellationToken cancellationToken)
+    {
+        var image = request.HasLocalImage
+            ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false)
+            : request.FirstFrameImage;
+        var found = await _session.Lookup.FindAsync(known, request, model, image, id => Ledger!.FindById(Provider, id) is not null, cancellationToken)
+            .ConfigureAwait(false);
+        var sent = known.CreatedAt.ToString("u", CultureInfo.InvariantCulture);
+        switch (found.Verdict)
+        {
+            case LostCreateVerdict.Found:
+                var job = found.Job!.With(request: request.Clone(), inputHash: inputHash, tag: tag.Count > 0 ? tag : known.Tag,
+                    createdAt: found.Job!.CreatedAt ?? known.CreatedAt, reused: true);
+                Ledger!.RecordSubmitted(known, job);
+                Log(HailuoLogLevel.Warning, $"{Provider}: the answer to this input's create (sent {sent}) was never recorded; {Provider} has the job as {job.Id}, which is used instead of paying again.");
+                if (!job.IsFinal)
+                {
+                    _ = Tracker.Track(job);
+                }
+                return job;
+            case LostCreateVerdict.NeverArrived:
+                Ledger!.RecordRejected(known, new HailuoError(HailuoErrorKind.NotFound,
+                    $"The create sent {sent} never reached {Provider}: it has no job with this input, so it was sent again."));
+                Log(HailuoLogLevel.Warning, $"{Provider}: the create of this input sent {sent} never arrived ({Provider} has no job with it); sending it now.");
+                return null;
+            default:
+                throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                    $"This input was submitted to {Provider} on {sent}, and its answer never arrived, so it may have been accepted and charged. It was not sent again: {found.Reason}."));
         }
     }
 
@@ -295,6 +336,8 @@ public sealed class HailuoClient : IDisposable
             RefreshSource = token => ResolveVideoUriAsync(job, token),
         }, progress, cancellationToken).ConfigureAwait(false);
         Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
+        Log(HailuoLogLevel.Debug, string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} as {3} in {4} request(s) with {5} fresh link(s).",
+            Provider, result.Skipped ? "kept" : "downloaded", job.Id, result.Path, result.Attempts, result.Refreshes));
         return result;
     }
 

@@ -77,6 +77,15 @@ public sealed class HailuoClientOptions
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// How long after a create was sent without its answer being recorded (a crash, a timeout) it may still
+    /// reach the provider: until then, a provider that shows no job for it does not prove it never arrived,
+    /// and a re-run reports the row instead of submitting it again. It must cover a create that another
+    /// process sharing the ledger is still sending: with the defaults, seven attempts of up to
+    /// <see cref="AttemptTimeout"/> and the delays between them take under 13 minutes. Real time, never scaled.
+    /// </summary>
+    public TimeSpan CreateSettleTime { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The largest API reply read (not downloads); anything bigger is refused as hostile.</summary>
     public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
 

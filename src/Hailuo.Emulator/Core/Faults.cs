@@ -12,6 +12,8 @@ public enum Operation
     Retrieve,
     Download,
     Upload,
+    /// <summary>A listing of the account's jobs (Replicate's GET /predictions).</summary>
+    List,
     Other,
 }
 
@@ -28,6 +30,11 @@ public enum FaultKind
     Drop,
     /// <summary>The answer is held back; the parameter is the delay in milliseconds.</summary>
     Slow,
+    /// <summary>
+    /// The request is handled, then its answer is held back (the parameter is the delay in ms): a create
+    /// that has made its job but not yet said so, as when the client dies or times out meanwhile.
+    /// </summary>
+    Hold,
     /// <summary>The body stops part-way, short of its Content-Length.</summary>
     Truncate,
     /// <summary>A 200 whose body is not valid JSON.</summary>
@@ -53,6 +60,7 @@ public sealed class FaultRule
         ["reset"] = FaultKind.Reset,
         ["drop"] = FaultKind.Drop,
         ["slow"] = FaultKind.Slow,
+        ["hold"] = FaultKind.Hold,
         ["truncate"] = FaultKind.Truncate,
         ["malformed"] = FaultKind.Malformed,
         ["filter"] = FaultKind.ContentFilter,
@@ -119,7 +127,7 @@ public sealed class FaultRule
             {
                 if (!Enum.TryParse<Operation>(head[..colon], ignoreCase: true, out var op))
                 {
-                    throw new ArgumentException($"Fault '{raw}': unknown operation '{head[..colon]}'. Use create, status, cancel, retrieve, download or upload.");
+                    throw new ArgumentException($"Fault '{raw}': unknown operation '{head[..colon]}'. Use create, status, cancel, retrieve, download, upload or list.");
                 }
                 rule.Operation = op;
                 head = head[(colon + 1)..];

@@ -116,6 +116,19 @@ public abstract class ProviderApi
                 reply = HostileReply.For(hostile.Answer, job, job is null ? null : DownloadUrl(job), State);
             }
 
+            if (info.Has(FaultKind.Hold))
+            {
+                var hold = faults.First(f => f.Kind == FaultKind.Hold).Parameter ?? 2000;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(hold), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client went away while the answer was held: what was done stays done.
+                    return;
+                }
+            }
             if (info.Has(FaultKind.Drop))
             {
                 context.Abort();
@@ -244,6 +257,7 @@ public abstract class ProviderApi
             case Operation.Retrieve: Interlocked.Increment(ref stats.Retrieves); break;
             case Operation.Download: Interlocked.Increment(ref stats.Downloads); break;
             case Operation.Upload: Interlocked.Increment(ref stats.Uploads); break;
+            case Operation.List: Interlocked.Increment(ref stats.Lists); break;
         }
     }
 

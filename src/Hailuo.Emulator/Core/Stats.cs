@@ -15,6 +15,7 @@ public sealed class ProviderStats
     public long Cancels;
     public long Retrieves;
     public long Uploads;
+    public long Lists;
     public long Downloads;
     public long BytesSent;
     public long FaultsInjected;

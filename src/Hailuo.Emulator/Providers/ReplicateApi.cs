@@ -40,6 +40,7 @@ public sealed partial class ReplicateApi : ProviderApi
     {
         var api = app.MapGroup(Prefix);
         api.MapPost("/models/minimax/{name}/predictions", Handle(Operation.Create, CreateAsync));
+        api.MapGet("/predictions", Handle(Operation.List, (context, info) => Task.FromResult(List(context.Request, info.Account))));
         api.MapGet("/predictions/{id}", Handle(Operation.Status, (context, _) => Task.FromResult(StatusOf(RouteId(context)))));
         api.MapPost("/predictions/{id}/cancel", Handle(Operation.Cancel, (context, _) => Task.FromResult(CancelOf(RouteId(context)))));
         api.MapGet("/webhooks/default/secret", Handle(Operation.Other, (_, _) =>
@@ -82,6 +83,71 @@ public sealed partial class ReplicateApi : ProviderApi
         return BodyReply.Json(Describe(job), StatusCodes.Status201Created);
     }
 
+    /// <summary>
+    /// The account's predictions, newest first, 100 a page, as Replicate lists them: <c>created_after</c> and
+    /// <c>created_before</c> (ISO 8601) narrow the window, and <c>next</c> is the URL of the next page.
+    /// </summary>
+    private Reply List(HttpRequest request, string account)
+    {
+        const int PageSize = 100;
+        if (!TryTime(request, "created_after", out var after, out var problem) || !TryTime(request, "created_before", out var before, out problem))
+        {
+            return problem!;
+        }
+        // The cursor is where the previous page stopped: the creation time and id of its last prediction.
+        (DateTimeOffset At, string Id)? cursor = null;
+        var cursorText = request.Query["cursor"].ToString();
+        if (cursorText.Length > 0)
+        {
+            var parts = cursorText.Split('.', 2);
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid cursor", $"'{cursorText}' is not a cursor this API gave out.");
+            }
+            cursor = (new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
+        }
+        Board.Advance();
+        var matching = Board.Snapshot()
+            .Where(j => j.Account == account && (after is null || j.CreatedAt > after) && (before is null || j.CreatedAt < before))
+            .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id, StringComparer.Ordinal)
+            .Where(j => cursor is not { } c || j.CreatedAt < c.At || (j.CreatedAt == c.At && string.CompareOrdinal(j.Id, c.Id) < 0))
+            .Take(PageSize + 1)
+            .ToList();
+        string? next = null;
+        if (matching.Count > PageSize)
+        {
+            matching.RemoveAt(PageSize);
+            var last = matching[^1];
+            var query = request.Query.Where(q => q.Key != "cursor").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}")
+                .Append($"cursor={last.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}.{last.Id}");
+            next = $"{State.PublicBaseUrl}{Prefix}/predictions?{string.Join("&", query)}";
+        }
+        var results = new JsonArray();
+        foreach (var job in matching)
+        {
+            results.Add(Describe(job));
+        }
+        return BodyReply.Json(new JsonObject { ["next"] = next, ["previous"] = null, ["results"] = results });
+    }
+
+    private static bool TryTime(HttpRequest request, string name, out DateTimeOffset? time, out Reply? problem)
+    {
+        time = null;
+        problem = null;
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return true;
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            problem = Problem(StatusCodes.Status400BadRequest, "Invalid query", $"{name} must be an ISO 8601 time, not '{text}'.");
+            return false;
+        }
+        time = parsed;
+        return true;
+    }
+
     /// <summary><c>Prefer: wait</c> holds up to 60 s; <c>wait=n</c> up to n seconds (1 to 60).</summary>
     public static TimeSpan? PreferWait(string header)
     {
@@ -112,7 +178,8 @@ public sealed partial class ReplicateApi : ProviderApi
             ["id"] = job.Id,
             ["model"] = job.Model,
             ["version"] = "hidden",
-            ["input"] = job.Input.DeepClone(),
+            // Replicate deletes an API prediction's input with its output.
+            ["input"] = removed ? null : job.Input.DeepClone(),
             ["logs"] = job.State == JobState.Queued ? "" : "Generating video...\n",
             ["output"] = job.State == JobState.Succeeded && !removed ? DownloadUrl(job) : null,
             ["data_removed"] = removed,

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -28,6 +29,12 @@ public sealed class VideoDownloader
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
     private const int SnippetChars = 200;
     private const int MaxRedirects = 10;
+
+    private const string TempSuffix = ".partial";
+    private const int TempRandomLength = 12;
+
+    // Folders already swept of temp files left by killed processes (see SweepOrphans).
+    private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
 
     private readonly HttpClient _http;
     private readonly DownloadOptions _options;
@@ -72,6 +79,7 @@ public sealed class VideoDownloader
         }
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(folder);
+        SweepOrphans(folder);
 
         var transfer = new Transfer(this, request, destination, progress, cancellationToken);
         if (File.Exists(destination) && !request.Overwrite)
@@ -79,6 +87,62 @@ public sealed class VideoDownloader
             return await transfer.SkipOrRefuseAsync().ConfigureAwait(false);
         }
         return await transfer.RunAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the temp files that downloads of a killed process left in <paramref name="folder"/> (a cancelled or
+    /// failed download deletes its own). A live download holds its temp file open, so one that can be opened
+    /// exclusively is an orphan. Once per folder and process: only a process that has died leaves them.
+    /// </summary>
+    private static void SweepOrphans(string folder)
+    {
+        if (!Swept.TryAdd(folder, true))
+        {
+            return;
+        }
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(folder, ".*" + TempSuffix))
+            {
+                if (!IsTempName(Path.GetFileName(path)))
+                {
+                    continue;
+                }
+                try
+                {
+                    using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                    {
+                    }
+                    File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // In use by a download that is still running, or already gone.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The folder cannot be listed; the download itself will say what is wrong with it.
+        }
+    }
+
+    /// <summary>The shape <see cref="Transfer"/> gives its temp files: <c>.NAME.RANDOM.partial</c>, RANDOM being 12 hex digits.</summary>
+    private static bool IsTempName(string name)
+    {
+        var random = name.Length - TempSuffix.Length - TempRandomLength;
+        if (name[0] != '.' || random < 3 || name[random - 1] != '.' || !name.EndsWith(TempSuffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        for (var i = random; i < random + TempRandomLength; i++)
+        {
+            if (!Uri.IsHexDigit(name[i]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void EnsureNoCredentials(HttpClient http)
@@ -756,8 +820,8 @@ public sealed class VideoDownloader
             {
                 name = name.Substring(0, 180);
             }
-            var random = Guid.NewGuid().ToString("N").Substring(0, 12);
-            return Path.Combine(Path.GetDirectoryName(destination)!, $".{name}.{random}.partial");
+            var random = Guid.NewGuid().ToString("N").Substring(0, TempRandomLength);
+            return Path.Combine(Path.GetDirectoryName(destination)!, $".{name}.{random}{TempSuffix}");
         }
 
         private static void TryDelete(string path)

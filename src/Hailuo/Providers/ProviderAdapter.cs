@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -53,6 +54,26 @@ internal abstract class ProviderAdapter
 
     /// <summary>Whether a status read that shows a succeeded job gives a fresh link (false for MiniMax, whose link comes from retrieve).</summary>
     public virtual bool StatusGivesVideoUri => true;
+
+    /// <summary>
+    /// The call that lists the account's jobs created after <paramref name="since"/>, newest first, or null when
+    /// the provider has no such call. It is how a create whose answer was lost can be found again.
+    /// </summary>
+    public virtual ApiCall? BuildListCreated(DateTimeOffset since) => null;
+
+    /// <summary>One page of that list, and the call for the next page (null after the last).</summary>
+    public virtual (IReadOnlyList<ListedJob> Jobs, ApiCall? Next) ParseListed(JsonElement root) => (Array.Empty<ListedJob>(), null);
+
+    /// <summary>Whether a listed job is what this create made: the same model and exactly the same input.</summary>
+    public virtual bool IsSameCreate(ListedJob listed, VideoRequest request, string model, string? image) => false;
+
+    /// <summary>A link the provider gave to page on: followed only to the API's own host (keys go nowhere else).</summary>
+    protected ApiCall? PageCall(string? link) =>
+        Uri.TryCreate(link, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Host, ApiHost, StringComparison.OrdinalIgnoreCase)
+        && (uri.Scheme == Uri.UriSchemeHttps || HailuoClientOptions.IsLoopback(uri))
+            ? new ApiCall(HttpMethod.Get, uri)
+            : null;
 
     /// <summary>The error in an answer, or null when it is a success. MiniMax's errors come with HTTP 200.</summary>
     public abstract HailuoError? Classify(HttpStatusCode status, JsonElement? root, string body, HttpResponseHeaders headers);
@@ -156,4 +177,23 @@ internal abstract class ProviderAdapter
     }
 
     protected static string Truncate(string text, int max = 300) => text.Length <= max ? text : text.Substring(0, max) + "...";
+}
+
+/// <summary>One job in a provider's list of the account's jobs.</summary>
+internal sealed class ListedJob
+{
+    public ListedJob(HailuoJob job, string? model, JsonElement? input)
+    {
+        Job = job;
+        Model = model;
+        Input = input;
+    }
+
+    public HailuoJob Job { get; }
+
+    /// <summary>The model as the provider names it.</summary>
+    public string? Model { get; }
+
+    /// <summary>What the job was made from; null once the provider has deleted it.</summary>
+    public JsonElement? Input { get; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -29,9 +30,39 @@ internal sealed class ReplicateAdapter : ProviderAdapter
             body["webhook"] = webhook;
             body["webhook_events_filter"] = new[] { "completed" };
         }
-        var name = model == HailuoModels.Fast ? "hailuo-2.3-fast" : "hailuo-2.3";
-        return ApiCall.Json(HttpMethod.Post, Url($"models/minimax/{name}/predictions"), body, isCreate: true);
+        return ApiCall.Json(HttpMethod.Post, Url($"models/{ModelId(model)}/predictions"), body, isCreate: true);
     }
+
+    private static string ModelId(string model) => model == HailuoModels.Fast ? "minimax/hailuo-2.3-fast" : "minimax/hailuo-2.3";
+
+    public override ApiCall? BuildListCreated(System.DateTimeOffset since) =>
+        new(HttpMethod.Get, Url("predictions?created_after=" + System.Uri.EscapeDataString(
+            since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture))));
+
+    public override (IReadOnlyList<ListedJob> Jobs, ApiCall? Next) ParseListed(JsonElement root)
+    {
+        var jobs = new List<ListedJob>();
+        if (root.Property("results") is { ValueKind: JsonValueKind.Array } results)
+        {
+            foreach (var item in results.EnumerateArray())
+            {
+                if (item.String("id") is not { Length: > 0 } id)
+                {
+                    continue;
+                }
+                var model = item.String("model");
+                var job = ParseStatus(item, new HailuoJob(id, Provider, HailuoModels.Normalize(model) ?? HailuoModels.Standard, JobStatus.Queued));
+                var removed = item.Property("data_removed") is { ValueKind: JsonValueKind.True };
+                jobs.Add(new ListedJob(job, model, removed ? null : item.Property("input")?.Clone()));
+            }
+        }
+        return (jobs, PageCall(root.String("next")));
+    }
+
+    public override bool IsSameCreate(ListedJob listed, VideoRequest request, string model, string? image) =>
+        string.Equals(listed.Model, ModelId(model), System.StringComparison.OrdinalIgnoreCase)
+        && listed.Input is { } input
+        && Json.Same(input, JsonSerializer.SerializeToElement(ReplicateInput(request, image)));
 
     public override HailuoJob ParseCreated(JsonElement root, string model) =>
         ParseStatus(root, new HailuoJob(root.String("id") ?? "", Provider, model, JobStatus.Queued));

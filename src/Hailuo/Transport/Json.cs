@@ -87,6 +87,56 @@ internal static class Json
         }
     }
 
+    /// <summary>Whether two JSON values are the same: objects by their properties in any order, numbers by value.</summary>
+    public static bool Same(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind != b.ValueKind)
+        {
+            return false;
+        }
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var count = 0;
+                foreach (var property in a.EnumerateObject())
+                {
+                    count++;
+                    if (!b.TryGetProperty(property.Name, out var other) || !Same(property.Value, other))
+                    {
+                        return false;
+                    }
+                }
+                foreach (var _ in b.EnumerateObject())
+                {
+                    count--;
+                }
+                return count == 0;
+            case JsonValueKind.Array:
+                if (a.GetArrayLength() != b.GetArrayLength())
+                {
+                    return false;
+                }
+                using (var left = a.EnumerateArray())
+                using (var right = b.EnumerateArray())
+                {
+                    while (left.MoveNext() && right.MoveNext())
+                    {
+                        if (!Same(left.Current, right.Current))
+                        {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            case JsonValueKind.Number:
+                return a.TryGetDecimal(out var x) && b.TryGetDecimal(out var y) ? x == y : a.GetRawText() == b.GetRawText();
+            case JsonValueKind.String:
+                return a.GetString() == b.GetString();
+            default:
+                return true; // true, false, null: the kinds already matched
+        }
+    }
+
     /// <summary>An error that is a string, or an object with message/detail/code.</summary>
     public static string? ErrorText(JsonElement? value)
     {

@@ -309,6 +309,8 @@ public sealed class DownloadTests
 
         Assert.Equal("succeeded", removed["status"]!.GetValue<string>());
         Assert.Null(removed["output"]);
+        Assert.NotNull(done["input"]);
+        Assert.Null(removed["input"]);
         using var gone = await emu.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         Assert.Contains("deleted", await gone.Content.ReadAsStringAsync());

@@ -185,6 +185,22 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task A_held_answer_comes_late_but_the_job_exists_before_it_does()
+    {
+        await using var emu = await StartAsync(o => o.Faults = "coretoday/create:hold=1:400");
+
+        var create = emu.SendAsync(HttpMethod.Post, CoreTodayCreate, CT, CoreTodayBody("A held breath"));
+        // The job is made at once; only its answer waits: what a client that dies meanwhile never learns.
+        var made = await EventuallyAsync(() => emu.StatsAsync(CT), s => Count(s, "creates") == 1, "the job to be made");
+        Assert.False(create.IsCompleted, "the answer came before its hold was over");
+        var (status, body) = await create;
+
+        Assert.Equal(200, status);
+        Assert.Equal(Assert.Single(Jobs(made)).Key, body!["job_id"]!.GetValue<string>());
+        Assert.Equal(1, FaultCount(await emu.StatsAsync(CT), "Hold"));
+    }
+
+    [Fact]
     public async Task A_truncated_JSON_reply_cannot_be_read_whole()
     {
         await using var emu = await StartAsync();

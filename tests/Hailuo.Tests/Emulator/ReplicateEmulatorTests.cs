@@ -113,6 +113,49 @@ public sealed class ReplicateEmulatorTests
     }
 
     [Fact]
+    public async Task Predictions_are_listed_newest_first_100_a_page_with_their_inputs()
+    {
+        await using var emu = await StartAsync(o => o.TimeScale = 1);
+        var ids = new List<string>();
+        for (var i = 0; i < 103; i++)
+        {
+            var (_, created) = await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = $"Scene {i}" } });
+            ids.Add(created!["id"]!.GetValue<string>());
+        }
+        await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = "Another account's" } }, key: "someone-else");
+
+        var (status, first) = await emu.SendAsync(HttpMethod.Get, "replicate/v1/predictions", P);
+        Assert.Equal(200, status);
+        var page = first!["results"]!.AsArray();
+        Assert.Equal(100, page.Count);
+        Assert.Equal("Scene 102", page[0]!["input"]!["prompt"]!.GetValue<string>());
+        var next = first["next"]!.GetValue<string>();
+        Assert.StartsWith($"{emu.BaseUrl}/replicate/v1/predictions?", next);
+        var (_, second) = await emu.SendAsync(HttpMethod.Get, next[(emu.BaseUrl.Length + 1)..], P);
+        Assert.Null(second!["next"]);
+        var listed = page.Concat(second["results"]!.AsArray()).Select(p => p!["id"]!.GetValue<string>()).ToList();
+        // Every prediction of this account exactly once, newest first; none of the other account's.
+        Assert.Equal(Enumerable.Reverse(ids), listed);
+        Assert.Equal(2, Count(await emu.StatsAsync(P), "lists"));
+    }
+
+    [Fact]
+    public async Task Listing_keeps_to_created_after_and_refuses_a_time_it_cannot_read()
+    {
+        await using var emu = await StartAsync(o => o.TimeScale = 1);
+        await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = "Before" } });
+        await Task.Delay(50);
+        var since = DateTimeOffset.UtcNow.ToString("O");
+        var (_, after) = await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = "After" } });
+
+        var (_, listed) = await emu.SendAsync(HttpMethod.Get, "replicate/v1/predictions?created_after=" + Uri.EscapeDataString(since), P);
+        Assert.Equal([after!["id"]!.GetValue<string>()], listed!["results"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()));
+        var (status, problem) = await emu.SendAsync(HttpMethod.Get, "replicate/v1/predictions?created_after=yesterday", P);
+        Assert.Equal(400, status);
+        Assert.Contains("created_after", problem!["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Webhooks_are_signed_over_id_timestamp_and_body()
     {
         await using var receiver = await CallbackReceiver.StartAsync();

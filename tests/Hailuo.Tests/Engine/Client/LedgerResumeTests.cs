@@ -1,5 +1,6 @@
 using Hailuo.Ledger;
 using Hailuo.Models;
+using static Hailuo.Tests.Emulator.EmulatorGenericHelpers;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
 namespace Hailuo.Tests.Engine.Client;
@@ -54,21 +55,103 @@ public sealed class LedgerResumeTests
     {
         await using var h = await EngineHarness.StartAsync();
         var request = EngineHarness.Request("Crashed mid-submit");
-        // The process wrote its intent, then died before the answer came back.
-        using (var ledger = new JobLedger(h.LedgerPath))
-        {
-            var probe = h.Client(HailuoProvider.CoreToday);
-            ledger.RecordIntent(HailuoProvider.CoreToday, probe.Account, InputHash.Compute(HailuoProvider.CoreToday, request), request, new Dictionary<string, string?>());
-        }
-
         var client = h.Client(HailuoProvider.CoreToday);
+        WriteIntent(h, client, request);
+
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
 
         Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
+        Assert.Contains("cannot be looked up", error.Error.Message);
+        Assert.Contains("-Force", error.Error.RecommendedAction);
         Assert.Equal(0, Count(await h.StatsAsync(HailuoProvider.CoreToday), "createRequests"));
         var forced = await client.SubmitAsync(request, new SubmitOptions { Force = true });
         Assert.False(forced.Reused);
         Assert.Equal(1, Count(await h.StatsAsync(HailuoProvider.CoreToday), "creates"));
+    }
+
+    [Fact]
+    public async Task A_create_whose_answer_was_lost_is_found_at_Replicate_on_the_rerun_and_not_paid_again()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        await h.Emulator.SetFaultsAsync("create:drop=1");
+        var client = h.Client(HailuoProvider.Replicate);
+        var request = EngineHarness.Request("Answered into the void");
+        var lost = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
+        Assert.Equal(HailuoErrorKind.OutcomeUnknown, lost.Error.Kind);
+        await h.Emulator.SetFaultsAsync("");
+
+        var found = await client.SubmitAsync(request);
+
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        Assert.Equal(Assert.Single(Jobs(stats)).Key, found.Id);
+        Assert.True(found.Reused);
+        Assert.Equal(1, Count(stats, "createRequests"));
+        Assert.Equal(1, Count(stats, "lists"));
+        var entry = client.Ledger!.FindByInput(HailuoProvider.Replicate, client.Account, found.InputHash!)!;
+        Assert.Equal((LedgerState.Submitted, found.Id), (entry.State, entry.JobId));
+        Assert.Equal(JobStatus.Succeeded, (await client.WaitAsync(found, TimeSpan.FromSeconds(30))).Status);
+        Assert.Contains(h.LogLines, l => l.StartsWith("Warning:", StringComparison.Ordinal) && l.Contains(found.Id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_intent_that_never_reached_Replicate_is_sent_once_no_create_can_still_arrive()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var request = EngineHarness.Request("Died before sending");
+        var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
+        var intent = WriteIntent(h, client, request);
+
+        var job = await client.SubmitAsync(request);
+
+        Assert.False(job.Reused);
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        Assert.Equal(1, Count(stats, "creates"));
+        Assert.Equal(1, Count(stats, "lists"));
+        var old = client.Ledger!.List(LedgerQuery.All).Single(e => e.Key == intent.Key);
+        Assert.Equal(LedgerState.Rejected, old.State);
+        Assert.Contains("never reached", old.Error!.Message);
+        Assert.Equal(job.Id, client.Ledger.FindByInput(HailuoProvider.Replicate, client.Account, intent.InputHash!)!.JobId);
+    }
+
+    [Fact]
+    public async Task An_intent_too_recent_to_settle_is_reported_and_not_sent()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var request = EngineHarness.Request("Maybe still on its way");
+        var client = h.Client(HailuoProvider.Replicate);
+        WriteIntent(h, client, request);
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
+
+        Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
+        Assert.Contains("could still arrive until", error.Error.Message);
+        Assert.Contains("-Force", error.Error.RecommendedAction);
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        Assert.Equal(0, Count(stats, "createRequests"));
+        Assert.Equal(1, Count(stats, "lists"));
+    }
+
+    [Fact]
+    public async Task A_job_the_ledger_already_has_is_not_taken_for_a_lost_create_of_the_same_input()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var request = EngineHarness.Request("A second take, forced");
+        var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
+        var first = await client.SubmitAsync(request);
+        // -Force asked for a second video of it; the process died before that create went out.
+        WriteIntent(h, client, request);
+
+        var second = await client.SubmitAsync(request);
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+    }
+
+    /// <summary>What a process that died right after writing its intent leaves in the ledger.</summary>
+    private static LedgerEntry WriteIntent(EngineHarness h, HailuoClient client, VideoRequest request)
+    {
+        using var ledger = new JobLedger(h.LedgerPath);
+        return ledger.RecordIntent(client.Provider, client.Account, InputHash.Compute(client.Provider, request), request, new Dictionary<string, string?>());
     }
 
     [Fact]

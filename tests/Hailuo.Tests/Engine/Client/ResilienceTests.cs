@@ -71,7 +71,7 @@ public sealed class ResilienceTests
 
     [Theory]
     [InlineData(HailuoProvider.CoreToday)]
-    [InlineData(HailuoProvider.Replicate)]
+    [InlineData(HailuoProvider.MiniMax)]
     public async Task A_create_whose_answer_is_lost_is_never_resubmitted(HailuoProvider provider)
     {
         var (h, client) = await StartAsync(provider, "create:drop=1");

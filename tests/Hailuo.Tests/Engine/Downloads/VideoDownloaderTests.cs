@@ -46,6 +46,25 @@ public sealed class VideoDownloaderTests
     }
 
     [Fact]
+    public async Task Temp_files_left_by_a_killed_download_are_removed_and_one_still_being_written_is_kept()
+    {
+        await using var emu = await EmulatorHarness.StartAsync();
+        using var folder = new TempFolder();
+        var (_, url) = await CompletedJobAsync(emu);
+        // A process killed mid-download leaves its temp file half written, and nobody holds it open.
+        var orphan = folder.File(".earlier.mp4.0123456789ab.partial");
+        await File.WriteAllBytesAsync(orphan, Clip()[..1000]);
+        // A download that is still running (here or in another process) holds its temp file open.
+        var live = folder.File(".running.mp4.abcdef012345.partial");
+        await using var held = new FileStream(live, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        await File.WriteAllTextAsync(folder.File(".notes.partial"), "not a download's");
+
+        await new VideoDownloader(Plain, Fast()).DownloadAsync(new DownloadRequest(url, folder.File("clip.mp4")));
+
+        Assert.Equal([".notes.partial", ".running.mp4.abcdef012345.partial", "clip.mp4"], folder.Files());
+    }
+
+    [Fact]
     public async Task A_50_MB_video_is_streamed_to_a_temp_file_on_disk_and_renamed_into_place()
     {
         const long size = 50L * 1024 * 1024;

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Hailuo.Ledger;
+using Hailuo.Models;
+using Hailuo.Providers;
+using Hailuo.Transport;
+
+namespace Hailuo;
+
+/// <summary>What looking up a create whose answer was never recorded found.</summary>
+internal enum LostCreateVerdict
+{
+    /// <summary>The provider has the job: use it, and never pay for it again.</summary>
+    Found,
+    /// <summary>The provider has no such job and none can still arrive: the create never reached it.</summary>
+    NeverArrived,
+    /// <summary>It cannot be told: the row is the user's decision.</summary>
+    Undecided,
+}
+
+internal sealed class LostCreate
+{
+    private LostCreate(LostCreateVerdict verdict, HailuoJob? job, string reason)
+    {
+        Verdict = verdict;
+        Job = job;
+        Reason = reason;
+    }
+
+    public LostCreateVerdict Verdict { get; }
+
+    public HailuoJob? Job { get; }
+
+    /// <summary>Why it is undecided, in words for the user.</summary>
+    public string Reason { get; }
+
+    public static LostCreate Found(HailuoJob job) => new(LostCreateVerdict.Found, job, "");
+
+    public static readonly LostCreate NeverArrived = new(LostCreateVerdict.NeverArrived, null, "");
+
+    public static LostCreate Undecided(string reason) => new(LostCreateVerdict.Undecided, null, reason);
+}
+
+/// <summary>
+/// Finds the job that a create made when its answer was never recorded (the process died, or the connection
+/// broke after the request left): it lists the account's jobs created since the ledger's intent and looks for
+/// exactly this input. Only a provider that lists jobs can be asked (Replicate); with the others such a row
+/// stays the user's decision.
+/// </summary>
+internal sealed class CreateLookup
+{
+    // Clocks differ: the list starts this long before the intent was written.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    // Lookups this close together share one listing: a re-run after a crash meets its unknown rows all at once.
+    private static readonly TimeSpan ShareFor = TimeSpan.FromSeconds(5);
+
+    // Further back than this is not a lookup any more; the row is left to the user.
+    private const int MaxPages = 100;
+
+    private readonly ProviderAdapter _adapter;
+    private readonly ProviderTransport _transport;
+    private readonly HailuoClientOptions _options;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Listing? _last;
+
+    public CreateLookup(ProviderAdapter adapter, ProviderTransport transport, HailuoClientOptions options)
+    {
+        _adapter = adapter;
+        _transport = transport;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Looks for the job made by the create of <paramref name="entry"/>, an intent still Submitting or OutcomeUnknown:
+    /// the same <paramref name="model"/> and input, with <paramref name="image"/> as the create sent it (a URL or a
+    /// data URI). Jobs for which <paramref name="isKnownId"/> is true belong to other ledger entries.
+    /// </summary>
+    public async Task<LostCreate> FindAsync(LedgerEntry entry, VideoRequest request, string model, string? image,
+        Func<string, bool> isKnownId, CancellationToken cancellationToken)
+    {
+        var name = _adapter.Provider;
+        var since = entry.CreatedAt - ClockSkew;
+        Listing? listing;
+        try
+        {
+            listing = await ListAsync(since, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HailuoException e)
+        {
+            return LostCreate.Undecided($"{name} could not be asked for its jobs ({e.Error.Message})");
+        }
+        if (listing is null)
+        {
+            return LostCreate.Undecided($"{name} has no call that lists jobs, so the job cannot be looked up; check its dashboard");
+        }
+
+        ListedJob? match = null;
+        var unreadable = false;
+        foreach (var listed in listing.Jobs)
+        {
+            if (listed.Job.CreatedAt is { } created && created < since)
+            {
+                continue;
+            }
+            if (listed.Input is null)
+            {
+                unreadable = true;
+                continue;
+            }
+            if (isKnownId(listed.Job.Id) || !_adapter.IsSameCreate(listed, request, model, image))
+            {
+                continue;
+            }
+            // Of several identical jobs the ledger does not know, the earliest after the intent is the one it sent.
+            if (match is null || listed.Job.CreatedAt < match.Job.CreatedAt)
+            {
+                match = listed;
+            }
+        }
+        if (match is not null)
+        {
+            return LostCreate.Found(match.Job);
+        }
+        if (!listing.Complete)
+        {
+            return LostCreate.Undecided($"{name} lists more than {MaxPages * 100:N0} jobs since then, too many to look through");
+        }
+        if (unreadable)
+        {
+            return LostCreate.Undecided($"{name} has deleted the input of some of its jobs since then, so they cannot be compared");
+        }
+        if (request.HasLocalImage)
+        {
+            return LostCreate.Undecided("its first frame was sent inline, which the provider may not show as it was sent");
+        }
+        var settled = entry.CreatedAt + _options.CreateSettleTime;
+        if (listing.StartedAt < settled)
+        {
+            return LostCreate.Undecided(string.Format(CultureInfo.InvariantCulture,
+                "{0} has no job for it yet, but a create sent then could still arrive until {1:u}; run the same command again after that", name, settled));
+        }
+        return LostCreate.NeverArrived;
+    }
+
+    /// <summary>The account's jobs since <paramref name="since"/>, newest first; null when the provider cannot list them.</summary>
+    private async Task<Listing?> ListAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var recent = _last is { } last && now - last.StartedAt < ShareFor ? last : null;
+            if (recent is not null && recent.Since <= since)
+            {
+                return recent;
+            }
+            var from = recent is not null && recent.Since < since ? recent.Since : since;
+            var call = _adapter.BuildListCreated(from);
+            if (call is null)
+            {
+                return null;
+            }
+            var jobs = new List<ListedJob>();
+            for (var page = 0; call is not null && page < MaxPages; page++)
+            {
+                using var response = await _transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+                var (listed, next) = _adapter.ParseListed(response.Root);
+                jobs.AddRange(listed);
+                call = next;
+            }
+            _last = new Listing(from, now, jobs, Complete: call is null);
+            return _last;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The jobs created since <paramref name="Since"/>, as asked at <paramref name="StartedAt"/>: anything created before then is in it.</summary>
+    private sealed record Listing(DateTimeOffset Since, DateTimeOffset StartedAt, List<ListedJob> Jobs, bool Complete);
+}

@@ -1,0 +1,251 @@
+using System.Text;
+using Hailuo.Bench;
+using Hailuo.Commands;
+using Hailuo.Credentials;
+using Hailuo.Emulator;
+using Hailuo.Models;
+
+namespace Hailuo.Reliability;
+
+/// <summary>A video the batch saved, by CSV row.</summary>
+public sealed record SavedRow(long Row, string Path, long Length, string JobId, bool Skipped);
+
+/// <summary>An error the batch reported: which row (when the error says), which cmdlet, its kind, message and advice.</summary>
+public sealed record FailedRow(long? Row, string Stage, string Kind, string Message, string Action);
+
+/// <summary>What one run of the batch wrote: its objects, errors and warnings, as PowerShell would show them.</summary>
+public sealed record BatchReport(List<SavedRow> Saved, List<FailedRow> Errors, List<string> Warnings, double Seconds)
+{
+    /// <summary>Each row's fate: saved, failed with its first reason, or neither (unaccounted for).</summary>
+    public RowLedger Account(int rows) => new(rows, this);
+}
+
+/// <summary>A row of docs/reliability.md that is a requirement: missing it fails the run.</summary>
+public static class Requirement
+{
+    public static Figure Of(string name, string measured, string bound, string ratio, string goal, bool met, string shortfall) =>
+        new(name, measured, bound, ratio, goal, met, shortfall, FailsRun: true);
+}
+
+/// <summary>Every CSV row's fate in one run.</summary>
+public sealed class RowLedger
+{
+    public RowLedger(int rows, BatchReport report)
+    {
+        var saved = report.Saved.Select(s => s.Row).ToHashSet();
+        var failed = new Dictionary<long, FailedRow>();
+        foreach (var error in report.Errors.Where(e => e.Row is not null))
+        {
+            failed.TryAdd(error.Row!.Value, error);
+        }
+        for (long row = 1; row <= rows; row++)
+        {
+            if (saved.Contains(row))
+            {
+                Saved.Add(row);
+            }
+            else if (failed.TryGetValue(row, out var why))
+            {
+                Failed[row] = why;
+            }
+            else
+            {
+                Unaccounted.Add(row);
+            }
+        }
+        SavedAndFailed = saved.Where(failed.ContainsKey).Order().ToList();
+        Unattributed = report.Errors.Where(e => e.Row is null).ToList();
+    }
+
+    public List<long> Saved { get; } = [];
+
+    public SortedDictionary<long, FailedRow> Failed { get; } = [];
+
+    /// <summary>Rows with neither a file nor an error: what the requirement forbids.</summary>
+    public List<long> Unaccounted { get; } = [];
+
+    /// <summary>Rows that were saved and also reported failed: contradictory.</summary>
+    public List<long> SavedAndFailed { get; }
+
+    /// <summary>Errors that name no row.</summary>
+    public List<FailedRow> Unattributed { get; }
+
+    /// <summary>Failures by kind, such as "ContentFiltered: 12, Transient: 1".</summary>
+    public string FailuresByKind() => Failed.Count == 0
+        ? "none"
+        : string.Join(", ", Failed.Values.GroupBy(f => f.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}: {g.Count()}"));
+}
+
+/// <summary>
+/// <c>Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path out</c>, through the
+/// cmdlets' own command logic: each command's objects go to the next command as PowerShell's pipeline passes
+/// them (one at a time, on the one thread), errors go to the error stream, and EndProcessing runs upstream first.
+/// </summary>
+public static class CmdletPipeline
+{
+    /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it.</summary>
+    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null)
+    {
+        var credential = new HailuoCredential(Lab.Key, "reliability");
+        var session = new HailuoSession
+        {
+            Environment = new StaticCredentialSource(credential),
+            ConfigureClient = o =>
+            {
+                o.LedgerPath = ledgerPath;
+                o.CloudflareAccountId = "reliability";
+                tune?.Invoke(o);
+            },
+        };
+        session.Connect(new ConnectionSettings
+        {
+            Provider = provider,
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
+            CloudflareAccountId = "reliability",
+            CredentialOrigin = CredentialOrigin.ApiKey,
+        }, credential);
+        return session;
+    }
+
+    /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
+    public static string EmulatorName(HailuoProvider provider) => provider switch
+    {
+        HailuoProvider.CoreToday => ProviderNames.CoreToday,
+        HailuoProvider.Replicate => ProviderNames.Replicate,
+        HailuoProvider.MiniMax => ProviderNames.MiniMax,
+        _ => ProviderNames.Cloudflare,
+    };
+
+    /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
+    public static BatchReport Run(HailuoSession session, IReadOnlyList<Dictionary<string, string>> csv, string folder, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var saved = new List<SavedRow>();
+        var errors = new List<FailedRow>();
+        var warnings = new List<string>();
+        using var save = new SaveVideoCommand(Output("Save-HailuoVideo", item =>
+        {
+            if (item is SavedVideo video)
+            {
+                saved.Add(new SavedRow(video.Index, video.Path, video.Length, video.Job.Id, video.Skipped));
+            }
+        }, errors, warnings), session, new SaveOptions { Path = folder, ShowProgress = false }, cancellationToken);
+        using var wait = new WaitJobCommand(Output("Wait-HailuoJob", item =>
+        {
+            if (item is JobResult job)
+            {
+                save.Add(job.Job, job.Index);
+            }
+        }, errors, warnings), session, new WaitOptions { ShowProgress = false }, cancellationToken);
+        using (var submit = new NewVideoCommand(Output("New-HailuoVideo", item =>
+        {
+            if (item is JobResult job)
+            {
+                wait.Add(job.Job, job.Index);
+            }
+        }, errors, warnings), session, new NewVideoOptions(), cancellationToken))
+        {
+            for (var i = 0; i < csv.Count; i++)
+            {
+                submit.Process(Row(csv[i], i + 1));
+            }
+            submit.Complete();
+        }
+        wait.Complete();
+        save.Complete();
+        return new BatchReport(saved, errors, warnings, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A CSV row as New-HailuoVideo binds it: its columns by name, the rest carried along as the tag.</summary>
+    private static RowInput Row(Dictionary<string, string> cells, long index)
+    {
+        string? Cell(string name) => cells.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        var request = new VideoRequest
+        {
+            Prompt = Cell("prompt"),
+            Duration = Cell("duration") is { } duration ? int.Parse(duration, System.Globalization.CultureInfo.InvariantCulture) : null,
+            Resolution = Cell("resolution"),
+        };
+        var tag = cells.Where(c => c.Key is not ("prompt" or "duration" or "resolution"))
+            .ToDictionary(c => c.Key, c => (string?)c.Value, StringComparer.OrdinalIgnoreCase);
+        return new RowInput(request, index) { Tag = tag, Target = new CsvRowTarget(index) };
+    }
+
+    private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings) => new(
+        onObject,
+        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.RecommendedAction)),
+        warnings.Add,
+        _ => { },
+        _ => { },
+        (_, _) => true);
+
+    private static long? RowOf(object? target) => target switch
+    {
+        CsvRowTarget row => row.Index,
+        JobResult job => job.Index,
+        _ => null,
+    };
+
+    /// <summary>What an error about a CSV row points at (PowerShell would show the row itself).</summary>
+    private sealed record CsvRowTarget(long Index);
+}
+
+/// <summary>The CSV files the batch reads: a header line, then one line per row (RFC 4180 quoting).</summary>
+public static class Csv
+{
+    public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(string.Join(",", header.Select(Quote)));
+        foreach (var row in rows)
+        {
+            text.AppendLine(string.Join(",", row.Select(Quote)));
+        }
+        File.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>Import-Csv: one dictionary per row, keyed by the header's names.</summary>
+    public static List<Dictionary<string, string>> Read(string path)
+    {
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).Select(Split).ToList();
+        var header = lines[0];
+        return lines.Skip(1)
+            .Select(cells => header.Select((name, i) => (name, value: i < cells.Count ? cells[i] : ""))
+                .ToDictionary(c => c.name, c => c.value, StringComparer.OrdinalIgnoreCase))
+            .ToList();
+    }
+
+    private static string Quote(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static List<string> Split(string line)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                cell.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                cells.Add(cell.ToString());
+                cell.Clear();
+            }
+            else
+            {
+                cell.Append(c);
+            }
+        }
+        cells.Add(cell.ToString());
+        return cells;
+    }
+}

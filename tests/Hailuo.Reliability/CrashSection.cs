@@ -1,0 +1,117 @@
+using Hailuo.Bench;
+using Hailuo.Models;
+
+namespace Hailuo.Reliability;
+
+/// <summary>docs/reliability.md, section 2: the batch killed with SIGKILL in each phase and run again each time.</summary>
+public sealed class CrashSection : IBenchmark
+{
+    public string Id => "crash";
+
+    public string Title => "2. Crash and resume: the batch killed with SIGKILL, and run again";
+
+    // Kills aimed at the submit phase come while rows are still being submitted: the last waves are only waited for and saved.
+    public static CrashSettings Long { get; } = new(400,
+        [CrashPhase.Submit, CrashPhase.Wait, CrashPhase.Submit, CrashPhase.Download, CrashPhase.Submit, CrashPhase.Wait,
+            CrashPhase.Download, CrashPhase.Wait, CrashPhase.Download, CrashPhase.Download],
+        TimeScale: 0.01, Concurrency: 25, VideoBytes: 4L << 20);
+
+    public static CrashSettings Short { get; } = new(60,
+        [CrashPhase.Submit, CrashPhase.Submit, CrashPhase.Wait, CrashPhase.Download, CrashPhase.Download],
+        TimeScale: 0.004, Concurrency: 20, VideoBytes: 4L << 20);
+
+    /// <summary>The same on core.today, which has no call that lists jobs: what kills during submit leave for the user there.</summary>
+    public static CrashSettings WithoutLookup { get; } = new(60, [CrashPhase.Submit, CrashPhase.Download, CrashPhase.Submit],
+        TimeScale: 0.004, Concurrency: 10, VideoBytes: 4L << 20, Provider: HailuoProvider.CoreToday);
+
+    public static CrashSettings WithoutLookupShort { get; } = new(30, [CrashPhase.Submit, CrashPhase.Download],
+        TimeScale: 0.004, Concurrency: 10, VideoBytes: 4L << 20, Provider: HailuoProvider.CoreToday);
+
+    public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var settings = context.Quick ? Short : Long;
+        context.Log($"   {settings.Provider}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
+        var result = await CrashScenario.RunAsync(settings, Lab.Folder(context, "crash"), cancellationToken, context.Log);
+        var others = context.Quick ? WithoutLookupShort : WithoutLookup;
+        context.Log($"   {others.Provider}: {others.Rows} rows, {others.Plan.Count} kills, time scale {others.TimeScale}");
+        var without = await CrashScenario.RunAsync(others, Lab.Folder(context, "crash-coretoday"), cancellationToken, context.Log);
+        var section = new Section(Id, Title);
+        foreach (var figure in Figures(result).Append(WithoutLookupFigure(without)))
+        {
+            section.Add(figure);
+        }
+        foreach (var kill in result.Kills)
+        {
+            section.Note($"Kill {kill.Number}, aimed at {kill.Target}, {kill.AfterSeconds:0.00} s into its run: hit {Hits(kill)}. Left behind: {kill.State}.");
+        }
+        section.Note($"Without a lookup ({others.Provider}, {others.Rows} rows, kills: " +
+            string.Join("; ", without.Kills.Select(k => $"{k.Number}. {Hits(k)}")) + $"; {without.Seconds:0} s real): the rows whose creates the kills left " +
+            "unanswered are reported by every later run, never sent again; each one's job, when the provider made it, is paid and waits for the user " +
+            "(Get-HailuoJob -Id from the dashboard, then Save-HailuoVideo), and one that never arrived waits for -Force.");
+        section.Note($"Settings: {settings.Rows} CSV rows, Replicate, {settings.Concurrency} jobs at a time at the provider, {settings.VideoBytes >> 20} MB videos, " +
+            $"time scale {settings.TimeScale}, creates answered late (`{CrashSettings.Faults}`) so that kills catch them in flight; {result.Seconds:0} s real. " +
+            $"The batch is `{CrashScenario.ChildVerb}`, a child process running the cmdlets' pipeline with a ledger; the emulator lives in the parent, " +
+            "which chooses each kill point by watching the ledger (an intent without its answer; jobs not final) and the output folder (a download's temp file), " +
+            "kills with Process.Kill (SIGKILL), records what was left, and starts the same command again.");
+        section.Note("A create whose answer was never recorded is looked up at the provider (Replicate lists the account's predictions since a time, " +
+            "with their inputs): the job it made is used, and never paid for again. When none exists, the create provably never arrived once no create " +
+            $"from the killed run can still be on its way; the child is told that {CrashSettings.Settle.TotalSeconds:0} s after the intent suffices " +
+            "(`CreateSettleTime`), because the harness itself killed the sender. By default the engine waits 15 minutes, which covers a create that another " +
+            "process sharing the ledger is still retrying; a run before that reports the row (outcome unknown, use -Force after checking) instead of guessing. " +
+            "core.today, MiniMax and Cloudflare have no call that lists jobs: there, such a row is always reported for the user's decision " +
+            "(the last row of the table, measured on core.today).");
+        return section;
+    }
+
+    /// <summary>
+    /// The requirement on a provider that cannot list jobs: each row whose create a kill left unanswered is accounted for
+    /// as needing the user's decision (reported, with -Force as the way on), and every other row is saved.
+    /// </summary>
+    public static Figure WithoutLookupFigure(CrashResult r)
+    {
+        var s = r.Settings;
+        var decide = r.NeedsDecision.Count;
+        var advised = r.NeedsDecision.All(e => e.Action.Contains("-Force", StringComparison.Ordinal));
+        return Requirement.Of(
+            $"{s.Provider} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
+            $"{s.Rows} rows: {r.Rows.Saved.Count} saved + {decide} reported for the user's decision (outcome unknown, each advising -Force) = " +
+            $"{r.Rows.Saved.Count + decide}; of {r.OpenCreates} creates left unanswered, {r.StillOpen} still open; {r.Provider.DuplicateCreates} duplicate creates; " +
+            $"ledger: {r.Ledger.Undecided.Count} entries undecided, {r.Ledger.PaidBehindUndecided} of them paid at the provider, {r.Ledger.Problems.Count} problems; " +
+            $"folder: {r.Folder.Describe()}",
+            $"{s.Rows} rows", "", "every row saved or left for a decision (accounted for), none sent twice",
+            r.OpenCreates > 0 && decide == r.OpenCreates && r.StillOpen == r.OpenCreates && advised
+                && r.Rows.Saved.Count + decide == s.Rows && r.Rows.Unaccounted.Count == 0
+                && r.Provider.NonePaidTwice && r.Ledger.Problems.Count == 0 && r.Ledger.Undecided.Count == decide
+                && r.Folder.Clean && r.Folder.Videos.Count == r.Rows.Saved.Count,
+            string.Join("; ", r.Ledger.Problems.Take(3).Append(r.Folder.Describe())));
+    }
+
+    private static string Hits(KillRecord kill) => kill.Hit.Count == 0 ? "nothing in flight" : string.Join(" + ", kill.Hit);
+
+    public static IEnumerable<Figure> Figures(CrashResult r)
+    {
+        var s = r.Settings;
+        var missedTargets = r.Kills.Where(k => !k.Hit.Contains(k.Target)).Select(k => k.Number).ToList();
+        var unhit = Enum.GetValues<CrashPhase>().Except(r.PhasesHit).ToList();
+        yield return Requirement.Of(
+            "Kills (SIGKILL) and the phase each one hit",
+            $"{r.Kills.Count} kills: " + string.Join("; ", r.Kills.Select(k => $"{k.Number}. {Hits(k)}")),
+            "at least 5, during submit, wait and download", $"{r.Kills.Count / 5.0:0.0}", "≥ 5 kills, each phase hit, each kill in the phase it aimed at",
+            r.Kills.Count >= 5 && unhit.Count == 0 && missedTargets.Count == 0,
+            $"phases never hit: {string.Join(", ", unhit)}; kills that missed their phase: {string.Join(", ", missedTargets)}");
+        yield return r.Provider.DuplicatesFigure($"over {r.Kills.Count + r.FinalRuns.Count} runs");
+        yield return Requirement.Of(
+            "Every video on disk after the last run",
+            $"{r.Rows.Saved.Count} of {s.Rows} rows saved ({r.Rows.Failed.Count} failed: {r.Rows.FailuresByKind()}); folder: {r.Folder.Describe()}",
+            $"{s.Rows}", $"{r.Rows.Saved.Count / (double)s.Rows:P0}", "every row saved, one whole MP4 each, no temp file left",
+            r.Rows.Saved.Count == s.Rows && r.Folder.Clean && r.Folder.Videos.Count == s.Rows,
+            $"{s.Rows - r.Rows.Saved.Count} rows not saved; {r.Folder.Describe()}");
+        yield return r.Ledger.ConsistencyFigure("The ledger stays readable and consistent");
+        yield return new Figure(
+            "Creates left unanswered by the kills, and how later runs settled them",
+            $"{r.OpenCreates}: {r.FoundAtProvider} found at the provider and used (not paid again), {r.NeverArrived} shown never to have arrived and sent again, " +
+            $"{r.StillOpen} still needing a decision; {r.ReportedUndecided} rows reported as needing a decision by a run before a later one settled them; " +
+            $"{r.Provider.Lists} listing calls",
+            "", "", "(reported: accounted for, none lost, none paid twice)", null);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hailuo.Bench;
+using Hailuo.Downloads;
+
+namespace Hailuo.Reliability;
+
+/// <summary>The fault soak's size and clock.</summary>
+public sealed record SoakSettings(int Jobs, double TimeScale, int Concurrency = 50, int Seed = 6)
+{
+    /// <summary>The issue's faults: 5xx 10 %, 429 5 %, resets 2 %, truncated downloads 2 %, expired links 1 %, content filter 1 %.</summary>
+    public const string Faults = "5xx=0.1,429=0.05,reset=0.02,download:truncate=0.02,download:expire=0.01,filter=0.01";
+}
+
+/// <summary>What the soak measured; each requirement is a property the section and the tests judge.</summary>
+public sealed class SoakResult : BatchAudit
+{
+    public required SoakSettings Settings { get; init; }
+
+    public required BatchReport Report { get; init; }
+
+    /// <summary>The client's bound on retries of one API call (<see cref="HailuoClientOptions.MaxRetries"/>).</summary>
+    public int ApiRetryBound { get; init; }
+
+    /// <summary>Retries the client's transport counted, and the retry lines it logged (one per retry, numbered within its call).</summary>
+    public int ApiRetries { get; init; }
+
+    public required IReadOnlyList<int> ApiRetryNumbers { get; init; }
+
+    /// <summary>Requests one download may make: <see cref="DownloadOptions.MaxAttempts"/> failed ones plus <see cref="DownloadOptions.MaxRefreshes"/> fresh links.</summary>
+    public int DownloadRequestBound { get; init; }
+
+    /// <summary>Requests each saved video took, from the client's own record of each download.</summary>
+    public required IReadOnlyList<int> DownloadRequestCounts { get; init; }
+
+    public int MaxApiRetries => ApiRetryNumbers.Count == 0 ? 0 : ApiRetryNumbers.Max();
+
+    /// <summary>API calls that were retried k times, for k = 1 up: each retry line carries its number within its call.</summary>
+    public IReadOnlyList<int> CallsRetried => Enumerable.Range(1, MaxApiRetries)
+        .Select(k => ApiRetryNumbers.Count(n => n == k) - ApiRetryNumbers.Count(n => n == k + 1)).ToList();
+
+    public int MaxDownloadRequests => DownloadRequestCounts.Count == 0 ? 0 : DownloadRequestCounts.Max();
+
+    public double Seconds { get; init; }
+}
+
+/// <summary>
+/// Part 1 of issue 6: a batch of thousands of jobs through the cmdlets' pipeline against the emulator with the
+/// issue's faults injected, then an audit of what every row became, what the provider was paid for, what is on
+/// disk, and how often each request was tried.
+/// </summary>
+public static class SoakScenario
+{
+    private static readonly Regex ApiRetry = new(@": retry (\d+) of [A-Z]+ \S+ in ", RegexOptions.Compiled);
+    private static readonly Regex Download = new(@": (?:downloaded|kept) \S+ as .+ in (\d+) request\(s\) with \d+ fresh link\(s\)\.$", RegexOptions.Compiled);
+
+    public static async Task<SoakResult> RunAsync(SoakSettings settings, string folder, CancellationToken cancellationToken)
+    {
+        await using var server = await Lab.StartEmulatorAsync(settings.TimeScale, o =>
+        {
+            o.Seed = settings.Seed;
+            o.Faults = SoakSettings.Faults;
+            o.Concurrency[Lab.ProviderName] = settings.Concurrency;
+        });
+        var output = Path.Combine(folder, "videos");
+        var ledgerPath = Path.Combine(folder, "ledger.jsonl");
+        var csvPath = Path.Combine(folder, "rows.csv");
+        Csv.Write(csvPath, ["prompt", "row", "scene"], Enumerable.Range(1, settings.Jobs)
+            .Select(i => (IReadOnlyList<string>)[$"soak row {i}: a lighthouse in a storm, waves crashing", i.ToString(CultureInfo.InvariantCulture), "harbour"]));
+
+        var log = new ConcurrentQueue<string>();
+        var retryBound = 0;
+        using var session = CmdletPipeline.Connect(server.BaseUri, ledgerPath, Lab.Provider, o =>
+        {
+            o.Log = (_, line) => log.Enqueue(line);
+            retryBound = o.MaxRetries;
+        });
+        var report = await Task.Run(() => CmdletPipeline.Run(session, Csv.Read(csvPath), output, cancellationToken), cancellationToken);
+        var clientRetries = session.GetClient().RetryCount;
+
+        var provider = ProviderTally.Of(server, Lab.Provider);
+        var downloadDefaults = new DownloadOptions();
+        return new SoakResult
+        {
+            Settings = settings,
+            Report = report,
+            Rows = report.Account(settings.Jobs),
+            Folder = FolderAudit.Of(output),
+            Ledger = LedgerAudit.Of(ledgerPath, provider.Jobs, final: true),
+            Provider = provider,
+            ApiRetryBound = retryBound,
+            ApiRetries = clientRetries,
+            ApiRetryNumbers = Numbers(log, ApiRetry),
+            DownloadRequestBound = downloadDefaults.MaxAttempts + downloadDefaults.MaxRefreshes,
+            DownloadRequestCounts = Numbers(log, Download),
+            Seconds = report.Seconds,
+        };
+    }
+
+    private static List<int> Numbers(IEnumerable<string> lines, Regex pattern) =>
+        lines.Select(l => pattern.Match(l)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+}
