@@ -41,8 +41,11 @@ public sealed class HostileSection : IBenchmark
         string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         int Where(Func<HostileOutcome, bool> test) => outcomes.Count(test);
 
-        var groups = string.Join(", ", Enum.GetValues<HostileGroup>().Select(g => $"{Label(g)} {Count(Where(o => o.Case.Group == g))}"));
-        section.Add(Require("hostile cases, each its own test", $"{Count(outcomes.Count)} ({groups})", "at least 100", outcomes.Count >= 100));
+        // The requirement is on the catalog (each case is its own xunit test); --quick runs only part of it.
+        var catalog = HostileCatalog.All;
+        var groups = string.Join(", ", Enum.GetValues<HostileGroup>().Select(g => $"{Label(g)} {Count(catalog.Count(c => c.Group == g))}"));
+        var ran = outcomes.Count == catalog.Count ? "" : $"; {Count(outcomes.Count)} run here";
+        section.Add(Require("hostile cases, each its own test", $"{Count(catalog.Count)} ({groups}){ran}", "at least 100", catalog.Count >= 100));
         section.Add(Require("cases that meet every requirement", $"{Count(Where(o => o.Met))} of {Count(outcomes.Count)}", "all", Where(o => o.Met) == outcomes.Count));
 
         var refused = outcomes.Where(o => o.Case.Expect == HostileExpectation.Refused).ToList();
