@@ -41,8 +41,11 @@ public sealed class HostileSection : IBenchmark
         string Count(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         int Where(Func<HostileOutcome, bool> test) => outcomes.Count(test);
 
-        var groups = string.Join(", ", Enum.GetValues<HostileGroup>().Select(g => $"{Label(g)} {Count(Where(o => o.Case.Group == g))}"));
-        section.Add(Require("hostile cases, each its own test", $"{Count(outcomes.Count)} ({groups})", "at least 100", outcomes.Count >= 100));
+        // The requirement is on the catalog (each case is its own xunit test); --quick runs only part of it.
+        var catalog = HostileCatalog.All;
+        var groups = string.Join(", ", Enum.GetValues<HostileGroup>().Select(g => $"{Label(g)} {Count(catalog.Count(c => c.Group == g))}"));
+        var ran = outcomes.Count == catalog.Count ? "" : $"; {Count(outcomes.Count)} run here";
+        section.Add(Require("hostile cases, each its own test", $"{Count(catalog.Count)} ({groups}){ran}", "at least 100", catalog.Count >= 100));
         section.Add(Require("cases that meet every requirement", $"{Count(Where(o => o.Met))} of {Count(outcomes.Count)}", "all", Where(o => o.Met) == outcomes.Count));
 
         var refused = outcomes.Where(o => o.Case.Expect == HostileExpectation.Refused).ToList();
@@ -79,6 +82,22 @@ public sealed class HostileSection : IBenchmark
             "provider's failure text that starts with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe. What the user " +
             "gave (the prompt, the image path, extra columns) comes back exactly as given: it is their own data, and it must round-trip " +
             "into New-HailuoVideo unchanged.");
+        section.Note("Defects the cases found, each fixed in the engine with its cases as its tests (issue 6's commits on rel-hostile): " +
+            "a named pipe as the image hung New-HailuoVideo (now: an empty file, pipe or device is refused before it is opened); " +
+            "prompts of nothing visible, or with half a surrogate pair, were paid for; a -FileNameTemplate column the row lacked was found " +
+            "only after paying (-Wait now renders each row's name first); server job ids holding paths, controls or formulas were " +
+            "followed; a 2xx create answer too large to read was recorded as rejected, so a re-run paid again; provider failure text " +
+            "started formulas in exported jobs; an empty error body gave an empty message; a Retry-After of 31 years (or an overflowing " +
+            "retry_after) lost the row without a word; a create was followed by a redirect to another host, and a keyless 401 there read " +
+            "as a bad key; download redirects to file: threw and to ftp: were tried on port 21; a redirect loop or endless garbage held " +
+            "a wait for ever (now: 10 unreadable reads in a row end it, the job kept for a re-run); download retries ignored the " +
+            "emulator's clock; rate limits never refilled at time scales under about 0.0008; a file holding another job's video of the " +
+            "same size was skipped as this job's, losing a video.");
+        section.Note("Not fixed, recorded: in a New | Wait | Save pipeline, Save-HailuoVideo's own template cannot be checked before " +
+            "New-HailuoVideo pays (use -Wait, which checks first); the process-wide rate limiters are never disposed, one pair per " +
+            "account and endpoint, each with a replenishment timer (harmless in use, costly in test processes that start many " +
+            "emulators, which is why the suite shares one); after a redirect the key is withheld from another host name but not from " +
+            "another port of the API host (transport's part of the issue).");
         foreach (var missed in outcomes.Where(o => !o.Met))
         {
             section.Note("Missed: " + missed);
