@@ -190,9 +190,11 @@ internal sealed class ProviderTransport : IDisposable
         catch (IOException e)
         {
             // Keep what arrived: a cut-short create answer may still name the job that was paid for.
-            throw new PartialResponseException(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), e);
+            throw new PartialResponseException(_credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)), e);
         }
-        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        // Scrubbed before anything reads it: a provider that echoes the key would otherwise carry it into
+        // job errors, the ledger and messages, which take the provider's words as they are.
+        var body = _credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         JsonDocument? json = null;
         if (body.Length > 0)
         {
