@@ -218,9 +218,14 @@ internal sealed class ProviderTransport : IDisposable
     private ResiliencePipeline<ApiResponse> BuildPipeline()
     {
         var builder = new ResiliencePipelineBuilder<ApiResponse>();
+        // Polly refuses a retry strategy of zero attempts, and MaxRetries = 0 means one attempt: no strategy at all.
+        if (_options.MaxRetries < 1)
+        {
+            return builder.AddTimeout(_options.AttemptTimeout).Build();
+        }
         builder.AddRetry(new RetryStrategyOptions<ApiResponse>
         {
-            MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+            MaxRetryAttempts = _options.MaxRetries,
             ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
             DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome)),
             OnRetry = args =>

@@ -33,5 +33,24 @@ public sealed class TransportTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_client_without_retries_can_be_made_and_tries_once()
+    {
+        await using var server = new HostileServer(Hostility.Silent);
+        using var client = new HailuoClient(new HailuoClientOptions(HailuoProvider.Replicate)
+        {
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)),
+            Credentials = new StaticCredentialSource(new HailuoCredential(_key, "test")),
+            UseLedger = false,
+            MaxRetries = 0,
+            AttemptTimeout = TimeSpan.FromSeconds(0.3),
+        });
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.GetJobAsync("job-1"));
+
+        Assert.Equal(HailuoErrorKind.Transient, error.Error.Kind);
+        Assert.Equal(1, server.Connections);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
