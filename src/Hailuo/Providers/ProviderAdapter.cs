@@ -28,9 +28,6 @@ internal abstract class ProviderAdapter
 
     protected HailuoClientOptions Options { get; }
 
-    /// <summary>The host keys may be sent to; downloads elsewhere go without them.</summary>
-    public string ApiHost => new Uri(_base).Host;
-
     public virtual void Authorize(HttpRequestMessage request, HailuoCredential credential) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal());
 

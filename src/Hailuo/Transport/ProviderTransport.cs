@@ -18,7 +18,7 @@ using Polly.Timeout;
 namespace Hailuo.Transport;
 
 /// <summary>
-/// Sends API calls for one provider and account: auth on the API host only, the shared rate limits,
+/// Sends API calls for one provider and account: auth on the API's origin only, the shared rate limits,
 /// retries with backoff and jitter that honour Retry-After, and a per-attempt timeout. Reads are
 /// always retried; a create only when it provably never reached the provider. Thread-safe.
 /// </summary>
@@ -130,7 +130,7 @@ internal sealed class ProviderTransport : IDisposable
             {
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
-            if (string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            if (IsApiOrigin(uri))
             {
                 _adapter.Authorize(request, _credential);
             }
@@ -146,11 +146,14 @@ internal sealed class ProviderTransport : IDisposable
             var status = (int)response.StatusCode;
             if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && redirect < MaxRedirects)
             {
-                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
-                if (uri.Scheme != Uri.UriSchemeHttps && !HailuoClientOptions.IsLoopback(uri))
+                var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                // Never off https; plain http only from one loopback address to another, as within the emulator.
+                if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && HailuoClientOptions.IsLoopback(next)))
                 {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"The provider redirected to a non-https address ({uri.Host}); refused."));
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"The provider redirected {uri.Scheme}://{uri.Host} to a non-https address ({next.Scheme}://{next.Host}); refused."));
                 }
+                uri = next;
                 if (call.IsCreate && status is 301 or 302 or 303)
                 {
                     // Turning a paid POST into a GET would lose it; say so instead of guessing.
@@ -162,6 +165,13 @@ internal sealed class ProviderTransport : IDisposable
             return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Whether a request goes to the API's own origin (scheme, host and port), the only place the key
+    /// is sent: another port of the same host is another server, and http is not https.
+    /// </summary>
+    private bool IsApiOrigin(Uri uri) =>
+        Uri.Compare(uri, _options.EffectiveBaseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -34,6 +34,32 @@ public sealed class TransportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_redirect_off_https_or_off_loopback_is_refused_before_anything_is_sent() =>
+        AssertAll(await TransportChecks.CheckRedirectTargetsAsync(_key, CancellationToken.None));
+
+    [Fact]
+    public async Task An_https_api_that_redirects_to_http_is_refused_even_on_loopback() =>
+        AssertAll([await TransportChecks.CheckHttpsDowngradeAsync(_key, CancellationToken.None)]);
+
+    public static TheoryData<string> OtherOrigins() => [.. TransportChecks.OtherOrigins];
+
+    [Theory]
+    [MemberData(nameof(OtherOrigins))]
+    public async Task The_key_is_not_sent_to_another_origin_after_a_redirect(string otherOrigin)
+    {
+        var runs = await Task.WhenAll(Enum.GetValues<HailuoProvider>()
+            .Select(p => TransportChecks.RunThroughRedirectsAsync(p, otherOrigin, _key, _folder, CancellationToken.None)));
+
+        foreach (var run in runs)
+        {
+            Assert.True(run.Failure is null, $"{run.Provider}: the job did not complete through the redirects ({run.Failure}), so the check proves nothing.");
+            Assert.True(run.KeyAtApi > 0, $"{run.Provider}: the API's own origin never saw the key, so the recorder proves nothing.");
+            Assert.True(run.AtOther > 0, $"{run.Provider}: nothing reached {otherOrigin}; the redirects were not followed.");
+            Assert.True(run.KeyAtOther == 0, $"{run.Provider}: the key reached {otherOrigin} in {run.KeyAtOther} of {run.AtOther} requests ({string.Join(", ", run.Operations)}).");
+        }
+    }
+
+    [Fact]
     public async Task A_client_without_retries_can_be_made_and_tries_once()
     {
         await using var server = new HostileServer(Hostility.Silent);
@@ -50,6 +76,15 @@ public sealed class TransportTests : IDisposable
 
         Assert.Equal(HailuoErrorKind.Transient, error.Error.Kind);
         Assert.Equal(1, server.Connections);
+    }
+
+    /// <summary>Each case its own assertion, whose message says what was let through.</summary>
+    private static void AssertAll(IEnumerable<TransportVerdict> verdicts)
+    {
+        foreach (var verdict in verdicts)
+        {
+            Assert.True(verdict.Passed, $"{verdict.Case}: {verdict.Detail}");
+        }
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
