@@ -60,6 +60,23 @@ public sealed class TransportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_download_is_bounded_in_size() =>
+        AssertAll(await TransportChecks.CheckDownloadSizeAsync(_folder, CancellationToken.None));
+
+    [Fact]
+    public async Task A_server_that_never_answers_fails_each_operation_within_its_stated_bound()
+    {
+        var verdicts = await TransportChecks.CheckTimeoutsAsync(TimeoutPlan.Short, _folder, CancellationToken.None);
+
+        Assert.NotEmpty(verdicts);
+        foreach (var v in verdicts)
+        {
+            Assert.True(v.WithinBound,
+                $"{v.Operation} against a server that {v.Behaviour}: {v.Measured.TotalSeconds:0.00} s against a bound of {v.Bound.TotalSeconds:0.00} s: {v.Outcome}");
+        }
+    }
+
+    [Fact]
     public async Task A_client_without_retries_can_be_made_and_tries_once()
     {
         await using var server = new HostileServer(Hostility.Silent);
