@@ -271,7 +271,7 @@ public static class TransportChecks
                 Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
                 CloudflareAccountId = "acc-test",
                 TimeScale = 0.002,
-                LedgerPath = Path.Combine(folder, $"{provider}-{other.Url[7..].Replace(':', '-')}.jsonl"),
+                LedgerPath = Path.Combine(folder, $"redirects-{provider}-{Guid.NewGuid():N}.jsonl"),
             });
             var job = await client.SubmitAsync(new VideoRequest { Prompt = $"through a redirect, {provider}, {otherOrigin}" }, cancellationToken: cancellationToken);
             operations.Add("create");
