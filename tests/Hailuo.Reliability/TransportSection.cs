@@ -54,7 +54,8 @@ public sealed class TransportSection : IBenchmark
 
         var plan = context.Quick ? TimeoutPlan.Short : TimeoutPlan.Long;
         context.Log($"transport: timeouts ({plan})");
-        foreach (var v in await TransportChecks.CheckTimeoutsAsync(plan, folder, cancellationToken))
+        var timeouts = await TransportChecks.CheckTimeoutsAsync(plan, folder, cancellationToken);
+        foreach (var v in timeouts)
         {
             section.Add(new Figure(
                 $"time to fail: {v.Operation}, server {Describe(v.Behaviour)}",
@@ -67,6 +68,13 @@ public sealed class TransportSection : IBenchmark
                 FailsRun: true));
         }
 
+        // What each kind of operation said when it gave up, once each: the error a runbook gets.
+        section.Note("What each operation said when it gave up (against a silent server): " + string.Join("; ", timeouts
+            .Where(v => v.Behaviour == Hostility.Silent)
+            .GroupBy(v => v.Operation.Split(' ')[0])
+            .Select(g => $"{g.Key}: \"{g.First().Outcome}\"")) + ". A create is retried only while its body has not gone out (the client "
+            + "waits up to 1 s for the server's 100 Continue, then sends it anyway); once it has, it is not sent again, as it may have been "
+            + "accepted and charged, and that attempt ends it with OutcomeUnknown.");
         var api = new HailuoClientOptions();
         var download = new DownloadOptions();
         section.Note($"Timeout bounds: an API call takes at most attempt timeout x (retries + 1) + the longest backoff between attempts; a download "
