@@ -128,7 +128,8 @@ public sealed class HailuoSession : IDisposable
     /// </summary>
     public static double EmulatorTimeScale(Uri baseUri)
     {
-        if (!HailuoClientOptions.IsLoopback(baseUri))
+        // Only an http(s) loopback URI is asked; any other is refused when the client checks it, not here.
+        if (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps || !HailuoClientOptions.IsLoopback(baseUri))
         {
             return 1.0;
         }

@@ -13,6 +13,8 @@ namespace Hailuo.Credentials;
 public sealed class HailuoCredential
 {
     private readonly string _secret;
+    // The key as a provider might echo it back: as is, escaped inside JSON, and URL-encoded.
+    private readonly string[] _echoes;
 
     public HailuoCredential(string secret, string source)
     {
@@ -23,6 +25,7 @@ public sealed class HailuoCredential
         _secret = secret.Trim();
         Source = source;
         Fingerprint = ComputeFingerprint(_secret);
+        _echoes = new[] { _secret, System.Text.Json.JsonEncodedText.Encode(_secret).ToString(), Uri.EscapeDataString(_secret) };
     }
 
     /// <summary>Where the key came from, for messages: "SecretManagement vault MyVault", "CORE_TODAY_API_KEY", ...</summary>
@@ -33,9 +36,19 @@ public sealed class HailuoCredential
 
     internal string Reveal() => _secret;
 
-    /// <summary>The key with everything but its length hidden, for scrubbing text that might contain it.</summary>
-    internal string Redact(string text) =>
-        text.IndexOf(_secret, StringComparison.Ordinal) < 0 ? text : text.Replace(_secret, "***");
+    /// <summary>The text with the key, in any of the forms it may be echoed in, replaced by ***.</summary>
+    internal string Redact(string text)
+    {
+        foreach (var echo in _echoes)
+        {
+            // Case-insensitive: JSON and URL escapes may be written with either case of hex digit.
+            for (var at = text.IndexOf(echo, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(echo, at + 3, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text.Substring(0, at) + "***" + text.Substring(at + echo.Length);
+            }
+        }
+        return text;
+    }
 
     public override string ToString() => $"API key from {Source} (account {Fingerprint})";
 

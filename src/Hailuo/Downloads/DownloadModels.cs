@@ -43,8 +43,17 @@ public sealed class DownloadOptions
     /// <summary>Fresh links asked of <see cref="DownloadRequest.RefreshSource"/> per download.</summary>
     public int MaxRefreshes { get; set; } = 3;
 
-    /// <summary>No byte for this long counts as a stalled connection, which is retried.</summary>
+    /// <summary>
+    /// No answer, or less than <see cref="MinBytesPerSecond"/> times this many bytes, for this long counts
+    /// as a stalled connection, which is retried.
+    /// </summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The slowest a download may be, averaged over <see cref="ReadTimeout"/>: a server that trickles a
+    /// byte at a time would otherwise hold a download for ever. 0 accepts any progress at all.
+    /// </summary>
+    public int MinBytesPerSecond { get; set; } = 1024;
 
     public int BufferSize { get; set; } = 81920;
 
@@ -73,6 +82,10 @@ public sealed class DownloadOptions
         if (ReadTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ReadTimeout), ReadTimeout, "ReadTimeout must be greater than 0.");
+        }
+        if (MinBytesPerSecond < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinBytesPerSecond), MinBytesPerSecond, "MinBytesPerSecond cannot be negative.");
         }
         if (BufferSize < 1024)
         {

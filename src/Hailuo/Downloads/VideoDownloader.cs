@@ -398,7 +398,7 @@ public sealed class VideoDownloader
                 catch (Exception e) when (!_cancellation.IsCancellationRequested && IsNetworkFault(e))
                 {
                     outcome = Outcome.Retry(e is OperationCanceledException or ObjectDisposedException
-                        ? $"no answer or no data in time (read timeout {_options.ReadTimeout.TotalSeconds:0.#} s)"
+                        ? $"no answer, or under {_options.MinBytesPerSecond} bytes a second, for the read timeout of {_options.ReadTimeout.TotalSeconds:0.#} s"
                         : e.Message, error: e);
                 }
                 switch (outcome.Kind)
@@ -569,12 +569,21 @@ public sealed class VideoDownloader
             // Nothing is written until the first bytes are known to be an MP4.
             var sniffing = _written == 0;
             var pending = 0;
+            // The attempt's deadline moves on only once this much has arrived since it last did, so a
+            // trickle stalls it as surely as silence does.
+            var progressStep = Math.Max(1L, (long)(_options.MinBytesPerSecond * _options.ReadTimeout.TotalSeconds));
+            var sinceProgress = 0L;
             while (true)
             {
                 _cancellation.ThrowIfCancellationRequested();
-                attempt.CancelAfter(_options.ReadTimeout);
                 var read = await body.ReadAsync(buffer, pending, buffer.Length - pending, attempt.Token).ConfigureAwait(false);
                 _transferred += read;
+                sinceProgress += read;
+                if (sinceProgress >= progressStep)
+                {
+                    attempt.CancelAfter(_options.ReadTimeout);
+                    sinceProgress = 0;
+                }
                 var available = pending + read;
                 if (sniffing)
                 {

@@ -29,9 +29,6 @@ internal abstract class ProviderAdapter
 
     protected HailuoClientOptions Options { get; }
 
-    /// <summary>The host keys may be sent to; downloads elsewhere go without them.</summary>
-    public string ApiHost => new Uri(_base).Host;
-
     public virtual void Authorize(HttpRequestMessage request, HailuoCredential credential) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal());
 
@@ -67,13 +64,16 @@ internal abstract class ProviderAdapter
     /// <summary>Whether a listed job is what this create made: the same model and exactly the same input.</summary>
     public virtual bool IsSameCreate(ListedJob listed, VideoRequest request, string model, string? image) => false;
 
-    /// <summary>A link the provider gave to page on: followed only to the API's own host (keys go nowhere else).</summary>
+    /// <summary>
+    /// Whether a request goes to the API's own origin (scheme, host and port), the only place the key
+    /// is sent: another port of the same host is another server, and http is not https.
+    /// </summary>
+    public bool IsApiOrigin(Uri uri) =>
+        Uri.Compare(uri, Options.EffectiveBaseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <summary>A link the provider gave to page on: followed only to the API's own origin (keys go nowhere else).</summary>
     protected ApiCall? PageCall(string? link) =>
-        Uri.TryCreate(link, UriKind.Absolute, out var uri)
-        && string.Equals(uri.Host, ApiHost, StringComparison.OrdinalIgnoreCase)
-        && (uri.Scheme == Uri.UriSchemeHttps || HailuoClientOptions.IsLoopback(uri))
-            ? new ApiCall(HttpMethod.Get, uri)
-            : null;
+        Uri.TryCreate(link, UriKind.Absolute, out var uri) && IsApiOrigin(uri) ? new ApiCall(HttpMethod.Get, uri) : null;
 
     /// <summary>The error in an answer, or null when it is a success. MiniMax's errors come with HTTP 200.</summary>
     public abstract HailuoError? Classify(HttpStatusCode status, JsonElement? root, string body, HttpResponseHeaders headers);

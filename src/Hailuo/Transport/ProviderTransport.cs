@@ -20,7 +20,7 @@ using Polly.Timeout;
 namespace Hailuo.Transport;
 
 /// <summary>
-/// Sends API calls for one provider and account: auth on the API host only, the shared rate limits,
+/// Sends API calls for one provider and account: auth on the API's origin only, the shared rate limits,
 /// retries with backoff and jitter that honour Retry-After, and a per-attempt timeout. Reads are
 /// always retried; a create only when it provably never reached the provider. Thread-safe.
 /// </summary>
@@ -135,7 +135,7 @@ internal sealed class ProviderTransport : IDisposable
             {
                 request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
-            if (string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            if (_adapter.IsApiOrigin(uri))
             {
                 _adapter.Authorize(request, _credential);
             }
@@ -156,11 +156,14 @@ internal sealed class ProviderTransport : IDisposable
                     throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
                         $"{_adapter.Provider} kept redirecting: {MaxRedirects} redirects without an answer (the last to {uri.Authority}); stopped."));
                 }
-                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
-                if (uri.Scheme != Uri.UriSchemeHttps && !HailuoClientOptions.IsLoopback(uri))
+                var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                // Never off https; plain http only from one loopback address to another, as within the emulator.
+                if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && HailuoClientOptions.IsLoopback(next)))
                 {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"The provider redirected to a non-https address ({uri.Host}); refused."));
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                        $"The provider redirected {uri.Scheme}://{uri.Host} to a non-https address ({next.Scheme}://{next.Host}); refused."));
                 }
+                uri = next;
                 if (call.IsCreate && status is 301 or 302 or 303)
                 {
                     // Turning a paid POST into a GET would lose it; say so instead of guessing.
@@ -175,11 +178,11 @@ internal sealed class ProviderTransport : IDisposable
                 method = status == 303 ? HttpMethod.Get : method;
                 continue;
             }
-            if (status is 401 or 403 && redirect > 0 && !string.Equals(uri.Host, _adapter.ApiHost, StringComparison.OrdinalIgnoreCase))
+            if (status is 401 or 403 && redirect > 0 && !_adapter.IsApiOrigin(uri))
             {
                 // Not the key's fault: it was never sent there.
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                    $"{_adapter.Provider} redirected the request to {uri.Authority}, which refused it (HTTP {status}) because the key is only sent to {_adapter.ApiHost}."));
+                    $"{_adapter.Provider} redirected the request to {uri.Authority}, which refused it (HTTP {status}) because the key is only sent to {_options.EffectiveBaseUri.GetLeftPart(UriPartial.Authority)}."));
             }
             return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
@@ -214,13 +217,15 @@ internal sealed class ProviderTransport : IDisposable
         catch (IOException e)
         {
             // Keep what arrived: a cut-short create answer may still name the job that was paid for.
-            throw new PartialResponseException(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), e);
+            throw new PartialResponseException(_credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)), e);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        // Scrubbed before anything reads it: a provider that echoes the key would otherwise carry it into
+        // job errors, the ledger and messages, which take the provider's words as they are.
+        var body = _credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         JsonDocument? json = null;
         if (body.Length > 0)
         {
@@ -244,9 +249,14 @@ internal sealed class ProviderTransport : IDisposable
     private ResiliencePipeline<ApiResponse> BuildPipeline()
     {
         var builder = new ResiliencePipelineBuilder<ApiResponse>();
+        // Polly refuses a retry strategy of zero attempts, and MaxRetries = 0 means one attempt: no strategy at all.
+        if (_options.MaxRetries < 1)
+        {
+            return builder.AddTimeout(_options.AttemptTimeout).Build();
+        }
         builder.AddRetry(new RetryStrategyOptions<ApiResponse>
         {
-            MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+            MaxRetryAttempts = _options.MaxRetries,
             ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
             DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome)),
             OnRetry = args =>
