@@ -135,7 +135,9 @@ public sealed class HailuoSession : IDisposable
         }
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            // Generous: an emulator slowed by a busy machine must not be taken for a provider running at full time,
+            // which would make its 2-minute jobs look hung; a loopback server that is not the emulator answers at once.
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
             var root = baseUri.GetLeftPart(UriPartial.Authority);
             var text = http.GetStringAsync(root + "/_emulator/config").ConfigureAwait(false).GetAwaiter().GetResult();
             using var json = JsonDocument.Parse(text);
