@@ -106,6 +106,7 @@ public sealed class HailuoSession : IDisposable
                     : Environment,
                 CloudflareAccountId = settings.CloudflareAccountId ?? (Environment as EnvironmentCredentialSource)?.CloudflareAccountId,
                 MiniMaxMainland = settings.MiniMaxMainland,
+                Log = EngineLog.Shared.Write,
             };
             if (which == settings.Provider && settings.BaseUri is not null)
             {
