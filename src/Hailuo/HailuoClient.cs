@@ -217,8 +217,13 @@ public sealed class HailuoClient : IDisposable
                 }
                 return job;
             case LostCreateVerdict.NeverArrived:
-                Ledger!.RecordRejected(known, new HailuoError(HailuoErrorKind.NotFound,
-                    $"The create sent {sent} never reached {Provider}: it has no job with this input, so it was sent again."));
+                if (!Ledger!.RecordNeverArrived(known, new HailuoError(HailuoErrorKind.NotFound,
+                    $"The create sent {sent} never reached {Provider}: it has no job with this input, so it was sent again.")))
+                {
+                    // Another submission of this input (a thread here, or another process) settled it first and sends it.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                        $"This input's create sent {sent} never reached {Provider}, and another submission of the same input has taken it up, so it was not sent again here. Run the same command again to use that submission's job."));
+                }
                 Log(HailuoLogLevel.Warning, $"{Provider}: the create of this input sent {sent} never arrived ({Provider} has no job with it); sending it now.");
                 return null;
             default:

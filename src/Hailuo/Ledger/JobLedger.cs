@@ -185,6 +185,43 @@ public sealed class JobLedger : IDisposable
     /// <summary>Records that the provider refused the create, so nothing was paid and the input may be sent again.</summary>
     public void RecordRejected(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Rejected);
 
+    /// <summary>
+    /// Records that a create whose answer was never recorded provably never reached the provider, so that its input may
+    /// be sent again. Only the first to settle the entry writes: false, and nothing written, when another thread or
+    /// process has settled it, or written a newer entry for its input, since it was read. That one sends it, not the caller.
+    /// </summary>
+    public bool RecordNeverArrived(LedgerEntry intent, HailuoError error)
+    {
+        if (intent is null)
+        {
+            throw new ArgumentNullException(nameof(intent));
+        }
+        if (error is null)
+        {
+            throw new ArgumentNullException(nameof(error));
+        }
+        var written = false;
+        lock (_gate)
+        {
+            Append(() =>
+            {
+                RequireKnown(intent);
+                var slot = _byKey[intent.Key];
+                var entry = slot.Entry;
+                var open = entry.State is LedgerState.Submitting or LedgerState.OutcomeUnknown;
+                var latest = entry.Account is null || entry.InputHash is null
+                    || (_byInput.TryGetValue((entry.Provider, entry.Account, entry.InputHash), out var newest) && newest == slot);
+                if (!open || !latest)
+                {
+                    return null;
+                }
+                written = true;
+                return new LedgerRecord { Type = LedgerRecord.Rejected, Key = intent.Key, Error = error };
+            });
+        }
+        return written;
+    }
+
     private void RecordFailedCreate(LedgerEntry intent, HailuoError error, string type)
     {
         if (intent is null)

@@ -157,6 +157,30 @@ public sealed class JobLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Only_the_first_to_settle_a_create_that_never_arrived_records_it_so()
+    {
+        var never = new HailuoError(HailuoErrorKind.NotFound, "never arrived");
+        using var first = new JobLedger(_folder.Ledger);
+        using var second = new JobLedger(_folder.Ledger);
+        var open = first.RecordIntent(HailuoProvider.Replicate, "acct", "lost", Request("p"), NoTag);
+        var seenBySecond = second.FindByInput(HailuoProvider.Replicate, "acct", "lost")!;
+
+        Assert.True(first.RecordNeverArrived(open, never));
+        // The other process read the entry while it was still open; it must not send the input a second time.
+        Assert.False(second.RecordNeverArrived(seenBySecond, never));
+        Assert.Equal(LedgerState.Rejected, second.FindByInput(HailuoProvider.Replicate, "acct", "lost")!.State);
+
+        // Neither once a job id settled it, nor once a newer entry for the same input exists.
+        var found = first.RecordIntent(HailuoProvider.Replicate, "acct", "found", Request("q"), NoTag);
+        first.RecordSubmitted(found, new HailuoJob("r-found", HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Queued));
+        Assert.False(second.RecordNeverArrived(found, never));
+        var older = first.RecordIntent(HailuoProvider.Replicate, "acct", "again", Request("r"), NoTag);
+        first.RecordIntent(HailuoProvider.Replicate, "acct", "again", Request("r"), NoTag);
+        Assert.False(second.RecordNeverArrived(older, never));
+        Assert.Equal(LedgerState.Submitted, second.FindByInput(HailuoProvider.Replicate, "acct", "found")!.State);
+    }
+
+    [Fact]
     public void A_crash_leaves_the_intent_as_outcome_unknown_and_a_torn_line_is_skipped()
     {
         string crashedKey;
