@@ -123,7 +123,21 @@ public sealed class JobLedger : IDisposable
     /// <param name="inputHash">The caller's hash of the request, by which a re-run finds this entry.</param>
     /// <param name="request">What is asked for; a data: URI image is stored as its hash only.</param>
     /// <param name="tag">Free-form data to keep with the job, such as the CSV row it came from.</param>
-    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag)
+    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag) =>
+        WriteIntent(provider, account, inputHash, request, tag, stillTrue: null)!;
+
+    /// <summary>
+    /// Records an intent as <see cref="RecordIntent"/> does, but only while the latest entry for this input is still <paramref name="basedOn"/> (null: there is none), which
+    /// is what the decision to pay was based on. Null, and nothing written, when another thread or process has written an
+    /// entry for the input since: the caller must look again rather than pay a second time.
+    /// </summary>
+    public LedgerEntry? TryRecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
+        IReadOnlyDictionary<string, string?> tag, LedgerEntry? basedOn) =>
+        WriteIntent(provider, account, inputHash, request, tag, () =>
+            (_byInput.TryGetValue((provider, account, inputHash), out var latest) ? latest.Entry.Key : null) == basedOn?.Key);
+
+    private LedgerEntry? WriteIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
+        IReadOnlyDictionary<string, string?> tag, Func<bool>? stillTrue)
     {
         RequireText(account, nameof(account));
         RequireText(inputHash, nameof(inputHash));
@@ -145,7 +159,17 @@ public sealed class JobLedger : IDisposable
         };
         lock (_gate)
         {
-            Append(() => record);
+            var written = false;
+            // Checked under the cross-process lock, after catching up with the file: no one can write in between.
+            Append(() =>
+            {
+                written = stillTrue is null || stillTrue();
+                return written ? record : null;
+            });
+            if (!written)
+            {
+                return null;
+            }
             return _byKey.TryGetValue(key, out var slot)
                 ? slot.Entry
                 : throw new IOException($"The intent written to {Path} could not be read back.");

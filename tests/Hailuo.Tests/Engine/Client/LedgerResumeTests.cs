@@ -173,6 +173,22 @@ public sealed class LedgerResumeTests
         Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
     }
 
+    [Fact]
+    public async Task The_same_input_twice_while_waiting_for_room_is_created_once_and_shared()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(HailuoProvider.Replicate, o => o.MaxJobsInFlight = 1);
+        await client.SubmitAsync(EngineHarness.Request("Holds the only slot"));
+        var request = EngineHarness.Request("A row twice in one CSV");
+
+        // Both wait for room under the cap on jobs in flight, having found nothing in the ledger.
+        var twice = await Task.WhenAll(client.SubmitAsync(request), client.SubmitAsync(request));
+
+        Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+        Assert.Equal(twice[0].Id, twice[1].Id);
+        Assert.Single(twice, j => j.Reused);
+    }
+
     /// <summary>What a process that died right after writing its intent leaves in the ledger.</summary>
     private static LedgerEntry WriteIntent(EngineHarness h, HailuoClient client, VideoRequest request)
     {

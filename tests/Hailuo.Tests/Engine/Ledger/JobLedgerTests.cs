@@ -181,6 +181,27 @@ public sealed class JobLedgerTests : IDisposable
     }
 
     [Fact]
+    public void An_intent_is_not_written_over_an_entry_another_process_wrote_since_the_ledger_was_read()
+    {
+        using var first = new JobLedger(_folder.Ledger);
+        using var second = new JobLedger(_folder.Ledger);
+        // Both read the ledger and found nothing for this input...
+        Assert.Null(first.FindByInput(HailuoProvider.Replicate, "acct", "same"));
+        Assert.Null(second.FindByInput(HailuoProvider.Replicate, "acct", "same"));
+
+        // ...then each decided to pay: only the first to write may.
+        var mine = first.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: null);
+        Assert.NotNull(mine);
+        Assert.Null(second.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: null));
+
+        // Based on what is there now, it may: a rejected create, for instance, is sent again.
+        first.RecordRejected(mine!, new HailuoError(HailuoErrorKind.InsufficientCredits, "no credits"));
+        var latest = second.FindByInput(HailuoProvider.Replicate, "acct", "same")!;
+        Assert.NotNull(second.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: latest));
+        Assert.Equal(2, second.List(LedgerQuery.All).Count);
+    }
+
+    [Fact]
     public void A_crash_leaves_the_intent_as_outcome_unknown_and_a_torn_line_is_skipped()
     {
         string crashedKey;
