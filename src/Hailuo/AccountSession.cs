@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading.RateLimiting;
@@ -56,6 +57,9 @@ internal sealed class AccountSession
 
     /// <summary>Finds the job of a create whose answer was never recorded.</summary>
     public CreateLookup Lookup { get; }
+
+    /// <summary>The creates under way in this process, by input hash: a second submission of the same input waits for the first.</summary>
+    public ConcurrentDictionary<string, Task<HailuoJob>> Creating { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
     public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)

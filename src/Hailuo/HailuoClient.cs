@@ -97,32 +97,96 @@ public sealed class HailuoClient : IDisposable
         submit ??= new SubmitOptions();
         RequestValidator.ThrowIfInvalid(request, Provider);
         var model = request.EffectiveModel!;
-        var local = request.HasLocalImage;
-        var imageHash = local ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
+        var imageHash = request.HasLocalImage ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
         var inputHash = InputHash.Compute(Provider, request, imageHash);
         var tag = submit.Tag ?? new Dictionary<string, string?>();
 
-        if (!submit.Force && Ledger?.FindByInput(Provider, Account, inputHash) is { } known)
+        while (true)
         {
-            if (known.State is LedgerState.Submitting or LedgerState.OutcomeUnknown)
+            LedgerEntry? known = null;
+            if (!submit.Force)
             {
-                if (await RecoverAsync(known, request, model, inputHash, tag, cancellationToken).ConfigureAwait(false) is { } recovered)
+                // The same input being created in this process (a row twice in one CSV): that job is this one's too.
+                if (_session.Creating.TryGetValue(inputHash, out var underway))
                 {
-                    return recovered;
+                    if (await OutcomeOfAsync(underway, cancellationToken).ConfigureAwait(false) is { } made)
+                    {
+                        return made.With(tag: tag.Count > 0 ? tag : made.Tag, reused: true);
+                    }
+                    continue; // it failed: see what the ledger says now
+                }
+                known = Ledger?.FindByInput(Provider, Account, inputHash);
+                if (known?.State is LedgerState.Submitting or LedgerState.OutcomeUnknown)
+                {
+                    if (await RecoverAsync(known, request, model, inputHash, tag, cancellationToken).ConfigureAwait(false) is { } recovered)
+                    {
+                        return recovered;
+                    }
+                }
+                else if (known is not null && Reuse(known, tag) is { } reused)
+                {
+                    return reused;
                 }
             }
-            else if (Reuse(known, tag) is { } reused)
+
+            var creating = new TaskCompletionSource<HailuoJob>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!submit.Force && !_session.Creating.TryAdd(inputHash, creating.Task))
             {
-                return reused;
+                continue;
+            }
+            try
+            {
+                if (await CreateAsync(request, model, inputHash, tag, submit.Force, known, cancellationToken).ConfigureAwait(false) is { } job)
+                {
+                    creating.TrySetResult(job);
+                    return job;
+                }
+                // Another process wrote an entry for this input after it was read: decide again on what it says now.
+            }
+            finally
+            {
+                // Gone from the table before it ends, so that a waiter that wakes and looks again does not find it.
+                ((ICollection<KeyValuePair<string, Task<HailuoJob>>>)_session.Creating).Remove(new KeyValuePair<string, Task<HailuoJob>>(inputHash, creating.Task));
+                creating.TrySetCanceled();
             }
         }
+    }
 
+    /// <summary>The job another submission of the same input made, or null when it made none.</summary>
+    private static async Task<HailuoJob?> OutcomeOfAsync(Task<HailuoJob> underway, CancellationToken cancellationToken)
+    {
+        if (!underway.IsCompleted)
+        {
+            var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => stopped.TrySetResult(true)))
+            {
+                await Task.WhenAny(underway, stopped.Task).ConfigureAwait(false);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return underway.Status == TaskStatus.RanToCompletion ? underway.Result : null;
+    }
+
+    /// <summary>
+    /// The paid create: the intent (written only if the ledger still says what the decision to pay was based on,
+    /// <paramref name="basedOn"/>, unless forced), the request, and the job id as soon as it answers. Null when
+    /// another process wrote an entry for this input first.
+    /// </summary>
+    private async Task<HailuoJob?> CreateAsync(VideoRequest request, string model, string inputHash, IReadOnlyDictionary<string, string?> tag,
+        bool force, LedgerEntry? basedOn, CancellationToken cancellationToken)
+    {
         var lease = await _session.InFlight.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         var handedOver = false;
         try
         {
-            var intent = Ledger?.RecordIntent(Provider, Account, inputHash, request, tag);
-            var image = local ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : request.FirstFrameImage;
+            var intent = Ledger is null ? null
+                : force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag)
+                : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn);
+            if (Ledger is not null && intent is null)
+            {
+                return null;
+            }
+            var image = request.HasLocalImage ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : request.FirstFrameImage;
             var call = _session.Adapter.BuildCreate(request, model, image);
             HailuoJob job;
             try
@@ -228,8 +292,13 @@ public sealed class HailuoClient : IDisposable
                 }
                 return job;
             case LostCreateVerdict.NeverArrived:
-                Ledger!.RecordRejected(known, new HailuoError(HailuoErrorKind.NotFound,
-                    $"The create sent {sent} never reached {Provider}: it has no job with this input, so it was sent again."));
+                if (!Ledger!.RecordNeverArrived(known, new HailuoError(HailuoErrorKind.NotFound,
+                    $"The create sent {sent} never reached {Provider}: it has no job with this input, so it was sent again.")))
+                {
+                    // Another submission of this input (a thread here, or another process) settled it first and sends it.
+                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                        $"This input's create sent {sent} never reached {Provider}, and another submission of the same input has taken it up, so it was not sent again here. Run the same command again to use that submission's job."));
+                }
                 Log(HailuoLogLevel.Warning, $"{Provider}: the create of this input sent {sent} never arrived ({Provider} has no job with it); sending it now.");
                 return null;
             default:

@@ -124,7 +124,21 @@ public sealed class JobLedger : IDisposable
     /// <param name="inputHash">The caller's hash of the request, by which a re-run finds this entry.</param>
     /// <param name="request">What is asked for; a data: URI image is stored as its hash only.</param>
     /// <param name="tag">Free-form data to keep with the job, such as the CSV row it came from.</param>
-    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag)
+    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag) =>
+        WriteIntent(provider, account, inputHash, request, tag, stillTrue: null)!;
+
+    /// <summary>
+    /// Records an intent as <see cref="RecordIntent"/> does, but only while the latest entry for this input is still <paramref name="basedOn"/> (null: there is none), which
+    /// is what the decision to pay was based on. Null, and nothing written, when another thread or process has written an
+    /// entry for the input since: the caller must look again rather than pay a second time.
+    /// </summary>
+    public LedgerEntry? TryRecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
+        IReadOnlyDictionary<string, string?> tag, LedgerEntry? basedOn) =>
+        WriteIntent(provider, account, inputHash, request, tag, () =>
+            (_byInput.TryGetValue((provider, account, inputHash), out var latest) ? latest.Entry.Key : null) == basedOn?.Key);
+
+    private LedgerEntry? WriteIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
+        IReadOnlyDictionary<string, string?> tag, Func<bool>? stillTrue)
     {
         RequireText(account, nameof(account));
         RequireText(inputHash, nameof(inputHash));
@@ -146,7 +160,17 @@ public sealed class JobLedger : IDisposable
         };
         lock (_gate)
         {
-            Append(() => record);
+            var written = false;
+            // Checked under the cross-process lock, after catching up with the file: no one can write in between.
+            Append(() =>
+            {
+                written = stillTrue is null || stillTrue();
+                return written ? record : null;
+            });
+            if (!written)
+            {
+                return null;
+            }
             return _byKey.TryGetValue(key, out var slot)
                 ? slot.Entry
                 : throw new IOException($"The intent written to {Path} could not be read back.");
@@ -185,6 +209,43 @@ public sealed class JobLedger : IDisposable
 
     /// <summary>Records that the provider refused the create, so nothing was paid and the input may be sent again.</summary>
     public void RecordRejected(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Rejected);
+
+    /// <summary>
+    /// Records that a create whose answer was never recorded provably never reached the provider, so that its input may
+    /// be sent again. Only the first to settle the entry writes: false, and nothing written, when another thread or
+    /// process has settled it, or written a newer entry for its input, since it was read. That one sends it, not the caller.
+    /// </summary>
+    public bool RecordNeverArrived(LedgerEntry intent, HailuoError error)
+    {
+        if (intent is null)
+        {
+            throw new ArgumentNullException(nameof(intent));
+        }
+        if (error is null)
+        {
+            throw new ArgumentNullException(nameof(error));
+        }
+        var written = false;
+        lock (_gate)
+        {
+            Append(() =>
+            {
+                RequireKnown(intent);
+                var slot = _byKey[intent.Key];
+                var entry = slot.Entry;
+                var open = entry.State is LedgerState.Submitting or LedgerState.OutcomeUnknown;
+                var latest = entry.Account is null || entry.InputHash is null
+                    || (_byInput.TryGetValue((entry.Provider, entry.Account, entry.InputHash), out var newest) && newest == slot);
+                if (!open || !latest)
+                {
+                    return null;
+                }
+                written = true;
+                return new LedgerRecord { Type = LedgerRecord.Rejected, Key = intent.Key, Error = error };
+            });
+        }
+        return written;
+    }
 
     private void RecordFailedCreate(LedgerEntry intent, HailuoError error, string type)
     {

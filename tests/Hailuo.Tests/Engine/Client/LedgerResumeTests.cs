@@ -114,6 +114,32 @@ public sealed class LedgerResumeTests
     }
 
     [Fact]
+    public async Task Two_submissions_that_find_the_same_create_never_arrived_send_it_once()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var request = EngineHarness.Request("Twice in one CSV, after a crash");
+        var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
+        WriteIntent(h, client, request);
+
+        var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            try
+            {
+                return (Job: await client.SubmitAsync(request), Error: (HailuoError?)null);
+            }
+            catch (HailuoException e)
+            {
+                return (Job: (HailuoJob?)null, Error: e.Error);
+            }
+        }));
+
+        Assert.Equal(1, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+        Assert.Single(both, r => r.Job is not null);
+        var refused = Assert.Single(both, r => r.Job is null).Error!;
+        Assert.Equal(HailuoErrorKind.OutcomeUnknown, refused.Kind);
+    }
+
+    [Fact]
     public async Task An_intent_too_recent_to_settle_is_reported_and_not_sent()
     {
         await using var h = await EngineHarness.StartAsync();
@@ -145,6 +171,22 @@ public sealed class LedgerResumeTests
 
         Assert.NotEqual(first.Id, second.Id);
         Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+    }
+
+    [Fact]
+    public async Task The_same_input_twice_while_waiting_for_room_is_created_once_and_shared()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(HailuoProvider.Replicate, o => o.MaxJobsInFlight = 1);
+        await client.SubmitAsync(EngineHarness.Request("Holds the only slot"));
+        var request = EngineHarness.Request("A row twice in one CSV");
+
+        // Both wait for room under the cap on jobs in flight, having found nothing in the ledger.
+        var twice = await Task.WhenAll(client.SubmitAsync(request), client.SubmitAsync(request));
+
+        Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
+        Assert.Equal(twice[0].Id, twice[1].Id);
+        Assert.Single(twice, j => j.Reused);
     }
 
     /// <summary>What a process that died right after writing its intent leaves in the ledger.</summary>

@@ -157,6 +157,51 @@ public sealed class JobLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Only_the_first_to_settle_a_create_that_never_arrived_records_it_so()
+    {
+        var never = new HailuoError(HailuoErrorKind.NotFound, "never arrived");
+        using var first = new JobLedger(_folder.Ledger);
+        using var second = new JobLedger(_folder.Ledger);
+        var open = first.RecordIntent(HailuoProvider.Replicate, "acct", "lost", Request("p"), NoTag);
+        var seenBySecond = second.FindByInput(HailuoProvider.Replicate, "acct", "lost")!;
+
+        Assert.True(first.RecordNeverArrived(open, never));
+        // The other process read the entry while it was still open; it must not send the input a second time.
+        Assert.False(second.RecordNeverArrived(seenBySecond, never));
+        Assert.Equal(LedgerState.Rejected, second.FindByInput(HailuoProvider.Replicate, "acct", "lost")!.State);
+
+        // Neither once a job id settled it, nor once a newer entry for the same input exists.
+        var found = first.RecordIntent(HailuoProvider.Replicate, "acct", "found", Request("q"), NoTag);
+        first.RecordSubmitted(found, new HailuoJob("r-found", HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Queued));
+        Assert.False(second.RecordNeverArrived(found, never));
+        var older = first.RecordIntent(HailuoProvider.Replicate, "acct", "again", Request("r"), NoTag);
+        first.RecordIntent(HailuoProvider.Replicate, "acct", "again", Request("r"), NoTag);
+        Assert.False(second.RecordNeverArrived(older, never));
+        Assert.Equal(LedgerState.Submitted, second.FindByInput(HailuoProvider.Replicate, "acct", "found")!.State);
+    }
+
+    [Fact]
+    public void An_intent_is_not_written_over_an_entry_another_process_wrote_since_the_ledger_was_read()
+    {
+        using var first = new JobLedger(_folder.Ledger);
+        using var second = new JobLedger(_folder.Ledger);
+        // Both read the ledger and found nothing for this input...
+        Assert.Null(first.FindByInput(HailuoProvider.Replicate, "acct", "same"));
+        Assert.Null(second.FindByInput(HailuoProvider.Replicate, "acct", "same"));
+
+        // ...then each decided to pay: only the first to write may.
+        var mine = first.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: null);
+        Assert.NotNull(mine);
+        Assert.Null(second.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: null));
+
+        // Based on what is there now, it may: a rejected create, for instance, is sent again.
+        first.RecordRejected(mine!, new HailuoError(HailuoErrorKind.InsufficientCredits, "no credits"));
+        var latest = second.FindByInput(HailuoProvider.Replicate, "acct", "same")!;
+        Assert.NotNull(second.TryRecordIntent(HailuoProvider.Replicate, "acct", "same", Request("p"), NoTag, basedOn: latest));
+        Assert.Equal(2, second.List(LedgerQuery.All).Count);
+    }
+
+    [Fact]
     public void A_crash_leaves_the_intent_as_outcome_unknown_and_a_torn_line_is_skipped()
     {
         string crashedKey;
