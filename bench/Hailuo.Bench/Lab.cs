@@ -94,9 +94,13 @@ public static class Lab
 
     /// <summary>Runs a program to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Error, TimeSpan Elapsed)> RunProcessAsync(
-        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

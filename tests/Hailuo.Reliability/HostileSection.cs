@@ -12,7 +12,7 @@ public sealed class HostileSection : IBenchmark
 {
     public string Id => "hostile";
 
-    public string Title => "Hostile inputs: CSV rows, images and server answers";
+    public string Title => "3. Hostile inputs: CSV rows, images and server answers";
 
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ public sealed class SecretSection : IBenchmark
 {
     public string Id => "secrets";
 
-    public string Title => "Secret hygiene: the API key in nothing written";
+    public string Title => "4. Secret hygiene: the API key in nothing written";
 
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ public sealed class TransportSection : IBenchmark
 {
     public string Id => "transport";
 
-    public string Title => "Transport: https, redirects, download size, timeouts";
+    public string Title => "5. Transport: https, redirects, download size, timeouts";
 
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
