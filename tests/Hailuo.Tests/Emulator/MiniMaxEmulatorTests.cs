@@ -49,7 +49,7 @@ public sealed class MiniMaxEmulatorTests
         {
             o.TimeScale = 0.01;
             o.Concurrency[P] = 1;
-            o.PreparingSeconds = 5;
+            o.PreparingSeconds = 40; // 0.4 s real to read Preparing, then 0.8 s of Queueing behind the first task
         });
         var first = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "first" })).Body!["task_id"]!.GetValue<string>();
         var second = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "second" })).Body!["task_id"]!.GetValue<string>();
