@@ -417,15 +417,8 @@ public sealed class HailuoClient : IDisposable
         {
             return null;
         }
-        var full = Path.GetFullPath(path);
-        foreach (var entry in ledger.List(LedgerQuery.All))
-        {
-            if (entry.JobId is { } id && id != job.Id && string.Equals(entry.VideoPath, full, StringComparison.Ordinal) && entry.IsDownloaded)
-            {
-                return id;
-            }
-        }
-        return null;
+        // An index lookup: a re-run over a big CSV asks this for every row whose file is already there.
+        return ledger.FindByVideoPath(Path.GetFullPath(path)) is { JobId: { } id } entry && id != job.Id && entry.IsDownloaded ? id : null;
     }
 
     /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>

@@ -35,10 +35,12 @@ public sealed class JobLedger : IDisposable
     private readonly Utf8StringPool _strings = new();
     private readonly string _lockPath;
 
-    // The state read so far: every entry in file order, and the two O(1) indexes over it.
+    // The state read so far: every entry in file order, and the O(1) indexes over it.
     private readonly Dictionary<string, Slot> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<(HailuoProvider Provider, string Account, string InputHash), Slot> _byInput = new();
     private readonly Dictionary<(HailuoProvider Provider, string JobId), Slot> _byId = new();
+    // Where each video was saved; checked against the entry on lookup, so a slot that moved on is not believed.
+    private readonly Dictionary<string, Slot> _byVideoPath = new(StringComparer.Ordinal);
     private List<Slot> _order = new();
     private int _live;
     private long _sequence;
@@ -355,6 +357,21 @@ public sealed class JobLedger : IDisposable
         }
     }
 
+    /// <summary>The entry whose video the ledger says was saved at <paramref name="fullPath"/>; null when there is none.</summary>
+    public LedgerEntry? FindByVideoPath(string fullPath)
+    {
+        if (fullPath is null)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            Refresh();
+            return _byVideoPath.TryGetValue(fullPath, out var slot) && !slot.Removed && slot.Entry.VideoPath == fullPath ? slot.Entry : null;
+        }
+    }
+
     /// <summary>The entries that match, newest first (by <see cref="LedgerEntry.CreatedAt"/>, then by order recorded).</summary>
     public IReadOnlyList<LedgerEntry> List(LedgerQuery query)
     {
@@ -617,6 +634,7 @@ public sealed class JobLedger : IDisposable
         _byKey.Clear();
         _byInput.Clear();
         _byId.Clear();
+        _byVideoPath.Clear();
         _order = new List<Slot>();
         _live = 0;
         _offset = 0;
@@ -757,6 +775,7 @@ public sealed class JobLedger : IDisposable
                 }
                 slot.Entry = entry;
                 _byId[id] = slot;
+                IndexVideoPath(slot); // a download folded in from a status-only entry
                 break;
             }
 
@@ -787,6 +806,7 @@ public sealed class JobLedger : IDisposable
             {
                 var slot = FindOrAddJob(r);
                 slot.Entry = slot.Entry.Copy().SetDownload(r.VideoPath, r.VideoLength).SetTimes(null, r.At);
+                IndexVideoPath(slot);
                 break;
             }
 
@@ -865,6 +885,15 @@ public sealed class JobLedger : IDisposable
         if (entry.JobId is not null)
         {
             _byId[(entry.Provider, entry.JobId)] = slot;
+        }
+        IndexVideoPath(slot);
+    }
+
+    private void IndexVideoPath(Slot slot)
+    {
+        if (slot.Entry.VideoPath is { } path)
+        {
+            _byVideoPath[path] = slot;
         }
     }
 

@@ -247,6 +247,30 @@ public sealed class JobLedgerTests : IDisposable
     }
 
     [Fact]
+    public void A_saved_video_is_found_by_its_path_and_the_latest_download_there_wins_in_a_new_process_too()
+    {
+        var shared = _folder.File("shared.mp4");
+        using (var ledger = new JobLedger(_folder.Ledger))
+        {
+            var first = RunJob(ledger, HailuoProvider.Replicate, "first");
+            var second = RunJob(ledger, HailuoProvider.Replicate, "second");
+            ledger.RecordDownloaded(HailuoProvider.Replicate, first, shared, 10);
+            Assert.Equal(first, ledger.FindByVideoPath(shared)!.JobId);
+            ledger.RecordDownloaded(HailuoProvider.Replicate, second, shared, 10);
+            ledger.RecordDownloaded(HailuoProvider.Replicate, first, _folder.File("first.mp4"), 10);
+            Assert.Equal(second, ledger.FindByVideoPath(shared)!.JobId);
+            Assert.Equal(first, ledger.FindByVideoPath(_folder.File("first.mp4"))!.JobId);
+            Assert.Null(ledger.FindByVideoPath(_folder.File("none.mp4")));
+        }
+        using (var reopened = new JobLedger(_folder.Ledger))
+        {
+            Assert.Equal("job-second", reopened.FindByVideoPath(shared)!.JobId);
+            reopened.Compact();
+            Assert.Equal("job-first", reopened.FindByVideoPath(_folder.File("first.mp4"))!.JobId);
+        }
+    }
+
+    [Fact]
     public void A_line_in_progress_is_not_read_until_it_is_complete()
     {
         using var ledger = new JobLedger(_folder.Ledger);
