@@ -7,7 +7,7 @@ namespace Hailuo.Tests.Engine.Client;
 /// <summary>How often the tracker looks at a job that is due to finish, with and without submits waiting for a slot.</summary>
 public sealed class TrackerPacingTests
 {
-    private const double Scale = 0.05; // the 4 s detection step becomes 200 ms
+    private const double Scale = 0.1; // the 4 s detection step becomes 400 ms: long beside a loaded machine's timer delays
 
     private static async Task<double> MedianGapMsAsync(bool slotsWanted)
     {
@@ -39,8 +39,8 @@ public sealed class TrackerPacingTests
     {
         var relaxed = await MedianGapMsAsync(slotsWanted: false);
         var urgent = await MedianGapMsAsync(slotsWanted: true);
-        // 4 s and 2 s scaled: 200 ms and 100 ms, plus whatever the timers run late on a busy machine.
-        Assert.InRange(relaxed, 190, 400);
-        Assert.InRange(urgent, 95, 0.75 * relaxed);
+        // 4 s and 2 s scaled: 400 ms and 200 ms, plus whatever the timers run late on a busy machine (never early).
+        Assert.True(relaxed >= 380, $"relaxed gap {relaxed:0} ms, under the 400 ms step");
+        Assert.InRange(urgent, 190, 0.75 * relaxed);
     }
 }
