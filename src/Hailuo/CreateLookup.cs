@@ -76,11 +76,12 @@ internal sealed class CreateLookup
 
     /// <summary>
     /// Looks for the job made by the create of <paramref name="entry"/>, an intent still Submitting or OutcomeUnknown:
-    /// the same <paramref name="model"/> and input, with <paramref name="image"/> as the create sent it (a URL or a
-    /// data URI). Jobs for which <paramref name="isKnownId"/> is true belong to other ledger entries.
+    /// the same <paramref name="model"/> and input, with the image as the create sent it (a URL or a data URI, read
+    /// through <paramref name="imageAsSent"/> only once there is a listing to compare it with). Jobs for which
+    /// <paramref name="isKnownId"/> is true belong to other ledger entries.
     /// </summary>
-    public async Task<LostCreate> FindAsync(LedgerEntry entry, VideoRequest request, string model, string? image,
-        Func<string, bool> isKnownId, CancellationToken cancellationToken)
+    public async Task<LostCreate> FindAsync(LedgerEntry entry, VideoRequest request, string model,
+        Func<CancellationToken, Task<string?>> imageAsSent, Func<string, bool> isKnownId, CancellationToken cancellationToken)
     {
         var name = _adapter.Provider;
         var since = entry.CreatedAt - ClockSkew;
@@ -100,6 +101,8 @@ internal sealed class CreateLookup
 
         ListedJob? match = null;
         var unreadable = false;
+        var image = await imageAsSent(cancellationToken).ConfigureAwait(false);
+        var sameCreate = _adapter.SameCreate(request, model, image);
         foreach (var listed in listing.Jobs)
         {
             if (listed.Job.CreatedAt is { } created && created < since)
@@ -111,7 +114,8 @@ internal sealed class CreateLookup
                 unreadable = true;
                 continue;
             }
-            if (isKnownId(listed.Job.Id) || !_adapter.IsSameCreate(listed, request, model, image))
+            // The cheap test first: the known-id check reads the ledger, which takes its lock and looks at the file.
+            if (!sameCreate(listed) || isKnownId(listed.Job.Id))
             {
                 continue;
             }

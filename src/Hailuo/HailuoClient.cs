@@ -186,7 +186,7 @@ public sealed class HailuoClient : IDisposable
             {
                 return null;
             }
-            var image = request.HasLocalImage ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : request.FirstFrameImage;
+            var image = await ImageAsSentAsync(request, cancellationToken).ConfigureAwait(false);
             var call = _session.Adapter.BuildCreate(request, model, image);
             HailuoJob job;
             try
@@ -265,6 +265,12 @@ public sealed class HailuoClient : IDisposable
         }
     }
 
+    /// <summary>The first frame as a create sends it: a local file as a data URI, a URL as it is.</summary>
+    private static async Task<string?> ImageAsSentAsync(VideoRequest request, CancellationToken cancellationToken) =>
+        request.HasLocalImage
+            ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false)
+            : request.FirstFrameImage;
+
     /// <summary>
     /// An input whose create was sent but whose answer was never recorded (the process died, or the connection
     /// broke after the request left). The job it made is looked up at the provider and used; a create that
@@ -273,10 +279,8 @@ public sealed class HailuoClient : IDisposable
     private async Task<HailuoJob?> RecoverAsync(LedgerEntry known, VideoRequest request, string model, string inputHash,
         IReadOnlyDictionary<string, string?> tag, CancellationToken cancellationToken)
     {
-        var image = request.HasLocalImage
-            ? await ImageSource.ToDataUriAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false)
-            : request.FirstFrameImage;
-        var found = await _session.Lookup.FindAsync(known, request, model, image, id => Ledger!.FindById(Provider, id) is not null, cancellationToken)
+        // The image is read (a local file becomes a data URI) only when the provider has a listing to compare it with.
+        var found = await _session.Lookup.FindAsync(known, request, model, token => ImageAsSentAsync(request, token), id => Ledger!.FindById(Provider, id) is not null, cancellationToken)
             .ConfigureAwait(false);
         var sent = known.CreatedAt.ToString("u", CultureInfo.InvariantCulture);
         switch (found.Verdict)

@@ -18,11 +18,14 @@ namespace Hailuo.Providers;
 internal abstract class ProviderAdapter
 {
     private readonly string _base;
+    // Read once: EffectiveBaseUri builds a new Uri when no BaseUri was given, and every attempt asks for it.
+    private readonly Uri _origin;
 
     protected ProviderAdapter(HailuoClientOptions options)
     {
         Options = options;
-        _base = options.EffectiveBaseUri.ToString().TrimEnd('/');
+        _origin = options.EffectiveBaseUri;
+        _base = _origin.ToString().TrimEnd('/');
     }
 
     public abstract HailuoProvider Provider { get; }
@@ -61,15 +64,18 @@ internal abstract class ProviderAdapter
     /// <summary>One page of that list, and the call for the next page (null after the last).</summary>
     public virtual (IReadOnlyList<ListedJob> Jobs, ApiCall? Next) ParseListed(JsonElement root) => (Array.Empty<ListedJob>(), null);
 
-    /// <summary>Whether a listed job is what this create made: the same model and exactly the same input.</summary>
-    public virtual bool IsSameCreate(ListedJob listed, VideoRequest request, string model, string? image) => false;
+    /// <summary>
+    /// Tells whether a listed job is what this create made (the same model and exactly the same input); built once
+    /// per lookup, since a listing can hold thousands of jobs. Never matches where the provider cannot list jobs.
+    /// </summary>
+    public virtual Func<ListedJob, bool> SameCreate(VideoRequest request, string model, string? image) => static _ => false;
 
     /// <summary>
     /// Whether a request goes to the API's own origin (scheme, host and port), the only place the key
     /// is sent: another port of the same host is another server, and http is not https.
     /// </summary>
     public bool IsApiOrigin(Uri uri) =>
-        Uri.Compare(uri, Options.EffectiveBaseUri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        Uri.Compare(uri, _origin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     /// <summary>A link the provider gave to page on: followed only to the API's own origin (keys go nowhere else).</summary>
     protected ApiCall? PageCall(string? link) =>

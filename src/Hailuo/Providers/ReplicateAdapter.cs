@@ -59,10 +59,14 @@ internal sealed class ReplicateAdapter : ProviderAdapter
         return (jobs, PageCall(root.String("next")));
     }
 
-    public override bool IsSameCreate(ListedJob listed, VideoRequest request, string model, string? image) =>
-        string.Equals(listed.Model, ModelId(model), System.StringComparison.OrdinalIgnoreCase)
-        && listed.Input is { } input
-        && Json.Same(input, JsonSerializer.SerializeToElement(ReplicateInput(request, image)));
+    public override System.Func<ListedJob, bool> SameCreate(VideoRequest request, string model, string? image)
+    {
+        var modelId = ModelId(model);
+        var expected = JsonSerializer.SerializeToElement(ReplicateInput(request, image));
+        return listed => string.Equals(listed.Model, modelId, System.StringComparison.OrdinalIgnoreCase)
+            && listed.Input is { } input
+            && Json.Same(input, expected);
+    }
 
     public override HailuoJob ParseCreated(JsonElement root, string model) =>
         ParseStatus(root, new HailuoJob(root.String("id") ?? "", Provider, model, JobStatus.Queued));

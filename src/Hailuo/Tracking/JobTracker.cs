@@ -109,10 +109,8 @@ public sealed class JobTracker : IDisposable
         /// that the estimate errs early and completion is not noticed late.
         /// </summary>
         public DateTimeOffset? FirstSeenRunning;
-        public int Polls;
         public int Failures;
         public int Unreadable;
-        public bool Polling;
         public (DateTimeOffset Due, long Sequence, string Id)? Scheduled;
     }
 
@@ -147,14 +145,6 @@ public sealed class JobTracker : IDisposable
             {
                 return _entries.Count;
             }
-        }
-    }
-
-    public int PollsFor(string id)
-    {
-        lock (_gate)
-        {
-            return _entries.TryGetValue(id, out var e) ? e.Polls : 0;
         }
     }
 
@@ -261,7 +251,6 @@ public sealed class JobTracker : IDisposable
                     if (_entries.TryGetValue(slot.Id, out var entry) && entry.Scheduled == slot)
                     {
                         entry.Scheduled = null;
-                        entry.Polling = true;
                         _due.Add(entry);
                     }
                 }
@@ -305,7 +294,6 @@ public sealed class JobTracker : IDisposable
             lock (_gate)
             {
                 snapshot = entry.Job;
-                entry.Polls++;
             }
             Interlocked.Increment(ref _totalPolls);
             var fresh = await _poll(snapshot, token).ConfigureAwait(false);
@@ -333,7 +321,6 @@ public sealed class JobTracker : IDisposable
                 failures = ++entry.Failures;
                 entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
                 giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
-                entry.Polling = false;
                 var backoff = TimeSpan.FromTicks(Math.Min(Scaled(_options.MaxQueuedInterval).Ticks, Scaled(_options.MinInterval).Ticks << Math.Min(failures, 10)));
                 if (giveUp)
                 {
@@ -406,7 +393,6 @@ public sealed class JobTracker : IDisposable
             }
             else if (polled)
             {
-                entry.Polling = false;
                 ScheduleLocked(entry, NextPoll(entry, now));
             }
         }

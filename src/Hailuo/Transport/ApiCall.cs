@@ -30,8 +30,6 @@ internal sealed class ApiCall
     /// <summary>A paid create: retried only when it provably did not reach the provider.</summary>
     public bool IsCreate { get; }
 
-    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
-
     public static ApiCall Json(HttpMethod method, Uri uri, object body, bool isCreate = false) =>
         new(method, uri, JsonSerializer.SerializeToUtf8Bytes(body), isCreate);
 }
@@ -39,18 +37,15 @@ internal sealed class ApiCall
 /// <summary>An answer read whole (API replies are small), with the error the provider's adapter saw in it.</summary>
 internal sealed class ApiResponse : IDisposable
 {
-    public ApiResponse(HttpStatusCode status, HttpResponseHeaders headers, string body, JsonDocument? json, HailuoError? error)
+    public ApiResponse(HttpStatusCode status, string body, JsonDocument? json, HailuoError? error)
     {
         Status = status;
-        Headers = headers;
         Body = body;
         JsonDocument = json;
         Error = error;
     }
 
     public HttpStatusCode Status { get; }
-
-    public HttpResponseHeaders Headers { get; }
 
     public string Body { get; }
 
@@ -59,8 +54,6 @@ internal sealed class ApiResponse : IDisposable
     public JsonElement Root => JsonDocument?.RootElement ?? default;
 
     public HailuoError? Error { get; }
-
-    public bool IsSuccess => Error is null;
 
     public void Dispose() => JsonDocument?.Dispose();
 }

@@ -131,10 +131,6 @@ internal sealed class ProviderTransport : IDisposable
         for (var redirect = 0; ; redirect++)
         {
             using var request = new HttpRequestMessage(method, uri);
-            foreach (var header in call.Headers)
-            {
-                request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
             if (_adapter.IsApiOrigin(uri))
             {
                 _adapter.Authorize(request, _credential);
@@ -195,7 +191,7 @@ internal sealed class ProviderTransport : IDisposable
         var length = response.Content.Headers.ContentLength;
         if (length > _options.MaxResponseBytes)
         {
-            return new ApiResponse(response.StatusCode, response.Headers, "", null, new HailuoError(HailuoErrorKind.Protocol,
+            return new ApiResponse(response.StatusCode, "", null, new HailuoError(HailuoErrorKind.Protocol,
                 $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
         }
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -209,7 +205,7 @@ internal sealed class ProviderTransport : IDisposable
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > _options.MaxResponseBytes)
                 {
-                    return new ApiResponse(response.StatusCode, response.Headers, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null,
+                    return new ApiResponse(response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null,
                         new HailuoError(HailuoErrorKind.Protocol, $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
                 }
             }
@@ -243,7 +239,7 @@ internal sealed class ProviderTransport : IDisposable
         {
             error = new HailuoError(HailuoErrorKind.Protocol, $"The provider answered {(int)response.StatusCode} with a body that is not JSON: {Snippet(body)}");
         }
-        return new ApiResponse(response.StatusCode, response.Headers, body, json, error);
+        return new ApiResponse(response.StatusCode, body, json, error);
     }
 
     private ResiliencePipeline<ApiResponse> BuildPipeline()
