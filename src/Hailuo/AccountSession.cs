@@ -62,9 +62,13 @@ internal sealed class AccountSession
     public ConcurrentDictionary<string, Task<HailuoJob>> Creating { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
-    public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)
+    public Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken) =>
+        ReadStatusAsync(Adapter.BuildStatus(job), job, cancellationToken);
+
+    /// <summary>Sends a call whose answer is the job's status (a status read, a cancel), and records a change in the ledger.</summary>
+    public async Task<HailuoJob> ReadStatusAsync(ApiCall call, HailuoJob job, CancellationToken cancellationToken)
     {
-        using var response = await Transport.SendAsync(Adapter.BuildStatus(job), cancellationToken).ConfigureAwait(false);
+        using var response = await Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
         var fresh = Adapter.ParseStatus(response.Root, job);
         if (fresh.Status != job.Status)
         {

@@ -340,12 +340,7 @@ public sealed class HailuoClient : IDisposable
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.NotSupported,
                 $"{Provider} has no cancel call: job {job.Id} runs to completion and is charged.",
                 recommendedAction: "Let it finish, or use core.today or Replicate, which can cancel."));
-        using var response = await _session.Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
-        var fresh = _session.Adapter.ParseStatus(response.Root, job);
-        if (fresh.Status != job.Status)
-        {
-            Ledger?.RecordStatus(fresh);
-        }
+        var fresh = await _session.ReadStatusAsync(call, job, cancellationToken).ConfigureAwait(false);
         Tracker.Observe(fresh);
         return fresh;
     }
