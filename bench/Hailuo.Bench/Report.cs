@@ -50,11 +50,11 @@ public static class Machine
         ("memory", $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1L << 30):0.#} GiB"),
         ("OS", (OsName() ?? RuntimeInformation.OSDescription) + $", {RuntimeInformation.OSArchitecture}"),
         (".NET", RuntimeInformation.FrameworkDescription),
-        ("load average at start (1, 5, 15 min)", LoadAverage() is { } load ? string.Join(", ", load) : "n/a"),
+        ("load average at start (1, 5, 15 min)", StartLoad is { } load ? string.Join(", ", load) : "n/a"),
     ];
 
     /// <summary>True when other work was keeping the cores busy as the run began.</summary>
-    public static bool WasBusy => LoadAverage() is { } load && load[0] > 0.5 * Environment.ProcessorCount;
+    public static bool WasBusy => StartLoad is { } load && load[0] > 0.5 * Environment.ProcessorCount;
 
     private static string? CpuModel() => ReadLine("/proc/cpuinfo", "model name") is { } line ? line[(line.IndexOf(':') + 1)..].Trim() : null;
 
@@ -64,14 +64,11 @@ public static class Machine
         return pretty is null ? null : pretty["PRETTY_NAME=".Length..].Trim('"') + $" (kernel {Environment.OSVersion.Version})";
     }
 
-    private static readonly double[]? StartLoad = LoadAverage();
+    /// <summary>The load average when this class was first used, which the harness does as the run begins.</summary>
+    private static readonly double[]? StartLoad = ReadLoadAverage();
 
-    private static double[]? LoadAverage()
+    private static double[]? ReadLoadAverage()
     {
-        if (StartLoad is not null)
-        {
-            return StartLoad;
-        }
         try
         {
             var parts = File.ReadAllText("/proc/loadavg").Split(' ');
@@ -106,16 +103,6 @@ public static class Machine
 /// </summary>
 public static class ReportWriter
 {
-    public static string Render(IEnumerable<Section> sections, DateTimeOffset when, bool quick)
-    {
-        var sb = new StringBuilder();
-        foreach (var section in sections)
-        {
-            sb.Append(RenderSection(section, when, quick));
-        }
-        return sb.ToString();
-    }
-
     public static string RenderSection(Section section, DateTimeOffset when, bool quick)
     {
         var sb = new StringBuilder();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hailuo.Bench;
 using Hailuo.Commands;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
@@ -20,12 +21,8 @@ public sealed class HostileLab : IAsyncDisposable
 
     public EmulatorServer Server { get; }
 
-    public static async Task<HostileLab> StartAsync() => new(await EmulatorServer.StartLocalAsync(o =>
-    {
-        o.TimeScale = HostileRunner.TimeScale;
-        // Links and outputs live for a real hour, whatever the clock.
-        o.UrlTtlSeconds = o.ReplicateRetentionSeconds = 3600 / HostileRunner.TimeScale;
-    }));
+    // Lab's emulator: links and outputs live for a real hour, whatever the clock.
+    public static async Task<HostileLab> StartAsync() => new(await Lab.StartEmulatorAsync(HostileRunner.TimeScale));
 
     public async Task<HostileOutcome> RunAsync(HostileCase c, string runRoot, CancellationToken cancellationToken)
     {
@@ -114,8 +111,8 @@ public static class HostileRunner
     {
         public static Counts Of(EmulatorServer server)
         {
-            var stats = server.State.Stats.For(ProviderNames.Replicate);
-            return new(Interlocked.Read(ref stats.CreateRequests), Interlocked.Read(ref stats.HostileAnswers), server.State.Boards[ProviderNames.Replicate].Snapshot());
+            var stats = Lab.Stats(server);
+            return new(Interlocked.Read(ref stats.CreateRequests), Interlocked.Read(ref stats.HostileAnswers), Lab.Jobs(server));
         }
 
         public Counts Since(Counts earlier)

@@ -436,7 +436,9 @@ public static class TransportChecks
         var timeout = plan.AttemptTimeout * 2;
         // The pump looks at the clock every half second (WaitJobCommand), so -Timeout ends within that.
         var bound = timeout + TimeSpan.FromSeconds(0.5);
-        var output = new DiscardingOutput();
+        // It only counts: the wait check is about time, not text.
+        var objects = 0;
+        var output = new DelegatingOutput(_ => objects++, _ => { }, _ => { }, _ => { }, _ => { }, (_, _) => true);
         var (elapsed, outcome, _) = await TimeAsync(t => Task.Run(() =>
         {
             using var wait = new WaitJobCommand(output, session, new WaitOptions { Timeout = timeout, ShowProgress = false }, t);
@@ -445,7 +447,7 @@ public static class TransportChecks
         }, t), bound, cancellationToken, _ => false);
         var returned = outcome == "returned";
         return new TimeoutVerdict($"Wait-HailuoJob -Timeout {timeout.TotalSeconds:0.#} s", Hostility.Silent, elapsed, bound,
-            returned ? $"returned with {output.Objects} job(s) written" : outcome, returned && output.Objects == 0);
+            returned ? $"returned with {objects} job(s) written" : outcome, returned && objects == 0);
     }
 
     /// <summary>Runs a call that should fail, for at most three times its bound; says how it ended and how long it took.</summary>
@@ -489,31 +491,5 @@ public static class TransportChecks
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(json);
         return true;
-    }
-
-    /// <summary>An output that only counts: the wait check is about time, not text.</summary>
-    private sealed class DiscardingOutput : ICommandOutput
-    {
-        public int Objects { get; private set; }
-
-        public void WriteObject(object item) => Objects++;
-
-        public void WriteError(CommandError error)
-        {
-        }
-
-        public void WriteWarning(string message)
-        {
-        }
-
-        public void WriteVerbose(string message)
-        {
-        }
-
-        public void WriteProgress(CommandProgress progress)
-        {
-        }
-
-        public bool ShouldProcess(string target, string action) => true;
     }
 }

@@ -35,8 +35,6 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
         return logic;
     }
 
-    protected bool HasLogic => _logic is not null;
-
     // Typed object: a field of an engine type would make loading the cmdlet type load the engine,
     // before the module initializer has set up its load context.
     private object? _output;
