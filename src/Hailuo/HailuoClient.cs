@@ -25,6 +25,9 @@ public sealed class SubmitOptions
 
     /// <summary>Data that rides along on the job and in the ledger, such as the CSV row.</summary>
     public IReadOnlyDictionary<string, string?>? Tag { get; set; }
+
+    /// <summary>Set by New-HailuoVideo, which validated the row (its image probed on disk) just before: not done twice.</summary>
+    internal bool Validated { get; set; }
 }
 
 /// <summary>
@@ -95,7 +98,10 @@ public sealed class HailuoClient : IDisposable
     {
         ThrowIfDisposed();
         submit ??= new SubmitOptions();
-        RequestValidator.ThrowIfInvalid(request, Provider);
+        if (!submit.Validated)
+        {
+            RequestValidator.ThrowIfInvalid(request, Provider);
+        }
         var model = request.EffectiveModel!;
         var imageHash = request.HasLocalImage ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
         var inputHash = InputHash.Compute(Provider, request, imageHash);

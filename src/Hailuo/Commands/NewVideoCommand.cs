@@ -190,7 +190,7 @@ public sealed class NewVideoCommand : IDisposable
     {
         try
         {
-            var job = await client.SubmitAsync(row.Request, new SubmitOptions { Force = _options.Force, Tag = row.Tag }, _cancellationToken).ConfigureAwait(false);
+            var job = await client.SubmitAsync(row.Request, new SubmitOptions { Force = _options.Force, Tag = row.Tag, Validated = true }, _cancellationToken).ConfigureAwait(false);
             if (job.Reused && credits is { } price)
             {
                 Interlocked.Add(ref _reservedCredits, -price);
