@@ -322,8 +322,8 @@ public static class TransportChecks
     public static async Task<IReadOnlyList<TransportVerdict>> CheckDownloadSizeAsync(string folder, CancellationToken cancellationToken)
     {
         const long limit = 1L << 20;
-        var clip = await VideoBytesAsync(3 * limit);
-        var small = await VideoBytesAsync(0);
+        var clip = VideoBytes(3 * limit);
+        var small = VideoBytes(0);
         var cases = new (string Name, byte[] Body, long? Announced, BodyFraming Framing, long? ExpectFile)[]
         {
             ("Content-Length above MaxBytes", clip, null, BodyFraming.ContentLength, null),
@@ -404,7 +404,7 @@ public static class TransportChecks
     {
         await using var server = new HostileServer(behaviour)
         {
-            Body = await VideoBytesAsync(0),
+            Body = VideoBytes(0),
             ContentType = "video/mp4",
             TrickleInterval = plan.TrickleInterval,
         };
@@ -478,13 +478,7 @@ public static class TransportChecks
     private static HttpClient DownloadClient() => new(new HttpClientHandler { AllowAutoRedirect = true }) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>One of the emulator's MP4 clips, padded to <paramref name="length"/> bytes when that is longer.</summary>
-    private static async Task<byte[]> VideoBytesAsync(long length)
-    {
-        var video = new VideoLibrary().Open("768p-6s", length);
-        using var buffer = new MemoryStream();
-        await video.WriteAsync(buffer, 0, video.Length, video.Length, CancellationToken.None);
-        return buffer.ToArray();
-    }
+    private static byte[] VideoBytes(long length) => new VideoLibrary().Open("768p-6s", length).ToArray();
 
     private static async Task<bool> Answer(HttpContext context, string json)
     {

@@ -223,8 +223,7 @@ public sealed class HostileReply(byte[] body, long? declaredLength, bool chunked
         }
         if (answer.Video && job is not null)
         {
-            var video = state.Videos.Open(job.AssetKey, state.Options.VideoBytes);
-            video.WriteAsync(bytes, 0, video.Length, video.Length, CancellationToken.None).GetAwaiter().GetResult();
+            bytes.Write(state.Videos.Open(job.AssetKey, state.Options.VideoBytes).ToArray());
         }
         if (answer.PadTo is { } pad && pad > bytes.Length)
         {

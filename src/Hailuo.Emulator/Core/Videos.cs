@@ -77,6 +77,15 @@ public sealed class VirtualVideo
 
     public string ETag => $"\"{Convert.ToHexString(SHA256.HashData(_clip))[..16].ToLowerInvariant()}-{Length}\"";
 
+    /// <summary>The whole video in memory, for a test or a hostile answer that sends it as one body.</summary>
+    public byte[] ToArray()
+    {
+        using var memory = new MemoryStream();
+        // A MemoryStream completes every write at once, so this never blocks.
+        WriteAsync(memory, 0, Length, Length, CancellationToken.None).GetAwaiter().GetResult();
+        return memory.ToArray();
+    }
+
     /// <summary>Writes bytes [start, start + count) to the stream; stops early after <paramref name="limit"/> bytes.</summary>
     public async Task<long> WriteAsync(Stream output, long start, long count, long limit, CancellationToken cancellationToken)
     {
