@@ -50,6 +50,14 @@ public sealed class CallbackReceiver : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         self = new CallbackReceiver(app, address.TrimEnd('/') + "/hook");
+        // A live receiver answers at once. Its first request builds the endpoint, which on a busy machine can take
+        // longer than the 3 s a provider gives a callback; take that first request here, then forget it.
+        using (var warm = new HttpClient())
+        using (var reply = await warm.PostAsync(self.Url, new StringContent("{}", System.Text.Encoding.UTF8, "application/json")))
+        {
+            reply.EnsureSuccessStatusCode();
+        }
+        self.Received.Clear();
         return self;
     }
 

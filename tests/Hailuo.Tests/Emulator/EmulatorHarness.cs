@@ -98,11 +98,19 @@ public sealed class EmulatorHarness : IAsyncDisposable
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out waiting for {what}; last value: {value}");
+                throw new TimeoutException($"Timed out waiting for {what}; last value: {Describe(value)}");
             }
             await Task.Delay(15);
         }
     }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        string text => text,
+        System.Collections.IEnumerable items => $"{items.Cast<object?>().Count()} item(s): [{string.Join(", ", items.Cast<object?>())}]",
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>Downloads a URL whole and checks that it is a complete MP4 of the expected size.</summary>
     public async Task<byte[]> DownloadVideoAsync(string url, int width, int height)

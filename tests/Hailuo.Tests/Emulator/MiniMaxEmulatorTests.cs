@@ -47,9 +47,12 @@ public sealed class MiniMaxEmulatorTests
     {
         await using var emu = await StartAsync(o =>
         {
+            // Windows of a second or more, so that a busy machine cannot skip a state between two reads:
+            // 1 s of Preparing, then about 3 s of Queueing behind the first task, then about 4 s of Processing.
             o.TimeScale = 0.01;
             o.Concurrency[P] = 1;
-            o.PreparingSeconds = 40; // 0.4 s real to read Preparing, then 0.8 s of Queueing behind the first task
+            o.PreparingSeconds = 100;
+            o.GenerationSeconds["768p-6s"] = 400;
         });
         var first = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "first" })).Body!["task_id"]!.GetValue<string>();
         var second = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "second" })).Body!["task_id"]!.GetValue<string>();
@@ -60,7 +63,8 @@ public sealed class MiniMaxEmulatorTests
         Assert.Equal("Processing", await StatusOf(first));
         Assert.Equal("Preparing", await StatusOf(second));
         await EventuallyAsync(() => StatusOf(second), s => s == "Queueing", "the second task to queue");
-        await EventuallyAsync(() => StatusOf(second), s => s == "Success", "the second task to succeed");
+        await EventuallyAsync(() => StatusOf(second), s => s == "Processing", "the second task to start when the first is done");
+        Assert.Equal("Success", await StatusOf(first));
     }
 
     [Fact]
