@@ -26,7 +26,8 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public Uri BaseUri => new(BaseUrl);
 
-    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, bool quiet = true, CancellationToken cancellationToken = default)
+    /// <param name="time">The emulator's clock; tests pass one they move by hand, so that a state lasts exactly as long as they say.</param>
+    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, bool quiet = true, CancellationToken cancellationToken = default, TimeProvider? time = null)
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name });
@@ -42,7 +43,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         builder.WebHost.UseUrls([.. options.Urls]);
 
-        var state = new EmulatorState(options);
+        var state = new EmulatorState(options, time);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton<CallbackDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CallbackDispatcher>());
@@ -73,11 +74,11 @@ public sealed class EmulatorServer : IAsyncDisposable
     }
 
     /// <summary>Starts on 127.0.0.1 with a free port: what tests use.</summary>
-    public static Task<EmulatorServer> StartLocalAsync(Action<EmulatorOptions>? configure = null)
+    public static Task<EmulatorServer> StartLocalAsync(Action<EmulatorOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new EmulatorOptions { Urls = ["http://127.0.0.1:0"] };
         configure?.Invoke(options);
-        return StartAsync(options);
+        return StartAsync(options, time: time);
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();

@@ -27,13 +27,13 @@ public sealed class EmulatorHarness : IAsyncDisposable
 
     public string BaseUrl => Server.BaseUrl;
 
-    public static async Task<EmulatorHarness> StartAsync(Action<EmulatorOptions>? configure = null)
+    public static async Task<EmulatorHarness> StartAsync(Action<EmulatorOptions>? configure = null, TimeProvider? time = null)
     {
         var server = await EmulatorServer.StartLocalAsync(o =>
         {
             o.TimeScale = 0.001;
             configure?.Invoke(o);
-        });
+        }, time);
         return new EmulatorHarness(server);
     }
 

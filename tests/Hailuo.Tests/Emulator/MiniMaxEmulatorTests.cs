@@ -45,15 +45,14 @@ public sealed class MiniMaxEmulatorTests
     [Fact]
     public async Task A_new_task_is_Preparing_then_Queueing_while_the_slots_are_busy()
     {
+        var clock = new ManualClock();
         await using var emu = await StartAsync(o =>
         {
-            // Windows of a second or more, so that a busy machine cannot skip a state between two reads:
-            // 1 s of Preparing, then about 3 s of Queueing behind the first task, then about 4 s of Processing.
-            o.TimeScale = 0.01;
+            o.TimeScale = 1;
             o.Concurrency[P] = 1;
-            o.PreparingSeconds = 100;
-            o.GenerationSeconds["768p-6s"] = 400;
-        });
+            o.PreparingSeconds = 5;
+            o.GenerationSeconds["768p-6s"] = 100;
+        }, clock);
         var first = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "first" })).Body!["task_id"]!.GetValue<string>();
         var second = (await CreateAsync(emu, new { model = "MiniMax-Hailuo-2.3", prompt = "second" })).Body!["task_id"]!.GetValue<string>();
 
@@ -62,9 +61,12 @@ public sealed class MiniMaxEmulatorTests
 
         Assert.Equal("Processing", await StatusOf(first));
         Assert.Equal("Preparing", await StatusOf(second));
-        await EventuallyAsync(() => StatusOf(second), s => s == "Queueing", "the second task to queue");
-        await EventuallyAsync(() => StatusOf(second), s => s == "Processing", "the second task to start when the first is done");
+        clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal("Queueing", await StatusOf(second));
+        // The first takes 90 to 110 s (10 % jitter); the second starts when it is done.
+        clock.Advance(TimeSpan.FromSeconds(110));
         Assert.Equal("Success", await StatusOf(first));
+        Assert.Equal("Processing", await StatusOf(second));
     }
 
     [Fact]
