@@ -119,21 +119,29 @@ public sealed class WaitJobCommand : IDisposable
             {
                 return;
             }
+        }
+        if (!task.IsCanceled && !task.IsFaulted)
+        {
+            Write(task.Result, entry.Index);
+        }
+        // Only once its write is queued is the job no longer waited for: Complete stops at the first moment nothing
+        // is, and a job removed first could finish unwritten.
+        lock (_gate)
+        {
             _waiting.Remove(key);
             _finished++;
         }
-        if (task.IsCanceled || task.IsFaulted)
-        {
-            return;
-        }
-        var job = task.Result;
+        _pump.Post(static _ => { });
+    }
+
+    private void Write(HailuoJob job, long index) =>
         _pump.Post(output =>
         {
             if (StopWriting)
             {
                 return;
             }
-            var result = new JobResult(job, entry.Index);
+            var result = new JobResult(job, index);
             if (job.Status == JobStatus.Failed)
             {
                 var error = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {job.Id} failed without a reason.");
@@ -142,7 +150,6 @@ public sealed class WaitJobCommand : IDisposable
             output.WriteObject(result);
             Interlocked.Increment(ref _written);
         });
-    }
 
     private void WriteProgress(ICommandOutput output)
     {
