@@ -218,15 +218,21 @@ public sealed class HailuoClient : IDisposable
             }
             catch (HailuoException e) when (intent is not null)
             {
-                if (e.Error.Kind == HailuoErrorKind.OutcomeUnknown)
-                {
-                    Ledger!.RecordOutcomeUnknown(intent, e.Error);
-                }
-                else
+                if (e.Error.Kind != HailuoErrorKind.OutcomeUnknown)
                 {
                     Ledger!.RecordRejected(intent, e.Error);
+                    throw;
                 }
-                throw;
+                Ledger!.RecordOutcomeUnknown(intent, e.Error);
+                if (_session.Adapter.BuildListCreated(intent.CreatedAt) is null)
+                {
+                    throw;
+                }
+                // This provider lists its jobs, so a later run can settle the question by itself: say so.
+                var settled = intent.CreatedAt + Options.CreateSettleTime;
+                throw new HailuoException(new HailuoError(e.Error.Kind, e.Error.Message, e.Error.Code, string.Format(CultureInfo.InvariantCulture,
+                    "Run the same command again after {0:u}: it looks this create up at {1}, uses the job if it arrived and sends it once if it did not. To send it again now anyway, use -Force.",
+                    settled, Provider)), e);
             }
             catch (OperationCanceledException) when (intent is not null)
             {

@@ -98,6 +98,28 @@ public sealed class ResilienceTests
         Assert.Equal(2, Count(await h.StatsAsync(provider), "creates"));
     }
 
+    [Fact]
+    public async Task A_lost_create_at_a_provider_that_lists_its_jobs_says_a_re_run_settles_it()
+    {
+        var (h, client) = await StartAsync(HailuoProvider.Replicate, "create:drop=1", o => o.CreateSettleTime = TimeSpan.FromMilliseconds(300));
+        await using var _ = h;
+        var request = EngineHarness.Request("Lost at Replicate");
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
+        Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
+        Assert.Contains("Run the same command again after", error.Error.RecommendedAction);
+        Assert.Contains("-Force", error.Error.RecommendedAction);
+
+        // What the advice says: the run after the settle time finds the job the dropped answer made, and pays nothing.
+        await h.Emulator.SetFaultsAsync("");
+        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        var found = await client.SubmitAsync(request);
+        Assert.NotEmpty(found.Id);
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        Assert.Equal(1, Count(stats, "createRequests"));
+        Assert.Equal(1, Count(stats, "creates"));
+    }
+
     [Theory]
     [InlineData("create:truncate=1")]
     [InlineData("create:malformed=1")]
