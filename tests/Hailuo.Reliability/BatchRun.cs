@@ -18,6 +18,13 @@ public sealed record BatchReport(List<SavedRow> Saved, List<FailedRow> Errors, L
 {
     /// <summary>Each row's fate: saved, failed with its first reason, or neither (unaccounted for).</summary>
     public RowLedger Account(int rows) => new(rows, this);
+
+    /// <summary>This run, with the rows that <paramref name="again"/> ran again taking their fate from it.</summary>
+    public BatchReport Then(BatchReport again, IReadOnlySet<long> rows) => new(
+        [.. Saved.Where(s => !rows.Contains(s.Row)), .. again.Saved],
+        [.. Errors.Where(e => e.Row is not { } row || !rows.Contains(row)), .. again.Errors],
+        [.. Warnings, .. again.Warnings],
+        Seconds + again.Seconds);
 }
 
 /// <summary>A row of docs/reliability.md that is a requirement: missing it fails the run.</summary>
@@ -117,7 +124,9 @@ public static class CmdletPipeline
     };
 
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
-    public static BatchReport Run(HailuoSession session, IReadOnlyList<Dictionary<string, string>> csv, string folder, CancellationToken cancellationToken)
+    /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
+    public static BatchReport Run(HailuoSession session, IReadOnlyList<Dictionary<string, string>> csv, string folder, CancellationToken cancellationToken,
+        IReadOnlySet<long>? only = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var saved = new List<SavedRow>();
@@ -147,7 +156,10 @@ public static class CmdletPipeline
         {
             for (var i = 0; i < csv.Count; i++)
             {
-                submit.Process(Row(csv[i], i + 1));
+                if (only is null || only.Contains(i + 1))
+                {
+                    submit.Process(Row(csv[i], i + 1));
+                }
             }
             submit.Complete();
         }

@@ -69,6 +69,8 @@ public sealed class SoakSection : IBenchmark
             r.MaxDownloadRequests <= r.DownloadRequestBound && downloadRequests == r.Provider.Downloads && r.DownloadRequestCounts.Count == r.Rows.Saved.Count,
             $"max {r.MaxDownloadRequests}, client {downloadRequests} vs emulator {r.Provider.Downloads}");
         yield return new Figure("Faults injected (share of the requests each kind applies to)", Injected(r), "", "", "(reported)", null);
+        yield return new Figure("Rows whose create was reset after its body had left, run again as their error says",
+            $"{r.RowsRunAgain:N0}", "", "", "(reported; the re-run looks each create up at Replicate)", null);
     }
 
     private static string Injected(SoakResult r)
