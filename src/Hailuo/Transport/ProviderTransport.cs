@@ -8,7 +8,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Hailuo.Credentials;
 using Hailuo.Models;
@@ -38,9 +37,10 @@ internal sealed class ProviderTransport : IDisposable
     private readonly HailuoClientOptions _options;
     private readonly ProviderAdapter _adapter;
     private readonly HailuoCredential _credential;
-    private readonly RateLimiter? _createLimiter;
-    private readonly RateLimiter? _readLimiter;
+    private readonly RequestWindowLimiter? _createLimiter;
+    private readonly RequestWindowLimiter? _readLimiter;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
+    private readonly ResiliencePipeline<ApiResponse> _attempt;
     private readonly Random _jitter = new();
 
     public ProviderTransport(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential, HttpMessageHandler? handler = null)
@@ -58,7 +58,8 @@ internal sealed class ProviderTransport : IDisposable
         _createLimiter = SharedLimits.Rate(account + "|create", options.CreateRateLimit?.Scaled(options.TimeScale));
         _readLimiter = SharedLimits.Rate(account + "|read", options.ReadRateLimit?.Scaled(options.TimeScale));
         AccountKey = account;
-        _pipeline = BuildPipeline();
+        _pipeline = BuildRetries();
+        _attempt = new ResiliencePipelineBuilder<ApiResponse>().AddTimeout(options.AttemptTimeout).Build();
     }
 
     /// <summary>Provider, host (with port) and account fingerprint: the key of every shared limit.</summary>
@@ -75,51 +76,62 @@ internal sealed class ProviderTransport : IDisposable
     /// </summary>
     public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken)
     {
-        using (await AcquireAsync(call.IsCreate ? _createLimiter : _readLimiter, cancellationToken).ConfigureAwait(false))
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var content = new StrongBox<TrackedContent?>();
+        context.Properties.Set(CallKey, call);
+        context.Properties.Set(ContentKey, content);
+        Outcome<ApiResponse> outcome;
+        try
         {
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            var content = new StrongBox<TrackedContent?>();
-            context.Properties.Set(CallKey, call);
-            context.Properties.Set(ContentKey, content);
-            Outcome<ApiResponse> outcome;
-            try
-            {
-                outcome = await _pipeline.ExecuteOutcomeAsync(
-                    static async (ctx, self) =>
-                    {
-                        try
-                        {
-                            return Outcome.FromResult(await self.AttemptAsync(ctx).ConfigureAwait(false));
-                        }
-                        catch (Exception e)
-                        {
-                            return Outcome.FromException<ApiResponse>(e);
-                        }
-                    },
-                    context,
-                    this).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            if (outcome.Exception is { } exception)
-            {
-                throw Fail(call, exception, content.Value);
-            }
-            var response = outcome.Result!;
-            if (response.Error is { } error)
-            {
-                response.Dispose();
-                if (call.IsCreate && error.Kind == HailuoErrorKind.Protocol && (int)response.Status is >= 200 and < 300)
+            outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (ctx, self) =>
                 {
-                    throw Damaged(response.Body, error.Message);
-                }
-                throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
+                    try
+                    {
+                        return Outcome.FromResult(await self.LimitedAttemptAsync(ctx).ConfigureAwait(false));
+                    }
+                    catch (Exception e)
+                    {
+                        return Outcome.FromException<ApiResponse>(e);
+                    }
+                },
+                context,
+                this).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (outcome.Exception is { } exception)
+        {
+            throw Fail(call, exception, content.Value);
+        }
+        var response = outcome.Result!;
+        if (response.Error is { } error)
+        {
+            response.Dispose();
+            if (call.IsCreate && error.Kind == HailuoErrorKind.Protocol && (int)response.Status is >= 200 and < 300)
+            {
+                throw Damaged(response.Body, error.Message);
             }
-            return response;
+            throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// One attempt, under the rate limit: each attempt is a request the provider counts, retries included. The permit
+    /// is waited for outside the attempt's timeout, which measures the provider, not the queue.
+    /// </summary>
+    private async Task<ApiResponse> LimitedAttemptAsync(ResilienceContext context)
+    {
+        var call = context.Properties.GetValue(CallKey, null!);
+        var limiter = call.IsCreate ? _createLimiter : _readLimiter;
+        using (limiter is null ? null : await limiter.AcquireAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            return await _attempt.ExecuteAsync(static (ctx, self) => new ValueTask<ApiResponse>(self.AttemptAsync(ctx)), context, this).ConfigureAwait(false);
         }
     }
 
@@ -242,15 +254,14 @@ internal sealed class ProviderTransport : IDisposable
         return new ApiResponse(response.StatusCode, body, json, error);
     }
 
-    private ResiliencePipeline<ApiResponse> BuildPipeline()
+    private ResiliencePipeline<ApiResponse> BuildRetries()
     {
-        var builder = new ResiliencePipelineBuilder<ApiResponse>();
         // Polly refuses a retry strategy of zero attempts, and MaxRetries = 0 means one attempt: no strategy at all.
         if (_options.MaxRetries < 1)
         {
-            return builder.AddTimeout(_options.AttemptTimeout).Build();
+            return ResiliencePipeline<ApiResponse>.Empty;
         }
-        builder.AddRetry(new RetryStrategyOptions<ApiResponse>
+        return new ResiliencePipelineBuilder<ApiResponse>().AddRetry(new RetryStrategyOptions<ApiResponse>
         {
             MaxRetryAttempts = _options.MaxRetries,
             ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
@@ -264,9 +275,7 @@ internal sealed class ProviderTransport : IDisposable
                 args.Outcome.Result?.Dispose();
                 return default;
             },
-        });
-        builder.AddTimeout(_options.AttemptTimeout);
-        return builder.Build();
+        }).Build();
     }
 
     /// <summary>The never-pay-twice rule lives here.</summary>
@@ -368,35 +377,11 @@ internal sealed class ProviderTransport : IDisposable
     private HailuoError Scrub(HailuoError error) =>
         new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
 
-    private static async Task<IDisposable> AcquireAsync(RateLimiter? limiter, CancellationToken cancellationToken)
-    {
-        if (limiter is null)
-        {
-            return NoLease.Instance;
-        }
-        var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        if (!lease.IsAcquired)
-        {
-            lease.Dispose();
-            throw new HailuoException(new HailuoError(HailuoErrorKind.RateLimited, "The client-side rate limit queue refused the request."));
-        }
-        return lease;
-    }
-
     private void Log(HailuoLogLevel level, string message) => _options.Log?.Invoke(level, _credential.Redact(message));
 
     private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
 
     public void Dispose() => _http.Dispose();
-
-    private sealed class NoLease : IDisposable
-    {
-        public static readonly NoLease Instance = new();
-
-        public void Dispose()
-        {
-        }
-    }
 
     private sealed class StrongBox<T>
     {

@@ -38,6 +38,41 @@ public sealed class BatchTests
     }
 
     [Fact]
+    public async Task A_request_that_arrives_late_still_counts_in_the_providers_window()
+    {
+        // MiniMax's minute is 0.6 s at this scale. The first create reaches the provider 0.3 s after it left (a slow
+        // connection), so it stays in the provider's window 0.3 s longer than a window counted from when it left.
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        await h.Emulator.SetFaultsAsync(new object[] { new { kind = "Slow", operation = "Create", times = 1, parameter = 300 } });
+        var client = h.Client(HailuoProvider.MiniMax);
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => client.SubmitAsync(EngineHarness.Request($"Late {i}"))));
+
+        var stats = await h.StatsAsync(HailuoProvider.MiniMax);
+        Assert.Equal(1, Count(stats, "faultsInjected"));
+        Assert.Equal(12, Count(stats, "creates"));
+        Assert.Equal(0, Count(stats, "rateLimited"));
+    }
+
+    [Fact]
+    public async Task Each_retry_takes_a_place_in_the_rate_window()
+    {
+        // Three 503s on status reads at 2 reads a window: the three retries are requests too, so the four attempts
+        // span at least one full window, and the provider never sees more than 2 in any window.
+        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
+        var client = h.Client(HailuoProvider.Replicate, o => o.ReadRateLimit = new RateLimit(2, TimeSpan.FromSeconds(60)));
+        var job = await client.SubmitAsync(EngineHarness.Request("Counted"));
+        await h.Emulator.SetFaultsAsync(new object[] { new { kind = "ServerError", operation = "Status", times = 3, parameter = 1 } });
+
+        var started = DateTime.UtcNow;
+        await client.GetJobAsync(job.Id);
+        var elapsed = DateTime.UtcNow - started;
+
+        Assert.Equal(3, Count(await h.StatsAsync(HailuoProvider.Replicate), "faultsInjected"));
+        Assert.True(elapsed >= TimeSpan.FromSeconds(0.6), $"four attempts at 2 a window (0.6 s) took {elapsed.TotalSeconds:0.00} s");
+    }
+
+    [Fact]
     public async Task The_cap_on_jobs_in_flight_holds_submits_until_jobs_finish()
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
