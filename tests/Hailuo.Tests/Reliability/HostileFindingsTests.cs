@@ -6,7 +6,7 @@ namespace Hailuo.Tests.Reliability;
 public sealed class HostileFindingsTests
 {
     [Fact]
-    public async Task A_rate_limit_scaled_to_a_fraction_of_a_millisecond_a_segment_still_refills()
+    public async Task A_rate_limit_scaled_to_a_window_of_milliseconds_still_refills()
     {
         // Replicate's 600 creates a minute at the emulator's time scale of 0.0002: a 12 ms window.
         var limit = RateLimit.PerMinute(600).Scaled(0.0002);
