@@ -189,6 +189,7 @@ public static class CmdletPipeline
         warnings.Add,
         _ => { },
         _ => { },
+        _ => { },
         (_, _) => true);
 
     private static long? RowOf(object? target) => target switch

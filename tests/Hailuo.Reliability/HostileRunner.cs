@@ -366,6 +366,7 @@ public static class HostileRunner
         public void WriteError(CommandError error) => Errors.Add(error);
         public void WriteWarning(string message) => Messages.Add(message);
         public void WriteVerbose(string message) => Messages.Add(message);
+        public void WriteDebug(string message) => Messages.Add(message);
         public void WriteProgress(CommandProgress progress) => Messages.Add(progress.Status);
 
         public bool ShouldProcess(string target, string action)

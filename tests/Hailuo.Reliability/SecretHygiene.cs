@@ -69,7 +69,7 @@ public sealed class SecretReport(SecretScanner scanner, string key, string wrong
 
     public long AuthFailures => Interlocked.Read(ref _authFailures);
 
-    /// <summary>Records written per stream (output, error, warning, verbose, progress, confirmation, log levels).</summary>
+    /// <summary>Records written per stream (output, error, warning, verbose, debug, progress, confirmation, log levels).</summary>
     public ConcurrentDictionary<string, long> Streams { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Answers from the echoing provider that carried the key back.</summary>
@@ -494,6 +494,8 @@ public static class SecretHygiene
         public void WriteWarning(string message) => Record("warning", SecretPlace.Streams, message);
 
         public void WriteVerbose(string message) => Record("verbose", SecretPlace.Streams, message);
+
+        public void WriteDebug(string message) => Record("debug", SecretPlace.Streams, message);
 
         public void WriteProgress(CommandProgress progress) => Record("progress", SecretPlace.Streams, progress);
 

@@ -94,7 +94,7 @@ public sealed class SecretSection : IBenchmark
 
     private static readonly (SecretPlace Place, string What)[] Places =
     [
-        (SecretPlace.Streams, "output, warning, verbose, progress and confirmation records"),
+        (SecretPlace.Streams, "output, warning, verbose, debug, progress and confirmation records"),
         (SecretPlace.ErrorRecords, "error records"),
         (SecretPlace.Exceptions, "exceptions (ToString, inner, Data)"),
         (SecretPlace.Log, "debug and verbose log lines"),

@@ -133,6 +133,13 @@ Describe 'CSV cells' {
         $file.Length | Should -Be (Get-Item -LiteralPath $clip).Length
     }
 
+    It 'writes the engine''s debug lines to the debug stream, not the verbose one' {
+        $folder = Join-Path $Work 'debug-stream'
+        $records = @($Sea | Save-HailuoVideo -Path $folder -Debug 5>&1 4>$null 6>$null -ErrorAction Stop)
+        $debug = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
+        $debug.Message | Should -Match '(downloaded|kept) .+ in \d+ request\(s\)'
+    }
+
     It 'exposes the extra columns as properties, so Export-Csv writes a file New-HailuoVideo can read again' {
         $Hills.scene | Should -Be 'hills'
         $exported = Join-Path $Work 'exported.csv'

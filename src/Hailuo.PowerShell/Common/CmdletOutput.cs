@@ -17,6 +17,7 @@ internal static class CmdletOutput
         error => cmdlet.WriteError(ToErrorRecord(error)),
         cmdlet.WriteWarning,
         cmdlet.WriteVerbose,
+        cmdlet.WriteDebug,
         progress => cmdlet.WriteProgress(ToProgressRecord(progress)),
         cmdlet.ShouldProcess);
 

@@ -55,7 +55,12 @@ public sealed class EngineLog
         }
         try
         {
-            target.Post(level == HailuoLogLevel.Warning ? output => output.WriteWarning(message) : output => output.WriteVerbose(message));
+            target.Post(level switch
+            {
+                HailuoLogLevel.Warning => output => output.WriteWarning(message),
+                HailuoLogLevel.Debug => output => output.WriteDebug(message),
+                _ => output => output.WriteVerbose(message),
+            });
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {

@@ -17,6 +17,8 @@ public interface ICommandOutput
 
     void WriteVerbose(string message);
 
+    void WriteDebug(string message);
+
     void WriteProgress(CommandProgress progress);
 
     bool ShouldProcess(string target, string action);
@@ -163,6 +165,7 @@ public sealed class DelegatingOutput : ICommandOutput
     private readonly Action<CommandError> _writeError;
     private readonly Action<string> _writeWarning;
     private readonly Action<string> _writeVerbose;
+    private readonly Action<string> _writeDebug;
     private readonly Action<CommandProgress> _writeProgress;
     private readonly Func<string, string, bool> _shouldProcess;
 
@@ -171,6 +174,7 @@ public sealed class DelegatingOutput : ICommandOutput
         Action<CommandError> writeError,
         Action<string> writeWarning,
         Action<string> writeVerbose,
+        Action<string> writeDebug,
         Action<CommandProgress> writeProgress,
         Func<string, string, bool> shouldProcess)
     {
@@ -178,6 +182,7 @@ public sealed class DelegatingOutput : ICommandOutput
         _writeError = writeError;
         _writeWarning = writeWarning;
         _writeVerbose = writeVerbose;
+        _writeDebug = writeDebug;
         _writeProgress = writeProgress;
         _shouldProcess = shouldProcess;
     }
@@ -189,6 +194,8 @@ public sealed class DelegatingOutput : ICommandOutput
     public void WriteWarning(string message) => _writeWarning(message);
 
     public void WriteVerbose(string message) => _writeVerbose(message);
+
+    public void WriteDebug(string message) => _writeDebug(message);
 
     public void WriteProgress(CommandProgress progress) => _writeProgress(progress);
 

@@ -15,6 +15,7 @@ public sealed class RecordingOutput : ICommandOutput
     public List<CommandError> Errors { get; } = [];
     public List<string> Warnings { get; } = [];
     public List<string> Verbose { get; } = [];
+    public List<string> Debug { get; } = [];
     public List<CommandProgress> Progress { get; } = [];
     public List<(string Target, string Action)> Confirmations { get; } = [];
     public List<string> WrongThread { get; } = [];
@@ -28,6 +29,7 @@ public sealed class RecordingOutput : ICommandOutput
     public void WriteError(CommandError error) => Record(nameof(WriteError), () => Errors.Add(error));
     public void WriteWarning(string message) => Record(nameof(WriteWarning), () => Warnings.Add(message));
     public void WriteVerbose(string message) => Record(nameof(WriteVerbose), () => Verbose.Add(message));
+    public void WriteDebug(string message) => Record(nameof(WriteDebug), () => Debug.Add(message));
     public void WriteProgress(CommandProgress progress) => Record(nameof(WriteProgress), () => Progress.Add(progress));
 
     public bool ShouldProcess(string target, string action)

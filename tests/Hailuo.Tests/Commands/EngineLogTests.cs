@@ -5,7 +5,7 @@ namespace Hailuo.Tests.Commands;
 public sealed class EngineLogTests
 {
     [Fact]
-    public void A_line_goes_once_to_the_pump_served_last_and_warnings_stay_warnings()
+    public void A_line_goes_once_to_the_pump_served_last_in_the_stream_of_its_level()
     {
         var log = new EngineLog();
         using var first = new PipelinePump(log);
@@ -18,13 +18,16 @@ public sealed class EngineLogTests
 
         log.Write(HailuoLogLevel.Warning, "recovered job r-1");
         log.Write(HailuoLogLevel.Debug, "3 requests");
+        log.Write(HailuoLogLevel.Verbose, "retry 1");
         first.Drain(firstOut);
         second.Drain(secondOut);
 
         Assert.Empty(firstOut.Warnings);
         Assert.Empty(firstOut.Verbose);
+        Assert.Empty(firstOut.Debug);
         Assert.Equal(["recovered job r-1"], secondOut.Warnings);
-        Assert.Equal(["3 requests"], secondOut.Verbose);
+        Assert.Equal(["3 requests"], secondOut.Debug);
+        Assert.Equal(["retry 1"], secondOut.Verbose);
     }
 
     [Fact]
