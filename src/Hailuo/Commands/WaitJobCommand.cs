@@ -34,7 +34,7 @@ public sealed class WaitJobCommand : IDisposable
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
     private readonly DateTime _started = DateTime.UtcNow;
-    private readonly Dictionary<string, (HailuoJob Job, long Index, HailuoClient Client)> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Waited> _waiting = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private int _finished;
     private int _written;
@@ -67,11 +67,13 @@ public sealed class WaitJobCommand : IDisposable
         var key = job.Provider + "/" + job.Id;
         lock (_gate)
         {
-            if (_waiting.ContainsKey(key))
+            if (_waiting.TryGetValue(key, out var waited))
             {
+                // Another row whose input was the same, so New-HailuoVideo gave it the same job: it gets its own result.
+                waited.Rows.Add((job, index));
                 return;
             }
-            _waiting[key] = (job, index, client);
+            _waiting[key] = new Waited(job, index, client);
         }
         client.Tracker.Track(job).ContinueWith(
             t => OnFinished(key, t),
@@ -112,24 +114,36 @@ public sealed class WaitJobCommand : IDisposable
 
     private void OnFinished(string key, Task<HailuoJob> task)
     {
-        (HailuoJob Job, long Index, HailuoClient Client) entry;
-        lock (_gate)
+        var written = 0;
+        while (true)
         {
-            if (!_waiting.TryGetValue(key, out entry))
+            List<(HailuoJob Job, long Index)> rows;
+            lock (_gate)
             {
-                return;
+                if (!_waiting.TryGetValue(key, out var waited))
+                {
+                    return;
+                }
+                rows = waited.Rows.GetRange(written, waited.Rows.Count - written);
+                if (rows.Count == 0)
+                {
+                    // Only once every row's write is queued is the job no longer waited for: Complete stops at the first
+                    // moment nothing is, and a job removed first could finish unwritten.
+                    _waiting.Remove(key);
+                    _finished++;
+                    break;
+                }
             }
-        }
-        if (!task.IsCanceled && !task.IsFaulted)
-        {
-            Write(task.Result, entry.Index);
-        }
-        // Only once its write is queued is the job no longer waited for: Complete stops at the first moment nothing
-        // is, and a job removed first could finish unwritten.
-        lock (_gate)
-        {
-            _waiting.Remove(key);
-            _finished++;
+            written += rows.Count;
+            if (!task.IsCanceled && !task.IsFaulted)
+            {
+                var final = task.Result;
+                foreach (var (job, index) in rows)
+                {
+                    // Each row keeps its own columns: the tracker's job carries the first row's.
+                    Write(ReferenceEquals(job.Tag, final.Tag) ? final : final.With(tag: job.Tag), index);
+                }
+            }
         }
         _pump.Post(static _ => { });
     }
@@ -160,8 +174,9 @@ public sealed class WaitJobCommand : IDisposable
         {
             done = _finished;
             total = _finished + _waiting.Count;
-            foreach (var (job, _, client) in _waiting.Values)
+            foreach (var waited in _waiting.Values)
             {
+                var (job, client) = (waited.Rows[0].Job, waited.Client);
                 var current = client.Tracker.Current(job.Id) ?? job;
                 if (current.Status == JobStatus.Running)
                 {
@@ -187,4 +202,12 @@ public sealed class WaitJobCommand : IDisposable
     }
 
     public void Dispose() => _pump.Dispose();
+
+    /// <summary>A job being waited for, and the rows (one, or more whose input was the same) it is written for.</summary>
+    private sealed class Waited(HailuoJob job, long index, HailuoClient client)
+    {
+        public List<(HailuoJob Job, long Index)> Rows { get; } = [(job, index)];
+
+        public HailuoClient Client { get; } = client;
+    }
 }

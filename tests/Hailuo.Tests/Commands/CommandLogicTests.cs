@@ -56,6 +56,46 @@ public sealed class CommandLogicTests
     }
 
     [Fact]
+    public async Task Rows_with_the_same_input_pay_once_and_each_gets_its_own_file_with_its_own_columns()
+    {
+        await using var h = await CommandHarness.StartAsync();
+        var output = new RecordingOutput();
+        var folder = Path.Combine(h.Engine.Folder, "videos");
+        RowInput[] rows =
+        [
+            CommandHarness.Row(1, "A lighthouse at dusk", tag: new() { ["shot"] = "wide" }),
+            CommandHarness.Row(2, "A lighthouse at dusk", tag: new() { ["shot"] = "again" }),
+        ];
+
+        var submitted = h.Submit(output, rows);
+        using (var wait = new WaitJobCommand(output, h.Session, new WaitOptions(), CancellationToken.None))
+        {
+            foreach (var job in submitted)
+            {
+                wait.Add(job.Job, job.Index);
+            }
+            wait.Complete();
+        }
+        var waited = output.Jobs.Skip(submitted.Count).ToList();
+        using (var save = new SaveVideoCommand(output, h.Session, new SaveOptions { Path = folder, FileNameTemplate = "{index}-{shot}" }, CancellationToken.None))
+        {
+            foreach (var job in waited)
+            {
+                save.Add(job.Job, job.Index);
+            }
+            save.Complete();
+        }
+
+        Assert.Empty(output.Errors);
+        Assert.Single(submitted.Select(j => j.Job.Id).Distinct());
+        Assert.Equal([(1L, "wide"), (2L, "again")], waited.OrderBy(j => j.Index).Select(j => (j.Index, j.Job.Tag["shot"]!)));
+        var saved = output.Objects.OfType<SavedVideo>().OrderBy(s => s.Index).Select(s => Path.GetFileName(s.Path));
+        Assert.Equal(["1-wide.mp4", "2-again.mp4"], saved);
+        Assert.Equal(1, Count(await h.Engine.StatsAsync(HailuoProvider.CoreToday), "creates"));
+        Assert.Empty(output.WrongThread);
+    }
+
+    [Fact]
     public async Task A_bad_row_is_an_error_naming_the_row_and_the_rest_go_on()
     {
         await using var h = await CommandHarness.StartAsync();
