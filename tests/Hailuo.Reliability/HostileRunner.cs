@@ -22,7 +22,13 @@ public sealed class HostileLab : IAsyncDisposable
     public EmulatorServer Server { get; }
 
     // Lab's emulator: links and outputs live for a real hour, whatever the clock.
-    public static async Task<HostileLab> StartAsync() => new(await Lab.StartEmulatorAsync(HostileRunner.TimeScale));
+    // Links and Replicate's outputs live an hour, which at this time scale is 0.72 s real: shorter than a pause on a busy
+    // machine. Expiry has cases of its own; here it would only make a good row fail now and then.
+    public static async Task<HostileLab> StartAsync() => new(await Lab.StartEmulatorAsync(HostileRunner.TimeScale, o =>
+    {
+        o.UrlTtlSeconds = 1e7;
+        o.ReplicateRetentionSeconds = 1e7;
+    }));
 
     public async Task<HostileOutcome> RunAsync(HostileCase c, string runRoot, CancellationToken cancellationToken)
     {
@@ -300,7 +306,12 @@ public static class HostileRunner
         }
         if (batchWentOn == false)
         {
-            v.Add("the good rows around it did not both complete");
+            var why = GoodIndexes.Select(i => output.Errors.FirstOrDefault(e => e.Message.StartsWith($"Row {i}:", StringComparison.Ordinal)) is { } error
+                    ? $"row {i}: {error.Message}"
+                    : saved.Any(s => s.Index == i && IsWholeMp4(s.Path)) ? null
+                    : saved.Any(s => s.Index == i) ? $"row {i}: its file is not a whole MP4" : $"row {i}: no file and no error")
+                .OfType<string>();
+            v.Add("the good rows around it did not both complete (" + string.Join("; ", why) + ")");
         }
         if (output.Errors.Count(e => !e.Message.StartsWith("Row ", StringComparison.Ordinal)) is > 0 and var loose)
         {
