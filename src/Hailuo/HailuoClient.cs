@@ -54,7 +54,7 @@ public sealed class HailuoClient : IDisposable
                 $"No API key for {options.Provider}: run Connect-Hailuo, or set {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}."));
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
         // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
-        var download = new DownloadOptions();
+        var download = options.Download.Validated();
         download.BackoffBase = options.Scaled(download.BackoffBase);
         download.BackoffCap = options.Scaled(download.BackoffCap);
         _downloader = new VideoDownloader(DownloadHttp, download);

@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using Hailuo.Credentials;
+using Hailuo.Downloads;
 using Hailuo.Models;
 
 namespace Hailuo;
@@ -86,6 +87,12 @@ public sealed class HailuoClientOptions
     /// </summary>
     public TimeSpan CreateSettleTime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Limits of every video download: the largest file, the slowest rate, attempts and fresh links. The client takes a
+    /// copy when it is made; its backoff shrinks with <see cref="TimeScale"/>, its read timeout stays real.
+    /// </summary>
+    public DownloadOptions Download { get; set; } = new();
+
     /// <summary>The largest API reply read (not downloads); anything bigger is refused as hostile.</summary>
     public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -163,6 +170,10 @@ public sealed class HailuoClientOptions
         if (MaxJobsInFlight < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxJobsInFlight), "MaxJobsInFlight must be at least 1.");
+        }
+        if (Download is null)
+        {
+            throw new ArgumentNullException(nameof(Download), "Download cannot be null; leave it out for the default limits.");
         }
     }
 

@@ -73,6 +73,23 @@ public sealed class ProviderFlowTests
     }
 
     [Fact]
+    public async Task The_download_limits_in_the_client_options_apply_and_the_options_stay_as_given()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var limits = new Hailuo.Downloads.DownloadOptions { MaxBytes = 4096 };
+        var client = h.Client(HailuoProvider.CoreToday, o => o.Download = limits);
+        var job = await client.WaitAsync(await client.SubmitAsync(EngineHarness.Request("Too big to keep")), TimeSpan.FromSeconds(30));
+        var path = Path.Combine(h.Folder, "too-big.mp4");
+
+        var error = await Assert.ThrowsAsync<HailuoException>(() => client.DownloadAsync(job, path));
+
+        Assert.Contains("limit of 4096 bytes", error.Error.Message);
+        Assert.False(File.Exists(path));
+        // The client scaled its own copy's backoff to the emulator's clock, not the caller's object.
+        Assert.Equal(TimeSpan.FromMilliseconds(200), limits.BackoffBase);
+    }
+
+    [Fact]
     public async Task Both_core_today_shapes_are_read()
     {
         await using var h = await EngineHarness.StartAsync(configure: o => o.CoreTodayShape = CoreTodayShape.Predictions);
