@@ -94,10 +94,8 @@ public sealed class HostileSection : IBenchmark
             "emulator's clock; rate limits never refilled at time scales under about 0.0008; a file holding another job's video of the " +
             "same size was skipped as this job's, losing a video.");
         section.Note("Not fixed, recorded: in a New | Wait | Save pipeline, Save-HailuoVideo's own template cannot be checked before " +
-            "New-HailuoVideo pays (use -Wait, which checks first); the process-wide rate limiters are never disposed, one pair per " +
-            "account and endpoint, each with a replenishment timer (harmless in use, costly in test processes that start many " +
-            "emulators, which is why the suite shares one); after a redirect the key is withheld from another host name but not from " +
-            "another port of the API host (transport's part of the issue).");
+            "New-HailuoVideo pays (use -Wait, which checks first); the process-wide rate limiters live as long as the process, one " +
+            "pair per account and endpoint (they hold no timer between requests, so an idle one costs a few hundred bytes).");
         foreach (var missed in outcomes.Where(o => !o.Met))
         {
             section.Note("Missed: " + missed);
