@@ -90,29 +90,9 @@ public sealed class RowLedger
 /// </summary>
 public static class CmdletPipeline
 {
-    /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it.</summary>
-    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null)
-    {
-        var credential = new HailuoCredential(Lab.Key, "reliability");
-        var session = new HailuoSession
-        {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o =>
-            {
-                o.LedgerPath = ledgerPath;
-                o.CloudflareAccountId = "reliability";
-                tune?.Invoke(o);
-            },
-        };
-        session.Connect(new ConnectionSettings
-        {
-            Provider = provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
-            CloudflareAccountId = "reliability",
-            CredentialOrigin = CredentialOrigin.ApiKey,
-        }, credential);
-        return session;
-    }
+    /// <summary>A session connected to one of the emulator's providers with the reliability suite's key and account.</summary>
+    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
+        EmulatorSession.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
     /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
     public static string EmulatorName(HailuoProvider provider) => provider switch

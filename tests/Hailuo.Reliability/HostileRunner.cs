@@ -92,7 +92,7 @@ public static class HostileRunner
         var timedOut = false;
         HashSet<string> before;
         Counts counts;
-        using (var session = Connect(server, folder))
+        using (var session = EmulatorSession.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
         {
             if (c.Earlier is { } earlier)
             {
@@ -165,23 +165,6 @@ public static class HostileRunner
         aimed.Body = Fill(answer.Body);
         aimed.Headers = answer.Headers.ToDictionary(h => h.Key, h => Fill(h.Value)!, StringComparer.OrdinalIgnoreCase);
         return aimed;
-    }
-
-    private static HailuoSession Connect(EmulatorServer server, CaseFolder folder)
-    {
-        var credential = new HailuoCredential(Key, "hostile");
-        var session = new HailuoSession
-        {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o => o.LedgerPath = folder.Ledger,
-        };
-        session.Connect(new ConnectionSettings
-        {
-            Provider = HailuoProvider.Replicate,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, server.BaseUri),
-            CredentialOrigin = CredentialOrigin.ApiKey,
-        }, credential);
-        return session;
     }
 
     /// <summary>New-HailuoVideo -Wait over the rows; false when it had not finished within the case's time.</summary>
