@@ -92,9 +92,8 @@ public static class Lab
         return path;
     }
 
-    /// <summary>Runs a program to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Error, TimeSpan Elapsed)> RunProcessAsync(
-        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts a program with its output and error redirected, for the caller to read (or the pipes fill and it stalls).</summary>
+    public static Process StartProcess(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -105,8 +104,15 @@ public static class Lab
         {
             start.ArgumentList.Add(argument);
         }
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+    }
+
+    /// <summary>Runs a program to completion and returns its exit code and output; cancelling kills it and everything it started.</summary>
+    public static async Task<(int ExitCode, string Output, string Error, TimeSpan Elapsed)> RunProcessAsync(
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        using var process = StartProcess(fileName, arguments, environment);
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         try

@@ -102,6 +102,9 @@ public sealed class LedgerAudit
     /// <summary>Everything inconsistent, one line each; empty when the ledger agrees with itself, the disk and the provider.</summary>
     public List<string> Problems { get; } = [];
 
+    /// <summary>The ledger agrees with itself, the disk and the provider, and leaves nothing undecided.</summary>
+    public bool Consistent => Problems.Count == 0 && Undecided.Count == 0;
+
     /// <param name="path">The ledger file.</param>
     /// <param name="paid">Every job the provider made for this account (the emulator's board).</param>
     /// <param name="final">True after the last run: every job must then be final and every success on disk.</param>
@@ -235,7 +238,7 @@ public sealed class LedgerAudit
         name,
         Describe(),
         "opens with JobLedger; every paid job in exactly one entry, final as the provider says, every success on disk", "", "0 problems",
-        Problems.Count == 0 && Undecided.Count == 0,
+        Consistent,
         string.Join("; ", Problems.Concat(Undecided).Take(3)));
 
     public string Describe() =>

@@ -90,29 +90,9 @@ public sealed class RowLedger
 /// </summary>
 public static class CmdletPipeline
 {
-    /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it.</summary>
-    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null)
-    {
-        var credential = new HailuoCredential(Lab.Key, "reliability");
-        var session = new HailuoSession
-        {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o =>
-            {
-                o.LedgerPath = ledgerPath;
-                o.CloudflareAccountId = "reliability";
-                tune?.Invoke(o);
-            },
-        };
-        session.Connect(new ConnectionSettings
-        {
-            Provider = provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
-            CloudflareAccountId = "reliability",
-            CredentialOrigin = CredentialOrigin.ApiKey,
-        }, credential);
-        return session;
-    }
+    /// <summary>A session connected to one of the emulator's providers with the reliability suite's key and account.</summary>
+    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
+        EmulatorSession.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
     /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
     public static string EmulatorName(HailuoProvider provider) => provider switch
@@ -125,7 +105,7 @@ public static class CmdletPipeline
 
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
-    public static BatchReport Run(HailuoSession session, IReadOnlyList<Dictionary<string, string>> csv, string folder, CancellationToken cancellationToken,
+    public static BatchReport Run(HailuoSession session, IReadOnlyList<IReadOnlyDictionary<string, string?>> csv, string folder, CancellationToken cancellationToken,
         IReadOnlySet<long>? only = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -158,7 +138,7 @@ public static class CmdletPipeline
             {
                 if (only is null || only.Contains(i + 1))
                 {
-                    submit.Process(Row(csv[i], i + 1));
+                    submit.Process(Csv.Bind(csv[i], i + 1, new CsvRowTarget(i + 1)));
                 }
             }
             submit.Complete();
@@ -166,21 +146,6 @@ public static class CmdletPipeline
         wait.Complete();
         save.Complete();
         return new BatchReport(saved, errors, warnings, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>A CSV row as New-HailuoVideo binds it: its columns by name, the rest carried along as the tag.</summary>
-    private static RowInput Row(Dictionary<string, string> cells, long index)
-    {
-        string? Cell(string name) => cells.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-        var request = new VideoRequest
-        {
-            Prompt = Cell("prompt"),
-            Duration = Cell("duration") is { } duration ? int.Parse(duration, System.Globalization.CultureInfo.InvariantCulture) : null,
-            Resolution = Cell("resolution"),
-        };
-        var tag = cells.Where(c => c.Key is not ("prompt" or "duration" or "resolution"))
-            .ToDictionary(c => c.Key, c => (string?)c.Value, StringComparer.OrdinalIgnoreCase);
-        return new RowInput(request, index) { Tag = tag, Target = new CsvRowTarget(index) };
     }
 
     private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings) => new(
@@ -218,14 +183,39 @@ public static class Csv
     }
 
     /// <summary>Import-Csv: one dictionary per row, keyed by the header's names.</summary>
-    public static List<Dictionary<string, string>> Read(string path)
+    public static List<Dictionary<string, string?>> Read(string path)
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).Select(Split).ToList();
         var header = lines[0];
         return lines.Skip(1)
             .Select(cells => header.Select((name, i) => (name, value: i < cells.Count ? cells[i] : ""))
-                .ToDictionary(c => c.name, c => c.value, StringComparer.OrdinalIgnoreCase))
+                .ToDictionary(c => c.name, c => (string?)c.value, StringComparer.OrdinalIgnoreCase))
             .ToList();
+    }
+
+    /// <summary>A row's cells as New-HailuoVideo binds them (design notes §3): parameter columns by name or alias, blank cells as null, the rest as the tag.</summary>
+    /// <param name="target">What an error about the row points at.</param>
+    public static RowInput Bind(IReadOnlyDictionary<string, string?> cells, long index, object target)
+    {
+        var request = new VideoRequest();
+        var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        string? provider = null;
+        foreach (var (column, raw) in cells)
+        {
+            var value = string.IsNullOrWhiteSpace(raw) ? null : raw;
+            switch (column.ToLowerInvariant())
+            {
+                case "prompt": request.Prompt = value; break;
+                case "firstframeimage" or "first_frame_image" or "image": request.FirstFrameImage = value; break;
+                case "duration": request.Duration = value is null ? null : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "resolution": request.Resolution = value; break;
+                case "model": request.Model = value; break;
+                case "callbackurl" or "callback_url": request.CallbackUrl = value; break;
+                case "provider": provider = value; break;
+                default: tag[column] = raw; break;
+            }
+        }
+        return new RowInput(request, index) { Provider = provider, Tag = tag, Target = target };
     }
 
     private static string Quote(string value) =>

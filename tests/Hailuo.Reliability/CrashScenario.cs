@@ -205,7 +205,8 @@ public static class CrashScenario
         var extraSaved = random.Next(0, 4);
         var waitDelay = TimeSpan.FromMilliseconds(random.Next(0, 150));
         var polls = Interlocked.Read(ref stats.StatusPolls);
-        using var child = Start(server, provider, paths);
+        var (fileName, arguments) = ChildCommand(server, provider, paths);
+        using var child = Lab.StartProcess(fileName, arguments);
         _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
         _ = child.StandardError.ReadToEndAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -266,40 +267,23 @@ public static class CrashScenario
 
     private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, HailuoProvider provider, Paths paths, CancellationToken cancellationToken)
     {
-        using var child = Start(server, provider, paths);
-        var output = child.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = child.StandardError.ReadToEndAsync(cancellationToken);
-        try
+        var (fileName, arguments) = ChildCommand(server, provider, paths);
+        var (exit, output, error, _) = await Lab.RunProcessAsync(fileName, arguments, cancellationToken);
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        if (exit != 0 || last is null)
         {
-            await child.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill();
-            throw;
-        }
-        var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        if (child.ExitCode != 0 || last is null)
-        {
-            throw new InvalidOperationException($"The batch failed ({child.ExitCode}): {await error}");
+            throw new InvalidOperationException($"The batch failed ({exit}): {error}");
         }
         return JsonSerializer.Deserialize<BatchReport>(last)!;
     }
 
     /// <summary>The same command every time: this assembly's own program with the child verb, the emulator's address and the folder.</summary>
-    private static Process Start(EmulatorServer server, HailuoProvider provider, Paths paths)
+    private static (string FileName, List<string> Arguments) ChildCommand(EmulatorServer server, HailuoProvider provider, Paths paths)
     {
         var assembly = typeof(CrashScenario).Assembly.Location;
         var host = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
-        var start = File.Exists(host) ? new ProcessStartInfo(host) : new ProcessStartInfo("dotnet") { ArgumentList = { assembly } };
-        start.ArgumentList.Add(ChildVerb);
-        start.ArgumentList.Add(server.BaseUrl);
-        start.ArgumentList.Add(paths.Folder);
-        start.ArgumentList.Add(provider.ToString());
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        return Process.Start(start) ?? throw new InvalidOperationException("The batch process did not start.");
+        List<string> arguments = [ChildVerb, server.BaseUrl, paths.Folder, provider.ToString()];
+        return File.Exists(host) ? (host, arguments) : ("dotnet", [assembly, .. arguments]);
     }
 
     /// <summary>How each create a kill left unanswered was settled, read from the ledger at the end.</summary>

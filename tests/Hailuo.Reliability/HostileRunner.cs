@@ -92,7 +92,7 @@ public static class HostileRunner
         var timedOut = false;
         HashSet<string> before;
         Counts counts;
-        using (var session = Connect(server, folder))
+        using (var session = EmulatorSession.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
         {
             if (c.Earlier is { } earlier)
             {
@@ -128,29 +128,8 @@ public static class HostileRunner
         }
     }
 
-    /// <summary>Cells as the cmdlet binds them (design notes §3): parameter columns by name or alias, blank cells as null, the rest as the tag.</summary>
-    public static RowInput Bind(IReadOnlyDictionary<string, string?> cells, long index)
-    {
-        var request = new VideoRequest();
-        var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        string? provider = null;
-        foreach (var (column, raw) in cells)
-        {
-            var value = string.IsNullOrWhiteSpace(raw) ? null : raw;
-            switch (column.ToLowerInvariant())
-            {
-                case "prompt": request.Prompt = value; break;
-                case "firstframeimage" or "first_frame_image" or "image": request.FirstFrameImage = value; break;
-                case "duration": request.Duration = value is null ? null : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-                case "resolution": request.Resolution = value; break;
-                case "model": request.Model = value; break;
-                case "callbackurl" or "callback_url": request.CallbackUrl = value; break;
-                case "provider": provider = value; break;
-                default: tag[column] = raw; break;
-            }
-        }
-        return new RowInput(request, index) { Provider = provider, Tag = tag, Target = $"row {index}" };
-    }
+    /// <summary>A row of the case's CSV as the cmdlet binds it; errors about it point at "row n".</summary>
+    private static RowInput Bind(IReadOnlyDictionary<string, string?> cells, long index) => Csv.Bind(cells, index, $"row {index}");
 
     private static Dictionary<string, string?> GoodCells(HostileCase c, long index) =>
         new() { ["Prompt"] = $"good row {index} of {c.Name}", ["shot"] = $"good-{index}" };
@@ -165,23 +144,6 @@ public static class HostileRunner
         aimed.Body = Fill(answer.Body);
         aimed.Headers = answer.Headers.ToDictionary(h => h.Key, h => Fill(h.Value)!, StringComparer.OrdinalIgnoreCase);
         return aimed;
-    }
-
-    private static HailuoSession Connect(EmulatorServer server, CaseFolder folder)
-    {
-        var credential = new HailuoCredential(Key, "hostile");
-        var session = new HailuoSession
-        {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o => o.LedgerPath = folder.Ledger,
-        };
-        session.Connect(new ConnectionSettings
-        {
-            Provider = HailuoProvider.Replicate,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, server.BaseUri),
-            CredentialOrigin = CredentialOrigin.ApiKey,
-        }, credential);
-        return session;
     }
 
     /// <summary>New-HailuoVideo -Wait over the rows; false when it had not finished within the case's time.</summary>

@@ -47,6 +47,32 @@ public sealed class SoakResult : BatchAudit
 
     /// <summary>Rows whose create the batch left undecided (its body had left before a reset), run again as the error says.</summary>
     public int RowsRunAgain { get; init; }
+
+    /// <summary>Failed rows whose error gives no reason.</summary>
+    public IEnumerable<FailedRow> FailuresWithoutReason => Rows.Failed.Values.Where(f => string.IsNullOrWhiteSpace(f.Message));
+
+    /// <summary>Every row downloaded or reported failed with its reason, none both, and no error that names no row.</summary>
+    public bool EveryRowAccountedFor =>
+        Rows.Unaccounted.Count == 0 && Rows.SavedAndFailed.Count == 0 && Rows.Unattributed.Count == 0 && !FailuresWithoutReason.Any();
+
+    /// <summary>The output folder holds one whole MP4 per saved row and nothing else.</summary>
+    public bool OneWholeVideoPerSavedRow => Folder.Clean && Folder.Videos.Count == Rows.Saved.Count;
+
+    public bool ApiRetriesWithinBound => MaxApiRetries <= ApiRetryBound;
+
+    /// <summary>The transport logged every retry it counted.</summary>
+    public bool EveryApiRetryLogged => ApiRetryNumbers.Count == ApiRetries;
+
+    public bool DownloadRequestsWithinBound => MaxDownloadRequests <= DownloadRequestBound;
+
+    /// <summary>Download requests by the client's count: the sum over every saved video.</summary>
+    public int DownloadRequests => DownloadRequestCounts.Sum();
+
+    /// <summary>The client's count of download requests is the emulator's.</summary>
+    public bool DownloadRequestsMatchEmulator => DownloadRequests == Provider.Downloads;
+
+    /// <summary>Every saved video's download was counted, once.</summary>
+    public bool EverySavedVideoCounted => DownloadRequestCounts.Count == Rows.Saved.Count;
 }
 
 /// <summary>

@@ -34,13 +34,12 @@ public sealed class SoakSection : IBenchmark
     {
         var jobs = r.Settings.Jobs;
         var accounted = r.Rows.Saved.Count + r.Rows.Failed.Count;
-        var reasons = r.Rows.Failed.Values.All(f => f.Message.Length > 0);
         yield return Requirement.Of(
             "Every job accounted for: downloaded, or reported failed with its reason",
             $"{r.Rows.Saved.Count:N0} downloaded + {r.Rows.Failed.Count:N0} failed ({r.Rows.FailuresByKind()}) = {accounted:N0} of {jobs:N0}; " +
             $"{r.Rows.Unaccounted.Count} unaccounted, {r.Rows.SavedAndFailed.Count} both, {r.Rows.Unattributed.Count} errors naming no row",
             $"{jobs:N0} rows", $"{accounted / (double)jobs:P1}", "all, each failure with its reason",
-            r.Rows.Unaccounted.Count == 0 && r.Rows.SavedAndFailed.Count == 0 && r.Rows.Unattributed.Count == 0 && reasons,
+            r.EveryRowAccountedFor,
             $"rows {string.Join(", ", r.Rows.Unaccounted.Concat(r.Rows.SavedAndFailed).Take(10))}");
         yield return r.Ledger.ConsistencyFigure("The ledger agrees with the provider and the disk");
         yield return r.Provider.DuplicatesFigure($"from {r.Provider.CreateRequests:N0} create requests");
@@ -48,7 +47,7 @@ public sealed class SoakSection : IBenchmark
             "Corrupt or partial files left in the output folder",
             $"{r.Folder.Corrupt.Count + r.Folder.Leftovers.Count} ({r.Folder.Describe()}; {r.Rows.Saved.Count:N0} saved rows)",
             "0", "", "0, and one whole MP4 per saved row",
-            r.Folder.Clean && r.Folder.Videos.Count == r.Rows.Saved.Count,
+            r.OneWholeVideoPerSavedRow,
             r.Folder.Describe());
         var calls = r.Provider.ApiRequests - r.ApiRetries;
         var histogram = string.Join(", ", r.CallsRetried.Select((n, i) => $"{i + 1}: {n:N0}"));
@@ -57,17 +56,16 @@ public sealed class SoakSection : IBenchmark
             $"max {r.MaxApiRetries}; {r.ApiRetries:N0} retries over {calls:N0} calls, {r.ApiRetries / (double)Math.Max(1, calls):0.00} a call " +
             $"(calls retried k times, k: n = {(histogram.Length == 0 ? "none" : histogram)}); {r.ApiRetryNumbers.Count:N0} retries logged",
             $"MaxRetries = {r.ApiRetryBound}", $"{r.MaxApiRetries / (double)r.ApiRetryBound:0.00}", $"≤ {r.ApiRetryBound}, every retry logged",
-            r.MaxApiRetries <= r.ApiRetryBound && r.ApiRetryNumbers.Count == r.ApiRetries,
+            r.ApiRetriesWithinBound && r.EveryApiRetryLogged,
             $"max {r.MaxApiRetries}, {r.ApiRetryNumbers.Count} logged of {r.ApiRetries}");
-        var downloadRequests = r.DownloadRequestCounts.Sum();
         yield return Requirement.Of(
             "Requests per download (retries after cuts and faults, fresh links after expiry)",
-            $"max {r.MaxDownloadRequests}; {downloadRequests:N0} requests for {r.DownloadRequestCounts.Count:N0} videos " +
-            $"({downloadRequests / (double)Math.Max(1, r.DownloadRequestCounts.Count):0.00} a video); the emulator served {r.Provider.Downloads:N0}",
+            $"max {r.MaxDownloadRequests}; {r.DownloadRequests:N0} requests for {r.DownloadRequestCounts.Count:N0} videos " +
+            $"({r.DownloadRequests / (double)Math.Max(1, r.DownloadRequestCounts.Count):0.00} a video); the emulator served {r.Provider.Downloads:N0}",
             $"MaxAttempts + MaxRefreshes = {r.DownloadRequestBound}", $"{r.MaxDownloadRequests / (double)r.DownloadRequestBound:0.00}",
             $"≤ {r.DownloadRequestBound}, and the client's count is the emulator's",
-            r.MaxDownloadRequests <= r.DownloadRequestBound && downloadRequests == r.Provider.Downloads && r.DownloadRequestCounts.Count == r.Rows.Saved.Count,
-            $"max {r.MaxDownloadRequests}, client {downloadRequests} vs emulator {r.Provider.Downloads}");
+            r.DownloadRequestsWithinBound && r.DownloadRequestsMatchEmulator && r.EverySavedVideoCounted,
+            $"max {r.MaxDownloadRequests}, client {r.DownloadRequests} vs emulator {r.Provider.Downloads}");
         yield return new Figure("Faults injected (share of the requests each kind applies to)", Injected(r), "", "", "(reported)", null);
         yield return new Figure("Rows whose create was reset after its body had left, run again as their error says",
             $"{r.RowsRunAgain:N0}", "", "", "(reported; the re-run looks each create up at Replicate)", null);

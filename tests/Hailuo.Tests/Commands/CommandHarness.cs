@@ -1,6 +1,7 @@
 using Hailuo.Commands;
 using Hailuo.Credentials;
 using Hailuo.Models;
+using Hailuo.Reliability;
 using Hailuo.Tests.Emulator;
 using Hailuo.Tests.Engine.Client;
 
@@ -69,22 +70,8 @@ public sealed class CommandHarness : IAsyncDisposable
     public static async Task<CommandHarness> StartAsync(HailuoProvider provider = HailuoProvider.CoreToday, double timeScale = 0.01, Action<Hailuo.Emulator.EmulatorOptions>? configure = null)
     {
         var engine = await EngineHarness.StartAsync(timeScale, configure);
-        var session = new HailuoSession
-        {
-            Environment = new StaticCredentialSource(new HailuoCredential(EngineHarness.Secret, "test")),
-            ConfigureClient = o =>
-            {
-                o.LedgerPath = engine.LedgerPath;
-                o.CloudflareAccountId = "acc-test";
-            },
-        };
-        session.Connect(new ConnectionSettings
-        {
-            Provider = provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, engine.Emulator.Server.BaseUri),
-            CloudflareAccountId = "acc-test",
-            CredentialOrigin = CredentialOrigin.ApiKey,
-        }, new HailuoCredential(EngineHarness.Secret, "test"));
+        var session = EmulatorSession.Connect(engine.Emulator.Server.BaseUri, provider, new HailuoCredential(EngineHarness.Secret, "test"), engine.LedgerPath,
+            cloudflareAccountId: "acc-test");
         return new CommandHarness(engine, session);
     }
 

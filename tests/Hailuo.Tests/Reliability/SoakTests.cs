@@ -22,10 +22,11 @@ public sealed class SoakTests(SoakTests.Run run) : IClassFixture<SoakTests.Run>
     public void Every_job_is_downloaded_or_reported_failed_with_its_reason()
     {
         var rows = Result.Rows;
-        Assert.True(rows.Unaccounted.Count == 0, $"Rows with neither a file nor an error: {string.Join(", ", rows.Unaccounted)}.");
-        Assert.True(rows.SavedAndFailed.Count == 0, $"Rows both saved and reported failed: {string.Join(", ", rows.SavedAndFailed)}.");
-        Assert.True(rows.Unattributed.Count == 0, $"Errors that name no row: {string.Join("; ", rows.Unattributed.Select(e => e.Message))}.");
-        Assert.All(rows.Failed.Values, f => Assert.False(string.IsNullOrWhiteSpace(f.Message), $"Row {f.Row} failed ({f.Kind}) without a reason."));
+        Assert.True(Result.EveryRowAccountedFor,
+            $"Rows with neither a file nor an error: {string.Join(", ", rows.Unaccounted)}. " +
+            $"Rows both saved and reported failed: {string.Join(", ", rows.SavedAndFailed)}. " +
+            $"Errors that name no row: {string.Join("; ", rows.Unattributed.Select(e => e.Message))}. " +
+            $"Rows failed without a reason: {string.Join(", ", Result.FailuresWithoutReason.Select(f => $"{f.Row} ({f.Kind})"))}.");
         Assert.Equal(Result.Settings.Jobs, rows.Saved.Count + rows.Failed.Count);
     }
 
@@ -41,34 +42,35 @@ public sealed class SoakTests(SoakTests.Run run) : IClassFixture<SoakTests.Run>
     public void No_corrupt_or_partial_file_is_left()
     {
         var folder = Result.Folder;
-        Assert.True(folder.Corrupt.Count == 0, $"Files that are not whole MP4s: {string.Join("; ", folder.Corrupt)}.");
-        Assert.True(folder.Leftovers.Count == 0, $"Files that are not videos (temp or partial): {string.Join(", ", folder.Leftovers)}.");
-        Assert.True(folder.Videos.Count == Result.Rows.Saved.Count, $"{folder.Videos.Count} videos on disk for {Result.Rows.Saved.Count} saved rows.");
+        Assert.True(Result.OneWholeVideoPerSavedRow,
+            $"Files that are not whole MP4s: {string.Join("; ", folder.Corrupt)}. " +
+            $"Files that are not videos (temp or partial): {string.Join(", ", folder.Leftovers)}. " +
+            $"{folder.Videos.Count} videos on disk for {Result.Rows.Saved.Count} saved rows.");
     }
 
     [Fact]
     public void Retries_of_each_api_request_stay_within_MaxRetries()
     {
-        Assert.True(Result.MaxApiRetries <= Result.ApiRetryBound, $"An API call was retried {Result.MaxApiRetries} times; MaxRetries is {Result.ApiRetryBound}.");
-        Assert.True(Result.ApiRetryNumbers.Count == Result.ApiRetries,
+        Assert.True(Result.ApiRetriesWithinBound, $"An API call was retried {Result.MaxApiRetries} times; MaxRetries is {Result.ApiRetryBound}.");
+        Assert.True(Result.EveryApiRetryLogged,
             $"The transport counted {Result.ApiRetries} retries but logged {Result.ApiRetryNumbers.Count}: some retries went unseen.");
     }
 
     [Fact]
     public void Requests_of_each_download_stay_within_the_downloaders_bound()
     {
-        Assert.True(Result.MaxDownloadRequests <= Result.DownloadRequestBound,
+        Assert.True(Result.DownloadRequestsWithinBound,
             $"A download took {Result.MaxDownloadRequests} requests; MaxAttempts + MaxRefreshes is {Result.DownloadRequestBound}.");
-        Assert.True(Result.DownloadRequestCounts.Sum() == Result.Provider.Downloads,
-            $"The client counted {Result.DownloadRequestCounts.Sum()} download requests, the emulator served {Result.Provider.Downloads}.");
-        Assert.Equal(Result.Rows.Saved.Count, Result.DownloadRequestCounts.Count);
+        Assert.True(Result.DownloadRequestsMatchEmulator,
+            $"The client counted {Result.DownloadRequests} download requests, the emulator served {Result.Provider.Downloads}.");
+        Assert.True(Result.EverySavedVideoCounted,
+            $"The client counted the downloads of {Result.DownloadRequestCounts.Count} videos for {Result.Rows.Saved.Count} saved rows.");
     }
 
     [Fact]
     public void The_ledger_agrees_with_the_provider_and_the_disk()
     {
-        Assert.True(Result.Ledger.Problems.Count == 0, string.Join(Environment.NewLine, Result.Ledger.Problems));
-        Assert.True(Result.Ledger.Undecided.Count == 0, string.Join(Environment.NewLine, Result.Ledger.Undecided));
+        Assert.True(Result.Ledger.Consistent, string.Join(Environment.NewLine, Result.Ledger.Problems.Concat(Result.Ledger.Undecided)));
         Assert.Equal(Result.Settings.Jobs, Result.Ledger.Entries);
     }
 

@@ -14,34 +14,6 @@ using static Hailuo.Tests.Emulator.EmulatorHarness;
 
 namespace Hailuo.Tests.Engine.Downloads;
 
-/// <summary>A folder under the temp directory, deleted with everything in it.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hailuo-dl-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <summary>Every file in the folder, hidden temp files included.</summary>
-    public string[] Files() => Directory.GetFiles(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 /// <summary>Reports on the calling thread, so a test sees (and can act on) every report as it happens.</summary>
 public sealed class SyncProgress<T>(Action<T> onReport) : IProgress<T>
 {

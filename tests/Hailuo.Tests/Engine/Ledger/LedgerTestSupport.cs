@@ -4,33 +4,6 @@ using Hailuo.Models;
 
 namespace Hailuo.Tests.Engine.Ledger;
 
-/// <summary>A temp folder per test, deleted afterwards.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hailuo-ledger-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Ledger => System.IO.Path.Combine(Path, "ledger.jsonl");
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal static class LedgerTestSupport
 {
     public static readonly IReadOnlyDictionary<string, string?> NoTag = new Dictionary<string, string?>();

@@ -1,0 +1,35 @@
+using Hailuo.Commands;
+using Hailuo.Credentials;
+using Hailuo.Models;
+
+namespace Hailuo.Reliability;
+
+/// <summary>Sessions for the reliability suite, the hostile runner and the command tests alike: one way to connect to the emulator.</summary>
+public static class EmulatorSession
+{
+    /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it, with its own ledger.</summary>
+    /// <param name="cloudflareAccountId">Only Cloudflare needs one; null leaves it unset.</param>
+    /// <param name="tune">Adjusts each client the session makes, after the ledger is set.</param>
+    public static HailuoSession Connect(Uri emulator, HailuoProvider provider, HailuoCredential credential, string ledgerPath,
+        string? cloudflareAccountId = null, Action<HailuoClientOptions>? tune = null)
+    {
+        var session = new HailuoSession
+        {
+            Environment = new StaticCredentialSource(credential),
+            ConfigureClient = o =>
+            {
+                o.LedgerPath = ledgerPath;
+                tune?.Invoke(o);
+            },
+        };
+        // The session copies the account id into every client's options.
+        session.Connect(new ConnectionSettings
+        {
+            Provider = provider,
+            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
+            CloudflareAccountId = cloudflareAccountId,
+            CredentialOrigin = CredentialOrigin.ApiKey,
+        }, credential);
+        return session;
+    }
+}
