@@ -40,14 +40,6 @@ public sealed class EngineHarness : IAsyncDisposable
         return new EngineHarness(emulator, timeScale);
     }
 
-    public static string NameOf(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.CoreToday => ProviderNames.CoreToday,
-        HailuoProvider.Replicate => ProviderNames.Replicate,
-        HailuoProvider.MiniMax => ProviderNames.MiniMax,
-        _ => ProviderNames.Cloudflare,
-    };
-
     public HailuoClientOptions Options(HailuoProvider provider, string key = Secret) => new(provider)
     {
         BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, Emulator.Server.BaseUri),
@@ -73,7 +65,7 @@ public sealed class EngineHarness : IAsyncDisposable
         return client;
     }
 
-    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(NameOf(provider));
+    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(Hailuo.Reliability.CmdletPipeline.EmulatorName(provider));
 
     public static VideoRequest Request(string prompt, string resolution = "768p", int duration = 6) =>
         new() { Prompt = prompt, Resolution = resolution, Duration = duration };
