@@ -331,8 +331,7 @@ public sealed class HailuoClient : IDisposable
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, "A job id is required.", "Id"));
         }
-        var known = Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id.Trim(), Provider, HailuoModels.Standard, JobStatus.Queued);
-        return RefreshAsync(known, cancellationToken);
+        return RefreshAsync(KnownOrBareJob(id.Trim()), cancellationToken);
     }
 
     /// <summary>Re-reads a job; a succeeded job comes back with a fresh download link.</summary>
@@ -437,8 +436,11 @@ public sealed class HailuoClient : IDisposable
         new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
-    public VideoGenerationOperation GetOperation(string id) =>
-        new(this, Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued));
+    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id));
+
+    /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
+    internal HailuoJob KnownOrBareJob(string id) =>
+        Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
 
     private void Log(HailuoLogLevel level, string message) => Options.Log?.Invoke(level, _session.Credential.Redact(message));
 
