@@ -55,8 +55,8 @@ public sealed class HailuoClient : IDisposable
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
         // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
         var download = options.Download.Validated();
-        download.BackoffBase = options.Scaled(download.BackoffBase);
-        download.BackoffCap = options.Scaled(download.BackoffCap);
+        download.BackoffBase = download.BackoffBase.Scaled(options.TimeScale);
+        download.BackoffCap = download.BackoffCap.Scaled(options.TimeScale);
         _downloader = new VideoDownloader(DownloadHttp, download);
     }
 
