@@ -442,7 +442,7 @@ public sealed class HailuoClient : IDisposable
     internal HailuoJob KnownOrBareJob(string id) =>
         Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
 
-    private void Log(HailuoLogLevel level, string message) => Options.Log?.Invoke(level, _session.Credential.Redact(message));
+    private void Log(HailuoLogLevel level, string message) => _session.Credential.LogRedacted(Options.Log, level, message);
 
     private void ThrowIfDisposed()
     {

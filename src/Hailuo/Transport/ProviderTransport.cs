@@ -377,7 +377,7 @@ internal sealed class ProviderTransport : IDisposable
     private HailuoError Scrub(HailuoError error) =>
         new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
 
-    private void Log(HailuoLogLevel level, string message) => _options.Log?.Invoke(level, _credential.Redact(message));
+    private void Log(HailuoLogLevel level, string message) => _credential.LogRedacted(_options.Log, level, message);
 
     private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
 
