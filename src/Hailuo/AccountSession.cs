@@ -40,7 +40,7 @@ internal sealed class AccountSession
         Tracker = new JobTracker(
             RefreshAsync,
             new TrackerOptions { TimeScale = options.TimeScale, SlotsWanted = () => inFlight.GetStatistics()?.CurrentQueuedCount > 0 },
-            log: options.Log is { } log ? (level, message) => log(level, credential.Redact(message)) : null);
+            log: options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null);
     }
 
     public ProviderAdapter Adapter { get; }

@@ -55,8 +55,8 @@ public sealed class HailuoClient : IDisposable
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
         // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
         var download = options.Download.Validated();
-        download.BackoffBase = options.Scaled(download.BackoffBase);
-        download.BackoffCap = options.Scaled(download.BackoffCap);
+        download.BackoffBase = download.BackoffBase.Scaled(options.TimeScale);
+        download.BackoffCap = download.BackoffCap.Scaled(options.TimeScale);
         _downloader = new VideoDownloader(DownloadHttp, download);
     }
 
@@ -331,8 +331,7 @@ public sealed class HailuoClient : IDisposable
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, "A job id is required.", "Id"));
         }
-        var known = Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id.Trim(), Provider, HailuoModels.Standard, JobStatus.Queued);
-        return RefreshAsync(known, cancellationToken);
+        return RefreshAsync(KnownOrBareJob(id.Trim()), cancellationToken);
     }
 
     /// <summary>Re-reads a job; a succeeded job comes back with a fresh download link.</summary>
@@ -437,10 +436,13 @@ public sealed class HailuoClient : IDisposable
         new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
-    public VideoGenerationOperation GetOperation(string id) =>
-        new(this, Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued));
+    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id));
 
-    private void Log(HailuoLogLevel level, string message) => Options.Log?.Invoke(level, _session.Credential.Redact(message));
+    /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
+    internal HailuoJob KnownOrBareJob(string id) =>
+        Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
+
+    private void Log(HailuoLogLevel level, string message) => _session.Credential.LogRedacted(Options.Log, level, message);
 
     private void ThrowIfDisposed()
     {

@@ -25,7 +25,7 @@ public sealed class RateLimit
 
     public static RateLimit PerMinute(int permits) => new(permits, TimeSpan.FromMinutes(1));
 
-    public RateLimit Scaled(double scale) => new(Permits, TimeSpan.FromTicks((long)(Window.Ticks * scale)));
+    public RateLimit Scaled(double scale) => new(Permits, Window.Scaled(scale));
 
     public override string ToString() => $"{Permits} per {Window.TotalSeconds:0.###} s";
 }
@@ -185,8 +185,6 @@ public sealed class HailuoClientOptions
         }
         return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
-
-    internal TimeSpan Scaled(TimeSpan span) => TimeSpan.FromTicks((long)(span.Ticks * TimeScale));
 }
 
 public enum HailuoLogLevel

@@ -107,9 +107,9 @@ public abstract class ProviderApi
             }
 
             var reply = hostile is { Answer.Handle: false } ? null
-                : await EarlyReplyAsync(context, operation, info, authenticate, stats) is { } early
+                : EarlyReply(context, operation, info, authenticate, stats, out var account) is { } early
                     ? early
-                    : await handler(context, info with { Account = AccountFor(context.Request, authenticate) });
+                    : await handler(context, info with { Account = account });
             if (hostile is { Answer.Status: not null })
             {
                 var job = hostile.Job ?? JobOf(context);
@@ -189,43 +189,44 @@ public abstract class ProviderApi
         return id.Length > 0 ? Board.Find(id) : null;
     }
 
-    private Task<Reply?> EarlyReplyAsync(HttpContext context, Operation operation, RequestInfo info, bool authenticate, ProviderStats stats)
+    /// <summary>
+    /// The answer a request gets before its handler (a fault, a bad key, a rate limit, no credits), or null; and the
+    /// account it is made for, hashed here once for both the rate limit and the handler.
+    /// </summary>
+    private Reply? EarlyReply(HttpContext context, Operation operation, RequestInfo info, bool authenticate, ProviderStats stats, out string account)
     {
+        account = "public";
         if (info.Has(FaultKind.ServerError))
         {
-            return Task.FromResult<Reply?>(ServerError(StatusCodes.Status503ServiceUnavailable));
+            return ServerError(StatusCodes.Status503ServiceUnavailable);
         }
         if (info.Has(FaultKind.RateLimit))
         {
             var seconds = info.Faults.First(f => f.Kind == FaultKind.RateLimit).Parameter ?? 1;
             Interlocked.Increment(ref stats.RateLimited);
-            return Task.FromResult<Reply?>(RateLimited(State.Scaled(seconds)));
+            return RateLimited(State.Scaled(seconds));
         }
-        string account = "public";
         if (authenticate)
         {
             var key = ReadKey(context.Request);
             if (string.IsNullOrEmpty(key) || (State.Options.ApiKey is { } expected && key != expected))
             {
                 Interlocked.Increment(ref stats.AuthFailures);
-                return Task.FromResult<Reply?>(AuthFailure(missing: string.IsNullOrEmpty(key)));
+                return AuthFailure(missing: string.IsNullOrEmpty(key));
             }
             account = EmulatorState.AccountOf(key);
         }
         if (CheckRateLimits(operation, account) is { } wait)
         {
             Interlocked.Increment(ref stats.RateLimited);
-            return Task.FromResult<Reply?>(RateLimited(wait));
+            return RateLimited(wait);
         }
         if (info.Has(FaultKind.Credits))
         {
-            return Task.FromResult<Reply?>(InsufficientCredits());
+            return InsufficientCredits();
         }
-        return Task.FromResult<Reply?>(null);
+        return null;
     }
-
-    private string AccountFor(HttpRequest request, bool authenticate) =>
-        authenticate && ReadKey(request) is { Length: > 0 } key ? EmulatorState.AccountOf(key) : "public";
 
     /// <summary>Checks the create or read window and the provider-wide one; only downloads are exempt (they hit the CDN).</summary>
     private TimeSpan? CheckRateLimits(Operation operation, string account)

@@ -66,8 +66,7 @@ public sealed class JobCommands
     public HailuoJob Resolve(string id, string? provider)
     {
         var client = _session.GetClient(provider is { Length: > 0 } p ? HailuoSession.ParseProvider(p) : null);
-        return client.Ledger?.FindById(client.Provider, id.Trim())?.ToJob()
-            ?? new HailuoJob(id.Trim(), client.Provider, HailuoModels.Standard, JobStatus.Queued);
+        return client.KnownOrBareJob(id.Trim());
     }
 
     private void Run(string id, string? provider, Action<HailuoClient, HailuoJob> action)

@@ -88,7 +88,7 @@ public sealed class NewVideoCommand : IDisposable
             var problems = RequestValidator.Validate(row.Request, client.Provider);
             if (problems.Count > 0)
             {
-                var message = $"Row {row.Index}: " + string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";
+                var message = string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, message, problems[0].Code, problems[0].RecommendedAction));
             }
             if (_options.Wait)
@@ -134,7 +134,7 @@ public sealed class NewVideoCommand : IDisposable
         }
         catch (HailuoException e)
         {
-            throw new HailuoException(new HailuoError(e.Error.Kind, $"Row {row.Index}: {e.Error.Message} Nothing was sent for this row.", e.Error.Code, e.Error.RecommendedAction));
+            throw new HailuoException(new HailuoError(e.Error.Kind, $"{e.Error.Message} Nothing was sent for this row.", e.Error.Code, e.Error.RecommendedAction));
         }
     }
 
@@ -247,9 +247,7 @@ public sealed class NewVideoCommand : IDisposable
     }
 
     private static HailuoError RowError(HailuoError error, RowInput row) =>
-        error.Message.StartsWith("Row ", StringComparison.Ordinal)
-            ? error
-            : new HailuoError(error.Kind, $"Row {row.Index}: {error.Message}", error.Code, error.RecommendedAction, error.RetryAfter);
+        new(error.Kind, $"Row {row.Index}: {error.Message}", error.Code, error.RecommendedAction, error.RetryAfter);
 
     public void Dispose() => _pump.Dispose();
 }

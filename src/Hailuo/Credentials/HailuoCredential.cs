@@ -50,6 +50,9 @@ public sealed class HailuoCredential
         return text;
     }
 
+    /// <summary>Hands a message to <paramref name="log"/>, if there is one, with the key redacted: the one way engine text reaches a log.</summary>
+    internal void LogRedacted(Action<HailuoLogLevel, string>? log, HailuoLogLevel level, string message) => log?.Invoke(level, Redact(message));
+
     public override string ToString() => $"API key from {Source} (account {Fingerprint})";
 
     private static string ComputeFingerprint(string secret)

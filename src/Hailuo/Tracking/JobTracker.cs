@@ -321,7 +321,8 @@ public sealed class JobTracker : IDisposable
                 failures = ++entry.Failures;
                 entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
                 giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
-                var backoff = TimeSpan.FromTicks(Math.Min(Scaled(_options.MaxQueuedInterval).Ticks, Scaled(_options.MinInterval).Ticks << Math.Min(failures, 10)));
+                var backoff = TimeSpan.FromTicks(Math.Min(_options.MaxQueuedInterval.Scaled(_options.TimeScale).Ticks,
+                    _options.MinInterval.Scaled(_options.TimeScale).Ticks << Math.Min(failures, 10)));
                 if (giveUp)
                 {
                     RemoveLocked(entry);
@@ -413,13 +414,13 @@ public sealed class JobTracker : IDisposable
         var job = entry.Job;
         var request = job.Request;
         var (mean, sigma) = Durations.Estimate(job.Provider, request?.EffectiveResolution ?? VideoRequest.Resolution768, request?.EffectiveDuration ?? VideoRequest.DefaultDuration);
-        var min = Scaled(_options.MinInterval);
-        var detect = Scaled(_options.DetectionInterval);
+        var min = _options.MinInterval.Scaled(_options.TimeScale);
+        var detect = _options.DetectionInterval.Scaled(_options.TimeScale);
         DateTimeOffset next;
         if (job.Status == JobStatus.Queued)
         {
             // Still waiting for a slot: look again now and then, never too often.
-            var gap = TimeSpan.FromTicks(Math.Min(Scaled(_options.MaxQueuedInterval).Ticks, mean.Ticks / 2));
+            var gap = TimeSpan.FromTicks(Math.Min(_options.MaxQueuedInterval.Scaled(_options.TimeScale).Ticks, mean.Ticks / 2));
             next = now + gap;
         }
         else
@@ -493,8 +494,6 @@ public sealed class JobTracker : IDisposable
             entry.Scheduled = null;
         }
     }
-
-    private TimeSpan Scaled(TimeSpan span) => TimeSpan.FromTicks((long)(span.Ticks * _options.TimeScale));
 
     public void Dispose()
     {

@@ -325,8 +325,8 @@ internal sealed class ProviderTransport : IDisposable
             // Honour the provider's word, plus a little so that a crowd does not return at once.
             return wait + TimeSpan.FromMilliseconds(jitter * Math.Min(1000, wait.TotalMilliseconds * 0.1));
         }
-        var baseDelay = _options.Scaled(_options.RetryBaseDelay).TotalMilliseconds;
-        var cap = _options.Scaled(_options.RetryMaxDelay).TotalMilliseconds;
+        var baseDelay = _options.RetryBaseDelay.Scaled(_options.TimeScale).TotalMilliseconds;
+        var cap = _options.RetryMaxDelay.Scaled(_options.TimeScale).TotalMilliseconds;
         var exponential = Math.Min(cap, baseDelay * Math.Pow(2, attempt));
         // Full jitter between half and all of the exponential delay.
         return TimeSpan.FromMilliseconds(exponential * (0.5 + (jitter / 2)));
@@ -377,7 +377,7 @@ internal sealed class ProviderTransport : IDisposable
     private HailuoError Scrub(HailuoError error) =>
         new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
 
-    private void Log(HailuoLogLevel level, string message) => _options.Log?.Invoke(level, _credential.Redact(message));
+    private void Log(HailuoLogLevel level, string message) => _credential.LogRedacted(_options.Log, level, message);
 
     private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
 

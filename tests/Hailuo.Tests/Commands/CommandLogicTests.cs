@@ -273,6 +273,20 @@ public sealed class CommandLogicTests
     }
 
     [Fact]
+    public async Task A_file_name_the_row_cannot_fill_is_an_error_naming_the_row_once_before_it_is_sent()
+    {
+        await using var h = await CommandHarness.StartAsync();
+        var output = new RecordingOutput();
+
+        h.Submit(output, [CommandHarness.Row(1, "No such column")], new NewVideoOptions { Wait = true, Path = h.Engine.Folder, FileNameTemplate = "{nope}" });
+
+        var error = Assert.Single(output.Errors);
+        Assert.StartsWith("Row 1: The file name template '{nope}' uses {nope}, which is not a known token.", error.Message);
+        Assert.EndsWith(" Nothing was sent for this row.", error.Message);
+        Assert.Equal(0, Count(await h.Engine.StatsAsync(HailuoProvider.CoreToday), "createRequests"));
+    }
+
+    [Fact]
     public async Task Stop_asks_first_and_passes_the_cancelled_job_through()
     {
         await using var h = await CommandHarness.StartAsync(timeScale: 1);

@@ -162,6 +162,19 @@ public sealed class ProviderFlowTests
     }
 
     [Fact]
+    public async Task Get_job_by_an_id_with_spaces_finds_the_ledger_s_job()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var client = h.Client(HailuoProvider.CoreToday);
+        var job = await client.SubmitAsync(EngineHarness.Request("Padded id"));
+
+        var read = await client.GetJobAsync($"  {job.Id} ");
+
+        Assert.Equal(job.Id, read.Id);
+        Assert.Equal("Padded id", read.Request!.Prompt);
+    }
+
+    [Fact]
     public async Task An_operation_resumes_from_its_id()
     {
         await using var h = await EngineHarness.StartAsync();
