@@ -209,6 +209,9 @@ internal sealed class ProviderTransport : IDisposable
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         using var buffer = new MemoryStream(length is > 0 and <= 65536 ? (int)length : 4096);
         var chunk = ArrayPool<byte>.Shared.Rent(16384);
+        // Scrubbed before anything reads it: a provider that echoes the key would otherwise carry it into
+        // job errors, the ledger and messages, which take the provider's words as they are.
+        string Text() => _credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         try
         {
             int read;
@@ -217,7 +220,7 @@ internal sealed class ProviderTransport : IDisposable
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > _options.MaxResponseBytes)
                 {
-                    return new ApiResponse(response.StatusCode, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), null,
+                    return new ApiResponse(response.StatusCode, Text(), null,
                         new HailuoError(HailuoErrorKind.Protocol, $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
                 }
             }
@@ -225,15 +228,13 @@ internal sealed class ProviderTransport : IDisposable
         catch (IOException e)
         {
             // Keep what arrived: a cut-short create answer may still name the job that was paid for.
-            throw new PartialResponseException(_credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)), e);
+            throw new PartialResponseException(Text(), e);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-        // Scrubbed before anything reads it: a provider that echoes the key would otherwise carry it into
-        // job errors, the ledger and messages, which take the provider's words as they are.
-        var body = _credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        var body = Text();
         JsonDocument? json = null;
         if (body.Length > 0)
         {
