@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using Hailuo.Models;
@@ -25,7 +26,9 @@ public sealed class HailuoCredential
         _secret = secret.Trim();
         Source = source;
         Fingerprint = ComputeFingerprint(_secret);
-        _echoes = new[] { _secret, System.Text.Json.JsonEncodedText.Encode(_secret).ToString(), Uri.EscapeDataString(_secret) };
+        // Most keys read the same in every form: scan each body once per distinct form, not three times.
+        _echoes = new[] { _secret, System.Text.Json.JsonEncodedText.Encode(_secret).ToString(), Uri.EscapeDataString(_secret) }
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
     }
 
     /// <summary>Where the key came from, for messages: "SecretManagement vault MyVault", "CORE_TODAY_API_KEY", ...</summary>
