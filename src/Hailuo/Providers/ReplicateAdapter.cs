@@ -46,7 +46,8 @@ internal sealed class ReplicateAdapter : ProviderAdapter
         {
             foreach (var item in results.EnumerateArray())
             {
-                if (item.String("id") is not { Length: > 0 } id)
+                // An id that is a path, a control character or a formula is no job of ours to adopt.
+                if (item.String("id") is not { Length: > 0 } id || !JobIds.IsUsable(id))
                 {
                     continue;
                 }
