@@ -162,8 +162,7 @@ internal sealed class CreateLookup
             {
                 return recent;
             }
-            var from = recent is not null && recent.Since < since ? recent.Since : since;
-            var call = _adapter.BuildListCreated(from);
+            var call = _adapter.BuildListCreated(since);
             if (call is null)
             {
                 return null;
@@ -176,7 +175,7 @@ internal sealed class CreateLookup
                 jobs.AddRange(listed);
                 call = next;
             }
-            _last = new Listing(from, now, jobs, Complete: call is null);
+            _last = new Listing(since, now, jobs, Complete: call is null);
             return _last;
         }
         finally
