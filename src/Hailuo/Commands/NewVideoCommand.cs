@@ -63,6 +63,8 @@ public sealed class NewVideoCommand : IDisposable
     private readonly NewVideoOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
+    private readonly string _folder;
+    private readonly string _template;
     private int _pending;
     private int _reservedCredits;
     private int _whatIfRows;
@@ -75,6 +77,9 @@ public sealed class NewVideoCommand : IDisposable
         _session = session;
         _options = options;
         _cancellationToken = cancellationToken;
+        // With -Wait, where each row's video goes: resolved once, not for every row and again for every job.
+        _folder = System.IO.Path.GetFullPath(options.Path ?? ".");
+        _template = options.FileNameTemplate ?? FileNameTemplate.Default;
     }
 
     public void Process(RowInput row)
@@ -130,7 +135,7 @@ public sealed class NewVideoCommand : IDisposable
             .With(request: row.Request, tag: row.Tag, createdAt: DateTimeOffset.UtcNow);
         try
         {
-            FileNameTemplate.Render(_options.FileNameTemplate ?? FileNameTemplate.Default, standIn, row.Index, System.IO.Path.GetFullPath(_options.Path ?? "."));
+            FileNameTemplate.Render(_template, standIn, row.Index, _folder);
         }
         catch (HailuoException e)
         {
@@ -222,7 +227,7 @@ public sealed class NewVideoCommand : IDisposable
         {
             Interlocked.Decrement(ref _pending);
             // Wakes the pipeline thread, which would otherwise notice only at its next 250 ms look.
-            _pump.Post(static _ => { });
+            _pump.Wake();
         }
     }
 
@@ -239,9 +244,8 @@ public sealed class NewVideoCommand : IDisposable
             });
             return;
         }
-        var folder = System.IO.Path.GetFullPath(_options.Path ?? ".");
-        Directory.CreateDirectory(folder);
-        var destination = FileNameTemplate.Render(_options.FileNameTemplate ?? FileNameTemplate.Default, done, row.Index, folder);
+        Directory.CreateDirectory(_folder);
+        var destination = FileNameTemplate.Render(_template, done, row.Index, _folder);
         var saved = await client.DownloadAsync(done, destination, overwrite: _options.Force, cancellationToken: _cancellationToken).ConfigureAwait(false);
         _pump.Post(output => output.WriteObject(new SavedVideo(saved.Path, saved.Length, saved.Skipped, done, row.Index)));
     }

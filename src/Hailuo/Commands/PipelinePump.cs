@@ -32,6 +32,9 @@ public sealed class PipelinePump : IDisposable
     /// <summary>Queues output from any thread.</summary>
     public void Post(Action<ICommandOutput> write) => _queue.Add(write);
 
+    /// <summary>Wakes a <see cref="WaitUntil"/> to look at its condition again, when what changed is not output.</summary>
+    public void Wake() => _queue.Add(static _ => { });
+
     /// <summary>Writes everything queued so far; never blocks.</summary>
     public void Drain(ICommandOutput output)
     {

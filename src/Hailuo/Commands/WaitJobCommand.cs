@@ -145,7 +145,7 @@ public sealed class WaitJobCommand : IDisposable
                 }
             }
         }
-        _pump.Post(static _ => { });
+        _pump.Wake();
     }
 
     private void Write(HailuoJob job, long index) =>
