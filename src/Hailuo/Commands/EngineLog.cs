@@ -8,8 +8,8 @@ namespace Hailuo.Commands;
 /// The clients are shared by every command of the session and log from background threads, so a message
 /// goes, once, through the pump that the pipeline thread served last: in
 /// <c>New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo</c> that is whichever command is writing now,
-/// including Wait's and Save's ends after New has finished. Warnings are warnings; verbose and debug lines
-/// are verbose (seen with -Verbose).
+/// including Wait's and Save's ends after New has finished. Each line goes to the stream of its level:
+/// warning, verbose (-Verbose) or debug (-Debug).
 /// </summary>
 public sealed class EngineLog
 {

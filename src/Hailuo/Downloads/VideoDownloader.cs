@@ -564,7 +564,7 @@ public sealed class VideoDownloader
 
         private async Task<Outcome> CopyAsync(Stream body, FileStream file, CancellationTokenSource attempt)
         {
-            // Pooled: a batch downloads thousands of videos, and a fresh 80 KB buffer each is garbage for the large heap.
+            // Pooled: a batch downloads thousands of videos, and a fresh 80 KB buffer for each is needless garbage.
             var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(_options.BufferSize);
             // Nothing is written until the first bytes are known to be an MP4.
             var sniffing = _written == 0;
