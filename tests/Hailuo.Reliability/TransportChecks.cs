@@ -424,11 +424,11 @@ public static class TransportChecks
         using var session = new HailuoSession
         {
             Environment = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
+            TimeScale = 0.01,
             ConfigureClient = o =>
             {
                 plan.Apply(o);
                 o.UseLedger = false;
-                o.TimeScale = 0.01;
             },
         };
         session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);

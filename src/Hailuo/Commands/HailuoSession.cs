@@ -28,6 +28,12 @@ public sealed class HailuoSession : IDisposable
     /// <summary>Tunes each client the session makes (tests shorten times; never needed in use).</summary>
     public Action<HailuoClientOptions>? ConfigureClient { get; set; }
 
+    /// <summary>
+    /// The emulator's clock, when the caller knows it; null reads it from the emulator's admin endpoint, which a
+    /// server that is not the emulator, or that never answers, makes a wait of up to 15 s.
+    /// </summary>
+    public double? TimeScale { get; set; }
+
     /// <summary>The settings in force: those of Connect-Hailuo, else the persisted ones, else the defaults.</summary>
     public ConnectionSettings Settings
     {
@@ -111,7 +117,11 @@ public sealed class HailuoSession : IDisposable
             if (which == settings.Provider && settings.BaseUri is not null)
             {
                 options.BaseUri = settings.BaseUri;
-                options.TimeScale = EmulatorTimeScale(settings.BaseUri);
+                options.TimeScale = TimeScale ?? EmulatorTimeScale(settings.BaseUri);
+            }
+            else if (TimeScale is { } scale)
+            {
+                options.TimeScale = scale;
             }
             ConfigureClient?.Invoke(options);
             var client = new HailuoClient(options);
