@@ -118,8 +118,6 @@ public sealed class HostileOutcome
     /// <summary>Null when the case ran alone.</summary>
     public bool? BatchWentOn { get; init; }
 
-    public TimeSpan Elapsed { get; init; }
-
     public List<string> Violations { get; } = [];
 
     public bool Met => Violations.Count == 0;

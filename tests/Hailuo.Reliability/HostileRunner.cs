@@ -22,13 +22,7 @@ public sealed class HostileLab : IAsyncDisposable
     public EmulatorServer Server { get; }
 
     // Lab's emulator: links and outputs live for a real hour, whatever the clock.
-    // Links and Replicate's outputs live an hour, which at this time scale is 0.72 s real: shorter than a pause on a busy
-    // machine. Expiry has cases of its own; here it would only make a good row fail now and then.
-    public static async Task<HostileLab> StartAsync() => new(await Lab.StartEmulatorAsync(HostileRunner.TimeScale, o =>
-    {
-        o.UrlTtlSeconds = 1e7;
-        o.ReplicateRetentionSeconds = 1e7;
-    }));
+    public static async Task<HostileLab> StartAsync() => new(await Lab.StartEmulatorAsync(HostileRunner.TimeScale));
 
     public async Task<HostileOutcome> RunAsync(HostileCase c, string runRoot, CancellationToken cancellationToken)
     {
@@ -76,7 +70,6 @@ public static class HostileRunner
     /// <summary>Runs a case against <paramref name="server"/>, which must run nothing else meanwhile (see <see cref="HostileLab"/>).</summary>
     internal static async Task<HostileOutcome> RunAsync(EmulatorServer server, HostileCase c, string runRoot, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
         var folder = new CaseFolder(Path.Combine(runRoot, c.Name));
         server.State.Hostile.Replace(c.Answers.Select(answer => Aimed(answer, c, folder)));
         var hostileCells = c.Cells(folder);
@@ -109,7 +102,7 @@ public static class HostileRunner
                 timedOut |= !Run(session, rerun, [Bind(hostileCells, HostileIndex)], c, folder, cancellationToken);
             }
         }
-        return Judge(c, folder, Counts.Of(server).Since(counts), output, rerun, rows.Single(r => r.Index == HostileIndex).Request.Prompt, before, Snapshot(runRoot), timedOut, clock.Elapsed);
+        return Judge(c, folder, Counts.Of(server).Since(counts), output, rerun, rows.Single(r => r.Index == HostileIndex).Request.Prompt, before, Snapshot(runRoot), timedOut);
     }
 
     /// <summary>What the emulator has counted: the create requests, the hostile answers given, and the jobs made (paid for).</summary>
@@ -168,7 +161,7 @@ public static class HostileRunner
     }
 
     private static HostileOutcome Judge(HostileCase c, CaseFolder folder, Counts counted, CaseOutput output, CaseOutput rerun, string? hostilePrompt,
-        IReadOnlySet<string> before, IReadOnlySet<string> after, bool timedOut, TimeSpan elapsed)
+        IReadOnlySet<string> before, IReadOnlySet<string> after, bool timedOut)
     {
         var marker = Marker(c);
         var paid = counted.Jobs.Count(j => j.Input["prompt"]?.ToString() is { } p && (p == hostilePrompt || p.Contains(marker, StringComparison.Ordinal)));
@@ -200,7 +193,6 @@ public static class HostileRunner
             CreatesSent = sent,
             FilesOutside = outside,
             BatchWentOn = batchWentOn,
-            Elapsed = elapsed,
         };
         var v = outcome.Violations;
         if (timedOut)

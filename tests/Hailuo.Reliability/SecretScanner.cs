@@ -72,8 +72,6 @@ public sealed class SecretScanner
 
     public long TotalItems => _tallies.Values.Sum(t => t.Items);
 
-    public long TotalBytes => _tallies.Values.Sum(t => t.Bytes);
-
     private void AddForms(string secret)
     {
         void Add(string form, string needle, StringComparison comparison = StringComparison.Ordinal)

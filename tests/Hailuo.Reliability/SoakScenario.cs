@@ -19,8 +19,6 @@ public sealed class SoakResult : BatchAudit
 {
     public required SoakSettings Settings { get; init; }
 
-    public required BatchReport Report { get; init; }
-
     /// <summary>The client's bound on retries of one API call (<see cref="HailuoClientOptions.MaxRetries"/>).</summary>
     public int ApiRetryBound { get; init; }
 
@@ -128,7 +126,6 @@ public static class SoakScenario
         return new SoakResult
         {
             Settings = settings,
-            Report = report,
             Rows = report.Account(settings.Jobs),
             Folder = FolderAudit.Of(output),
             Ledger = LedgerAudit.Of(ledgerPath, provider.Jobs, final: true),

@@ -42,7 +42,7 @@ public static class MamlWriter
                 Description(help.Synopsis)),
             Description(help.Description),
             Syntax(help),
-            new XElement(Command + "parameters", help.Parameters.Select(p => Parameter(p, p.Required, inSyntax: false))),
+            new XElement(Command + "parameters", help.Parameters.Select(p => Parameter(p, inSyntax: false))),
             new XElement(Command + "inputTypes", help.Inputs.Select(t => TypeEntry("inputType", t))),
             new XElement(Command + "returnValues", help.Outputs.Select(t => TypeEntry("returnValue", t))),
             new XElement(Maml + "alertSet",
@@ -70,14 +70,14 @@ public static class MamlWriter
                 .Concat(members.Where(p => p.Position is null && !p.Required));
             return new XElement(Command + "syntaxItem",
                 new XElement(Maml + "name", help.Name),
-                ordered.Select(p => Parameter(p, p.Required, inSyntax: true)));
+                ordered.Select(p => Parameter(p, inSyntax: true)));
         }));
     }
 
-    private static XElement Parameter(ParameterHelp p, bool required, bool inSyntax)
+    private static XElement Parameter(ParameterHelp p, bool inSyntax)
     {
         var element = new XElement(Command + "parameter",
-            new XAttribute("required", Bool(required)),
+            new XAttribute("required", Bool(p.Required)),
             new XAttribute("variableLength", Bool(p.IsArray)),
             new XAttribute("globbing", Bool(p.Globbing)),
             new XAttribute("pipelineInput", PipelineText(p.Pipeline)),
