@@ -91,12 +91,16 @@ function Start-EmulatorProcess {
             }
         }
         if ($process.HasExited) {
-            throw "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
+            $message = "The emulator stopped before it started listening.`n$text`n$(Read-SharedText $stderr)"
+            Remove-Item -LiteralPath $logDirectory -Recurse -Force -ErrorAction SilentlyContinue
+            throw $message
         }
         Start-Sleep -Milliseconds 200
     }
     Stop-ProcessTree $process
-    throw "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
+    $message = "The emulator did not start within $TimeoutSeconds seconds.`n$text`n$(Read-SharedText $stderr)"
+    Remove-Item -LiteralPath $logDirectory -Recurse -Force -ErrorAction SilentlyContinue
+    throw $message
 }
 
 function Stop-EmulatorProcess {

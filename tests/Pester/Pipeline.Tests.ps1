@@ -135,9 +135,10 @@ Describe 'CSV cells' {
 
     It 'writes the engine''s debug lines to the debug stream, not the verbose one' {
         $folder = Join-Path $Work 'debug-stream'
-        $records = @($Sea | Save-HailuoVideo -Path $folder -Debug 5>&1 4>$null 6>$null -ErrorAction Stop)
-        $debug = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
-        $debug.Message | Should -Match '(downloaded|kept) .+ in \d+ request\(s\)'
+        $pattern = '(downloaded|kept) .+ in \d+ request\(s\)'
+        $records = @($Sea | Save-HailuoVideo -Path $folder -Debug -Verbose 5>&1 4>&1 -ErrorAction Stop)
+        @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match $pattern }).Count | Should -Be 1
+        @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match $pattern }).Count | Should -Be 0
     }
 
     It 'exposes the extra columns as properties, so Export-Csv writes a file New-HailuoVideo can read again' {

@@ -36,8 +36,12 @@ public sealed class EngineLogTests
         var log = new EngineLog();
         log.Write(HailuoLogLevel.Warning, "nobody is listening");
         var pump = new PipelinePump(log);
-        pump.Drain(new RecordingOutput());
+        var seen = new RecordingOutput();
+        pump.Drain(seen);
         pump.Dispose();
         log.Write(HailuoLogLevel.Verbose, "after the end");
+
+        // The line written before any command ran is not kept for the next one.
+        Assert.Empty(seen.Warnings);
     }
 }

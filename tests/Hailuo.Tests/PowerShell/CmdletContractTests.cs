@@ -97,12 +97,4 @@ public sealed class CmdletContractTests
         using var metadata = CmdletMetadata.Open();
         Assert.True(metadata.Cmdlet(name).SupportsShouldProcess);
     }
-
-    [Fact]
-    public void No_cmdlet_type_or_public_signature_names_an_engine_type()
-    {
-        using var metadata = CmdletMetadata.Open();
-        Assert.Empty(metadata.DependencyTypeLeaks());
-        Assert.Empty(metadata.EngineBoundaryLeaks());
-    }
 }

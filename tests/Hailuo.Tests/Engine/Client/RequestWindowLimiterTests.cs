@@ -27,7 +27,7 @@ public sealed class RequestWindowLimiterTests
     [Fact]
     public async Task Waiters_are_served_oldest_first_and_a_lease_is_given_back_once()
     {
-        var limiter = new RequestWindowLimiter(new RateLimit(1, TimeSpan.FromMilliseconds(20)));
+        var limiter = new RequestWindowLimiter(new RateLimit(1, Window));
         var first = await limiter.AcquireAsync(CancellationToken.None);
         var order = new List<int>();
         var waiters = Enumerable.Range(0, 5).Select(async i =>
@@ -41,6 +41,10 @@ public sealed class RequestWindowLimiterTests
 
         first.Dispose();
         first.Dispose();
+        await waiters[0];
+        await Task.Delay(Window / 3);
+        // A second Dispose of the same lease gave nothing back: the next waiter still waits out a window.
+        Assert.False(waiters[1].IsCompleted);
         await Task.WhenAll(waiters);
 
         Assert.Equal([0, 1, 2, 3, 4], order);
