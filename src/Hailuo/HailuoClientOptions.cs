@@ -83,7 +83,9 @@ public sealed class HailuoClientOptions
     /// reach the provider: until then, a provider that shows no job for it does not prove it never arrived,
     /// and a re-run reports the row instead of submitting it again. It must cover a create that another
     /// process sharing the ledger is still sending: with the defaults, seven attempts of up to
-    /// <see cref="AttemptTimeout"/> and the delays between them take under 13 minutes. Real time, never scaled.
+    /// <see cref="AttemptTimeout"/> and the backoff between them take under 13 minutes. Not covered: a create the
+    /// provider keeps declining with a Retry-After (up to 10 minutes a time), or held long for a rate-limit permit.
+    /// Real time, never scaled.
     /// </summary>
     public TimeSpan CreateSettleTime { get; set; } = TimeSpan.FromMinutes(15);
 
