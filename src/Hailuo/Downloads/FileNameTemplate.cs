@@ -344,7 +344,8 @@ public static class FileNameTemplate
             stem = "_" + stem;
         }
         // A path starting with these is run as a formula when the ledger or a report is opened in Excel.
-        if (stem[0] is '=' or '+' or '-' or '@')
+        // (Tabs and carriage returns never reach a stem.)
+        if (SpreadsheetSafe.StartsFormula(stem))
         {
             stem = "_" + stem;
         }
@@ -362,7 +363,7 @@ public static class FileNameTemplate
     }
 
     /// <summary>Controls, lone surrogates, and format characters such as the bidi override U+202E that makes "gpj.exe" read as "exe.jpg".</summary>
-    private static bool IsInvisible(char c) =>
+    internal static bool IsInvisible(char c) =>
         char.IsControl(c)
         || char.IsSurrogate(c)
         || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;

@@ -28,7 +28,7 @@ public static class JobIds
         var shown = new StringBuilder();
         foreach (var c in id.Take(60))
         {
-            if (char.IsControl(c) || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            if (Downloads.FileNameTemplate.IsInvisible(c))
             {
                 shown.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }
