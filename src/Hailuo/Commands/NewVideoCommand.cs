@@ -219,9 +219,16 @@ public sealed class NewVideoCommand : IDisposable
             }
             _pump.Post(output => output.WriteError(new CommandError(RowError(e.Error, row), row.Target)));
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
         {
             // Stopped: the ledger already says what happened to this create.
+        }
+        catch (Exception e)
+        {
+            // Every row ends as an object or an error: a failure nothing above foresaw is still this row's to report.
+            var what = _options.Wait ? "Waiting for or saving this row's video" : "Submitting this row";
+            _pump.Post(output => output.WriteError(new CommandError(
+                RowError(new HailuoError(HailuoErrorKind.Transient, $"{what} failed: {e.GetType().Name}: {e.Message}"), row), row.Target)));
         }
         finally
         {

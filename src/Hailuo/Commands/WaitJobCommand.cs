@@ -135,13 +135,23 @@ public sealed class WaitJobCommand : IDisposable
                 }
             }
             written += rows.Count;
-            if (!task.IsCanceled && !task.IsFaulted)
+            if (task.Status == TaskStatus.RanToCompletion)
             {
                 var final = task.Result;
                 foreach (var (job, index) in rows)
                 {
                     // Each row keeps its own columns: the tracker's job carries the first row's.
                     Write(ReferenceEquals(job.Tag, final.Tag) ? final : final.With(tag: job.Tag), index);
+                }
+            }
+            else if (!_cancellationToken.IsCancellationRequested)
+            {
+                // The tracker stopped watching (its session closed) or failed: the job is not lost, but say so.
+                var why = task.Exception?.GetBaseException().Message ?? "the session that watched it was closed";
+                foreach (var (job, index) in rows)
+                {
+                    var error = new HailuoError(HailuoErrorKind.Transient, $"Waiting for job {job.Id} stopped: {why}. Wait-HailuoJob can wait for it again.");
+                    _pump.Post(output => output.WriteError(new CommandError(error, new JobResult(job, index))));
                 }
             }
         }

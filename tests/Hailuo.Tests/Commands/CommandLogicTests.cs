@@ -96,6 +96,39 @@ public sealed class CommandLogicTests
     }
 
     [Fact]
+    public async Task A_row_whose_video_cannot_be_saved_is_an_error_not_a_silent_loss()
+    {
+        await using var h = await CommandHarness.StartAsync();
+        var output = new RecordingOutput();
+        // -Path names a file, so the folder cannot be made: found only after the video is paid for and done.
+        var notAFolder = Path.Combine(h.Engine.Folder, "a-file");
+        File.WriteAllText(notAFolder, "");
+
+        h.Submit(output, Rows(1), new NewVideoOptions { Wait = true, Path = notAFolder });
+
+        var error = Assert.Single(output.Errors);
+        Assert.StartsWith("Row 1: Waiting for or saving this row's video failed: IOException", error.Message);
+        Assert.Empty(output.WrongThread);
+    }
+
+    [Fact]
+    public async Task A_job_the_tracker_stops_watching_is_an_error_not_a_silent_loss()
+    {
+        await using var h = await CommandHarness.StartAsync(timeScale: 1);
+        var output = new RecordingOutput();
+        var job = Assert.Single(h.Submit(output, Rows(1)));
+
+        using var wait = new WaitJobCommand(output, h.Session, new WaitOptions { ShowProgress = false }, CancellationToken.None);
+        wait.Add(job.Job, job.Index);
+        h.Session.GetClient().Tracker.Forget(job.Job.Id);
+        wait.Complete();
+
+        var error = Assert.Single(output.Errors);
+        Assert.Equal($"Waiting for job {job.Job.Id} stopped: the session that watched it was closed. Wait-HailuoJob can wait for it again.", error.Message);
+        Assert.IsType<JobResult>(error.Target);
+    }
+
+    [Fact]
     public async Task A_bad_row_is_an_error_naming_the_row_and_the_rest_go_on()
     {
         await using var h = await CommandHarness.StartAsync();
