@@ -346,18 +346,23 @@ public sealed class VideoDownloaderTests
     [Fact]
     public async Task A_Replicate_output_deleted_after_retention_fails_after_MaxRefreshes_as_NotFound()
     {
-        await using var emu = await EmulatorHarness.StartAsync(o => o.ReplicateRetentionSeconds = 1000);
+        // The emulator's clock moves only when the test says, so the output cannot be deleted before it is read once.
+        var clock = new ManualClock();
+        await using var emu = await EmulatorHarness.StartAsync(o => o.ReplicateRetentionSeconds = 1000, clock);
         using var folder = new TempFolder();
         var (_, created) = await emu.SendAsync(HttpMethod.Post, "replicate/v1/models/minimax/hailuo-2.3/predictions", ProviderNames.Replicate,
             new { input = new { prompt = "A lighthouse at dusk" } });
         var id = created!["id"]!.GetValue<string>();
-        var done = await EmulatorHarness.EventuallyAsync(
-            async () => (await emu.SendAsync(HttpMethod.Get, $"replicate/v1/predictions/{id}", ProviderNames.Replicate)).Body!,
-            b => b["status"]!.GetValue<string>() == "succeeded" && b["output"] is not null, "the prediction to succeed");
+        async Task<System.Text.Json.Nodes.JsonNode> Prediction() =>
+            (await emu.SendAsync(HttpMethod.Get, $"replicate/v1/predictions/{id}", ProviderNames.Replicate)).Body!;
+
+        // A 2-minute job at time scale 0.001 takes at most 0.132 s; the output is kept 1 s after that.
+        clock.Advance(TimeSpan.FromSeconds(0.2));
+        var done = await Prediction();
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
         var url = new Uri(done["output"]!.GetValue<string>());
-        await EmulatorHarness.EventuallyAsync(
-            async () => (await emu.SendAsync(HttpMethod.Get, $"replicate/v1/predictions/{id}", ProviderNames.Replicate)).Body!,
-            b => b["data_removed"]!.GetValue<bool>(), "Replicate to delete the output");
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.True((await Prediction())["data_removed"]!.GetValue<bool>());
         var refreshes = 0;
 
         var error = await Assert.ThrowsAsync<HailuoException>(() =>
