@@ -3,15 +3,17 @@
     Builds, tests and packages the Hailuo module.
 .DESCRIPTION
     A plain script for Windows PowerShell 5.1 and PowerShell 7. The layout logic lives in MSBuild
-    (src/Hailuo.PowerShell/Module.targets), so this script and .ci/run only call dotnet.
+    (src/Hailuo.PowerShell/Module.targets), so this script only calls dotnet and PowerShell.
       Build    dotnet publish into the module layout: module/Hailuo.PowerShell.dll and module/Dependencies/.
-      Test     dotnet test, then Invoke-Pester tests/Pester when Pester 5 is installed.
+      Test     every suite: builds the solution (which lays out the module, its help and Pester 5.9.1 in
+               out/modules), runs the xunit projects, the benchmark and reliability smoke passes, and the
+               Pester suite in a child PowerShell; ends with the line "N passed, N failed" over all of them.
       Package  a publishable out/Hailuo/<version>/ folder.
       Clean    removes build output.
 .EXAMPLE
-    ./build.ps1
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
-    ./build.ps1 -Task Build, Test, Package
+    ./build.ps1 -Task Build, Package
 #>
 [CmdletBinding()]
 param(
@@ -25,16 +27,96 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
+Import-Module (Join-Path (Join-Path $root 'tools') 'ChildProcess.psm1') -Force
 
+# A plain function on purpose: an advanced one would read -p:Configuration=... as its common parameter -ProgressAction.
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
-    & dotnet @Arguments
+    Write-Host "dotnet $($args -join ' ')" -ForegroundColor Cyan
+    & dotnet @args
     if ($LASTEXITCODE -ne 0) {
-        throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
+        throw "dotnet $($args[0]) failed with exit code $LASTEXITCODE."
     }
 }
 
+function Read-TrxCounts {
+    <# The passed and failed counts and the failed tests' names of every .trx file in a folder. #>
+    param([string] $Folder)
+    $counts = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0; Files = 0; FailedNames = @() }
+    foreach ($file in @(Get-ChildItem -LiteralPath $Folder -Filter '*.trx' -ErrorAction SilentlyContinue)) {
+        [xml] $trx = Get-Content -LiteralPath $file.FullName -Raw
+        $counters = $trx.TestRun.ResultSummary.Counters
+        $counts.Files++
+        $counts.Passed += [int] $counters.passed
+        $counts.Failed += [int] $counters.failed
+        $counts.Skipped += [int] $counters.notExecuted
+        $counts.FailedNames += @($trx.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -eq 'Failed' } | ForEach-Object { $_.testName })
+    }
+    $counts
+}
+
+function Invoke-TestSuites {
+    <# Runs every suite, prints what failed and the closing count, and returns whether all passed. #>
+    $results = Join-Path (Join-Path $root 'out') 'test-results'
+    if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results | Out-Null
+    $passed = 0
+    $failed = 0
+    $skipped = 0
+    $failedNames = New-Object System.Collections.Generic.List[string]
+
+    Write-Host "`n=== xunit" -ForegroundColor Cyan
+    & dotnet test Hailuo.sln -c $Configuration --no-build --logger 'trx;LogFilePrefix=xunit' --results-directory $results
+    $testExit = $LASTEXITCODE
+    $xunit = Read-TrxCounts -Folder $results
+    $passed += $xunit.Passed
+    $failed += $xunit.Failed
+    $skipped += $xunit.Skipped
+    foreach ($name in $xunit.FailedNames) { $failedNames.Add($name) }
+    if ($xunit.Files -eq 0 -or ($testExit -ne 0 -and $xunit.Failed -eq 0)) {
+        $failedNames.Add("dotnet test exited $testExit without a readable result")
+        $failed++
+    }
+
+    $smokePasses = [ordered]@{
+        'benchmark smoke pass (the figures come from a full run, see docs/benchmarks.md)'   = 'bench/Hailuo.Bench'
+        'reliability smoke pass (the figures come from a full run, see docs/reliability.md)' = 'tests/Hailuo.Reliability'
+    }
+    foreach ($smoke in $smokePasses.GetEnumerator()) {
+        Write-Host "`n=== $($smoke.Key)" -ForegroundColor Cyan
+        & dotnet run -c $Configuration --no-build --project $smoke.Value -- --quick
+        if ($LASTEXITCODE -eq 0) { $passed++ } else { $failed++; $failedNames.Add("$($smoke.Value) --quick") }
+    }
+
+    Write-Host "`n=== Pester (in a child PowerShell)" -ForegroundColor Cyan
+    $pesterResult = Join-Path $results 'pester.json'
+    $launcher = Get-PowerShellLauncher
+    & $launcher.FilePath @($launcher.Arguments) -NoLogo -NoProfile -NonInteractive -File (Join-Path $root 'tests/Pester/Invoke-HailuoPester.ps1') -ResultPath $pesterResult
+    if (Test-Path -LiteralPath $pesterResult) {
+        $pester = Get-Content -LiteralPath $pesterResult -Raw | ConvertFrom-Json
+        $passed += $pester.passed
+        $failed += $pester.failed
+        $skipped += $pester.skipped
+        foreach ($name in @($pester.failedNames)) { $failedNames.Add($name) }
+    }
+    else {
+        $failedNames.Add('Pester wrote no result')
+        $failed++
+    }
+
+    # The failed names go last, next to the count, where a truncated log still shows them.
+    Write-Host ''
+    if ($failedNames.Count -gt 0) {
+        Write-Host 'Failed tests:'
+        foreach ($name in $failedNames) { Write-Host "  $name" }
+    }
+    if ($skipped -gt 0) {
+        Write-Host "$skipped skipped (each says why above; a skipped test is not counted as passed)."
+    }
+    Write-Host "$passed passed, $failed failed"
+    return ($failed -eq 0)
+}
+
+$testsFailed = $false
 Push-Location $root
 try {
     foreach ($step in $Task) {
@@ -52,23 +134,10 @@ try {
                 Invoke-Dotnet publish src/Hailuo.PowerShell/Hailuo.PowerShell.csproj -c $Configuration
             }
             'Test' {
-                Invoke-Dotnet test Hailuo.sln -c $Configuration
-                $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0' } | Select-Object -First 1
-                if ($null -eq $pester) {
-                    Write-Warning 'Pester 5 is not installed, so tests/Pester was skipped. Install-Module Pester -MinimumVersion 5.0 to run it.'
-                }
-                else {
-                    Import-Module $pester
-                    $config = New-PesterConfiguration
-                    $config.Run.Path = Join-Path $root 'tests/Pester'
-                    $config.Run.Exit = $false
-                    $config.Run.PassThru = $true
-                    $config.Output.Verbosity = 'Detailed'
-                    $result = Invoke-Pester -Configuration $config
-                    if ($result.FailedCount -gt 0) {
-                        throw "$($result.FailedCount) Pester test(s) failed."
-                    }
-                }
+                # The whole solution: the module layout, the help, the emulator, the tests and Pester in out/modules.
+                Invoke-Dotnet build Hailuo.sln -c $Configuration
+                # No throw: the count stays the last line, and the exit code says it failed.
+                if (-not (Invoke-TestSuites)) { $testsFailed = $true }
             }
             'Package' {
                 Invoke-Dotnet msbuild src/Hailuo.PowerShell/Hailuo.PowerShell.csproj -t:PackageModule -p:Configuration=$Configuration -restore
@@ -79,3 +148,4 @@ try {
 finally {
     Pop-Location
 }
+if ($testsFailed) { exit 1 }

@@ -54,7 +54,7 @@ Set-StrictMode -Version 3.0
 
 $repoRoot = Split-Path -Parent $PSScriptRoot
 # Starting and stopping the emulator is shared with the Pester suite.
-Import-Module (Join-Path (Join-Path $repoRoot 'tools') 'EmulatorProcess.psm1') -Force
+Import-Module (Join-Path (Join-Path $repoRoot 'tools') 'ChildProcess.psm1') -Force
 $manifest = Join-Path $repoRoot 'Hailuo.psd1'
 $rootAssembly = Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'
 $hadDataHome = Test-Path Env:HAILUO_DATA_HOME

@@ -25,7 +25,7 @@ function Import-HailuoTestModule {
 }
 
 # Starting and stopping the emulator is shared with examples/quickstart.ps1.
-Import-Module (Join-Path (Join-Path $script:RepoRoot 'tools') 'EmulatorProcess.psm1') -Force
+Import-Module (Join-Path (Join-Path $script:RepoRoot 'tools') 'ChildProcess.psm1') -Force
 
 function Start-TestEmulator {
     <#
@@ -196,11 +196,11 @@ function Invoke-ChildPowerShell {
         output included (where -WhatIf messages go, which no stream redirection in-process can catch).
     #>
     param([Parameter(Mandatory)] [string] $Script)
-    $exe = (Get-Process -Id $PID).Path
+    $launcher = Get-PowerShellLauncher
     $prelude = "`$ProgressPreference = 'SilentlyContinue'`n"
     $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($prelude + $Script))
     # -OutputFormat Text: without it, a child started with -EncodedCommand may write its errors as CLIXML.
-    $output = & $exe -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | Out-String -Width 4096
+    $output = & $launcher.FilePath @($launcher.Arguments) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded 2>&1 | Out-String -Width 4096
     [pscustomobject]@{
         ExitCode = $LASTEXITCODE
         Output   = $output

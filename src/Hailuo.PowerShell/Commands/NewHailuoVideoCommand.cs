@@ -29,7 +29,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     private long _row;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("prompt")]
+    
     [EmptyToNullTransformation]
     public string? Prompt { get; set; }
 
@@ -39,13 +39,13 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     public string? FirstFrameImage { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("duration")]
+    
     [NullableIntTransformation]
     [ArgumentCompleter(typeof(DurationCompleter))]
     public int? Duration { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("resolution")]
+    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ResolutionCompleter))]
     public string? Resolution { get; set; }
@@ -66,13 +66,13 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     public string? CallbackUrl { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("model")]
+    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ModelCompleter))]
     public string? Model { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Alias("provider")]
+    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ProviderCompleter))]
     public string? Provider { get; set; }

@@ -81,11 +81,15 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
     {
         if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) is null)
         {
+            const string missing = "SecretManagement is not installed, so the key cannot be read from vault '{0}'. " +
+                "Install it with Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser, " +
+                "or connect with -ApiKey or an environment variable instead.";
+            var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, missing, vault);
             ThrowTerminatingError(new ErrorRecord(
-                new HailuoCommandException("SecretManagement is not installed, so the key cannot be read from a vault.", "Authentication", null),
+                new HailuoCommandException(message, "Authentication", null),
                 "Hailuo.SecretManagementMissing", ErrorCategory.NotInstalled, vault)
             {
-                ErrorDetails = new ErrorDetails("SecretManagement is not installed, so the key cannot be read from a vault.")
+                ErrorDetails = new ErrorDetails(message)
                 {
                     RecommendedAction = "Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser; or use Connect-Hailuo -ApiKey, or an environment variable.",
                 },

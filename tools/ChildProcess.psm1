@@ -1,6 +1,7 @@
 <#
-    Starts and stops the offline emulator as a child process, for examples/quickstart.ps1 and the Pester
-    suite alike (tests/Pester/TestHelpers.psm1). Windows PowerShell 5.1 and PowerShell 7.
+    The child processes that examples/quickstart.ps1, build.ps1 and the Pester suite
+    (tests/Pester/TestHelpers.psm1) start: the offline emulator, and PowerShell itself.
+    Windows PowerShell 5.1 and PowerShell 7.
 #>
 Set-StrictMode -Version 3.0
 
@@ -41,6 +42,22 @@ function Stop-ProcessTree {
     catch {
         Write-Warning "Could not stop process $($Process.Id): $($_.Exception.Message)"
     }
+}
+
+function Get-PowerShellLauncher {
+    <#
+    .SYNOPSIS
+        How to start a new process of the PowerShell running this script: { FilePath, Arguments }.
+    .DESCRIPTION
+        PowerShell installed as a dotnet tool runs as `dotnet pwsh.dll`, so the current process's path
+        is dotnet itself; the child then needs pwsh.dll from $PSHOME as its first argument.
+    #>
+    $processPath = (Get-Process -Id $PID).Path
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet' -and (Test-Path -LiteralPath $pwshDll)) {
+        return [pscustomobject]@{ FilePath = $processPath; Arguments = @($pwshDll) }
+    }
+    [pscustomobject]@{ FilePath = $processPath; Arguments = @() }
 }
 
 function Start-EmulatorProcess {
@@ -113,4 +130,4 @@ function Stop-EmulatorProcess {
     Remove-Item -LiteralPath $Emulator.LogDirectory -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function @('Read-SharedText', 'Stop-ProcessTree', 'Start-EmulatorProcess', 'Stop-EmulatorProcess')
+Export-ModuleMember -Function @('Read-SharedText', 'Stop-ProcessTree', 'Get-PowerShellLauncher', 'Start-EmulatorProcess', 'Stop-EmulatorProcess')

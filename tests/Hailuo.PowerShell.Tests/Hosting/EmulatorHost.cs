@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hailuo.Emulator;
+using Hailuo.Emulator.Providers;
+
+namespace Hailuo.PowerShell.Tests.Hosting;
+
+/// <summary>
+/// The emulator, started in this process on 127.0.0.1:0 with a fast clock (a 2-minute job takes
+/// about 0.12 s), and what a test reads of it: the API root per provider and its counters.
+/// </summary>
+public sealed class EmulatorHost : IAsyncDisposable
+{
+    /// <summary>A key long enough that it occurs in no id or URL by chance.</summary>
+    public const string Key = "ps-test-key-6f1d2c9a8b7e";
+
+    private readonly HttpClient _http;
+
+    private EmulatorHost(EmulatorServer server)
+    {
+        Server = server;
+        _http = new HttpClient { BaseAddress = new Uri(server.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public EmulatorServer Server { get; }
+
+    public string Url => Server.BaseUrl;
+
+    public static async Task<EmulatorHost> StartAsync(Action<EmulatorOptions>? configure = null)
+    {
+        var server = await EmulatorServer.StartLocalAsync(o =>
+        {
+            o.TimeScale = 0.001;
+            configure?.Invoke(o);
+        });
+        return new EmulatorHost(server);
+    }
+
+    /// <summary>The API root a user passes to Connect-Hailuo -BaseUri for a provider.</summary>
+    public string BaseUri(string provider = "CoreToday") => Url + provider.ToLowerInvariant() switch
+    {
+        "coretoday" => CoreTodayApi.Prefix,
+        "minimax" => MiniMaxApi.Prefix,
+        "replicate" => ReplicateApi.Prefix,
+        "cloudflare" => CloudflareApi.Prefix,
+        _ => throw new ArgumentException($"No emulated provider '{provider}'.", nameof(provider)),
+    };
+
+    /// <summary>One counter of a provider's stats, such as creates (paid jobs), statusPolls or downloads.</summary>
+    public async Task<long> CountAsync(string counter, string provider = ProviderNames.CoreToday)
+    {
+        var stats = await _http.GetFromJsonAsync<JsonObject>("_emulator/stats?jobs=false");
+        return stats!["providers"]![provider]![counter]!.GetValue<long>();
+    }
+
+    public long Count(string counter, string provider = ProviderNames.CoreToday) => CountAsync(counter, provider).GetAwaiter().GetResult();
+
+    /// <summary>Replaces the fault rules, in the compact form of the emulator's --faults.</summary>
+    public void SetFaults(string spec)
+    {
+        using var response = _http.PostAsJsonAsync("_emulator/faults", new { spec }).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Server.DisposeAsync();
+    }
+}

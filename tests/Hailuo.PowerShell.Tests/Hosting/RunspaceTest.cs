@@ -1,0 +1,41 @@
+using Hailuo.Emulator;
+
+namespace Hailuo.PowerShell.Tests.Hosting;
+
+/// <summary>
+/// A test that runs scripts in a runspace that has imported the module, with a home of its own and an
+/// emulator of its own. Override <see cref="ConfigureEmulator"/> to set the emulator's options.
+/// </summary>
+[Collection(RunspaceCollection.Name)]
+public abstract class RunspaceTest : IAsyncLifetime
+{
+    private ModuleRunspace? _session;
+
+    protected TestHome Home { get; } = new();
+
+    protected EmulatorHost Emulator { get; private set; } = null!;
+
+    /// <summary>The runspace, opened on first use with the module imported.</summary>
+    protected ModuleRunspace Session => _session ??= ModuleRunspace.Open(Home.Work);
+
+    protected virtual void ConfigureEmulator(EmulatorOptions options)
+    {
+    }
+
+    public async Task InitializeAsync() => Emulator = await EmulatorHost.StartAsync(ConfigureEmulator);
+
+    /// <summary>Runs a script in the test's runspace.</summary>
+    protected ScriptResult Run(string script, object? parameters = null) => Session.Run(script, parameters);
+
+    /// <summary>Connects the runspace to the emulator, as a user connects with a key: this session only.</summary>
+    protected void Connect(string provider = "CoreToday", string key = EmulatorHost.Key) =>
+        Run("param($Provider, $Url, $Key) Connect-Hailuo -Provider $Provider -BaseUri $Url -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist",
+            new { Provider = provider, Url = Emulator.BaseUri(provider), Key = key }).AssertNoErrors();
+
+    public async Task DisposeAsync()
+    {
+        _session?.Dispose();
+        await Emulator.DisposeAsync();
+        Home.Dispose();
+    }
+}
