@@ -78,7 +78,7 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
             ApiKeySet => new HailuoCredential(new NetworkCredential(string.Empty, ApiKey!).Password, "-ApiKey"),
             _ => null,
         };
-        var session = HailuoSession.Current;
+        var session = RunspaceSession.Current;
         session.Connect(settings, credential);
         // Making the client checks the URL and that a key exists, before anything is saved.
         var client = session.GetClient();

@@ -11,7 +11,7 @@ public sealed class DisconnectHailuoCommand : HailuoCmdlet
 {
     protected override void EndProcessing() => Run(() =>
     {
-        HailuoSession.Current.Disconnect();
+        RunspaceSession.Current.Disconnect();
         ConnectionStore.Delete();
         WriteVerbose("Disconnected: the key is forgotten and the saved settings are removed.");
     });

@@ -46,7 +46,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
 
     protected override void ProcessRecord() => Run(() =>
     {
-        var commands = new JobCommands(Output(), HailuoSession.Current, StopToken);
+        using var commands = new JobCommands(Output(), RunspaceSession.Current, StopToken);
         if (ParameterSetName == ByIdSet)
         {
             foreach (var id in Id)

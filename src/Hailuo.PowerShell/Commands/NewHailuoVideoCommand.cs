@@ -123,7 +123,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
 
     protected override void EndProcessing() => Run(() => Submitter().Complete());
 
-    private NewVideoCommand Submitter() => Logic(() => new NewVideoCommand(Output(), HailuoSession.Current, new NewVideoOptions
+    private NewVideoCommand Submitter() => Logic(() => new NewVideoCommand(Output(), RunspaceSession.Current, new NewVideoOptions
     {
         Force = Force,
         MaxCredits = MaxCredits,

@@ -30,7 +30,7 @@ public sealed class SaveHailuoVideoCommand : JobInputCmdlet
 
     protected override void EndProcessing() => Run(() => Saver().Complete());
 
-    private SaveVideoCommand Saver() => Logic(() => new SaveVideoCommand(Output(), HailuoSession.Current, new SaveOptions
+    private SaveVideoCommand Saver() => Logic(() => new SaveVideoCommand(Output(), RunspaceSession.Current, new SaveOptions
     {
         Path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? "."),
         FileNameTemplate = FileNameTemplate,

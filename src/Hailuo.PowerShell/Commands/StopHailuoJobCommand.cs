@@ -14,7 +14,7 @@ public sealed class StopHailuoJobCommand : JobInputCmdlet
 
     protected override void ProcessRecord() => Run(() =>
     {
-        var commands = new JobCommands(Output(), HailuoSession.Current, StopToken);
+        using var commands = new JobCommands(Output(), RunspaceSession.Current, StopToken);
         ForEachJob((job, _) => commands.Stop(job, PassThru));
     });
 }

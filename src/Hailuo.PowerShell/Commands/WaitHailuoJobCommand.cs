@@ -25,7 +25,7 @@ public sealed class WaitHailuoJobCommand : JobInputCmdlet
 
     protected override void EndProcessing() => Run(() => Waiter().Complete());
 
-    private WaitJobCommand Waiter() => Logic(() => new WaitJobCommand(Output(), HailuoSession.Current, new WaitOptions
+    private WaitJobCommand Waiter() => Logic(() => new WaitJobCommand(Output(), RunspaceSession.Current, new WaitOptions
     {
         Timeout = Timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         Any = Any,

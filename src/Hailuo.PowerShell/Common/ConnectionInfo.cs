@@ -7,7 +7,7 @@ internal static class ConnectionInfo
 {
     public static HailuoConnectionInfo Current()
     {
-        var session = HailuoSession.Current;
+        var session = RunspaceSession.Current;
         var settings = session.Settings;
         return new HailuoConnectionInfo
         {

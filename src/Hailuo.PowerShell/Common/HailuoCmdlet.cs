@@ -67,7 +67,7 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void EnsureConnected()
     {
-        var session = HailuoSession.Current;
+        var session = RunspaceSession.Current;
         var settings = session.Settings;
         if (session.IsConnected || settings.CredentialOrigin != CredentialOrigin.SecretManagement || settings.Vault is null || settings.SecretName is null)
         {

@@ -41,7 +41,7 @@ public abstract class JobInputCmdlet : HailuoCmdlet
             }
             return;
         }
-        var lookup = new JobCommands(Output(), HailuoSession.Current, StopToken);
+        using var lookup = new JobCommands(Output(), RunspaceSession.Current, StopToken);
         foreach (var id in Id)
         {
             each(lookup.Resolve(id, Provider), 0);

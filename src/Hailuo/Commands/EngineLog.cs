@@ -1,61 +1,42 @@
 using System;
-using System.Collections.Generic;
+using System.Threading;
 
 namespace Hailuo.Commands;
 
 /// <summary>
-/// Carries the engine's log (retries, reused or recovered jobs, download details) to the commands running now.
-/// The clients are shared by every command of the session and log from background threads, so a message
-/// goes, once, through the pump that the pipeline thread served last: in
-/// <c>New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo</c> that is whichever command is writing now,
-/// including Wait's and Save's ends after New has finished. Each line goes to the stream of its level:
+/// Carries the engine's log (retries, reused or recovered jobs, download details) to the command that
+/// caused it. Clients are shared by every pipeline of an account, and log from background tasks, so a
+/// line cannot go to "the command running now": each command enters its pump as the route for the
+/// work it starts (<see cref="Enter"/>), the route flows with that work through every await, and a
+/// line goes to the pump of the flow that wrote it. Work started by no command (no route) is logged
+/// nowhere: a log line is never worth failing for. Each line goes to the stream of its level:
 /// warning, verbose (-Verbose) or debug (-Debug).
 /// </summary>
-public sealed class EngineLog
+public static class EngineLog
 {
-    private readonly object _gate = new();
-    private readonly List<PipelinePump> _running = new();
+    private static readonly AsyncLocal<PipelinePump?> Route = new();
 
-    /// <summary>The process's log, which every command's pump joins and the session's clients write to.</summary>
-    public static EngineLog Shared { get; } = new();
-
-    internal void Attach(PipelinePump pump)
+    /// <summary>
+    /// Makes <paramref name="pump"/> the destination of lines from work this flow starts, until the
+    /// returned scope is disposed (on the same thread, as <c>using</c> does).
+    /// </summary>
+    public static IDisposable Enter(PipelinePump pump)
     {
-        lock (_gate)
-        {
-            _running.Add(pump);
-        }
+        var previous = Route.Value;
+        Route.Value = pump;
+        return new Scope(previous);
     }
 
-    internal void Detach(PipelinePump pump)
+    /// <summary>The log delegate the session gives its clients.</summary>
+    public static void Write(HailuoLogLevel level, string message)
     {
-        lock (_gate)
+        if (Route.Value is not { } pump)
         {
-            _running.Remove(pump);
-        }
-    }
-
-    public void Write(HailuoLogLevel level, string message)
-    {
-        PipelinePump? target;
-        lock (_gate)
-        {
-            target = null;
-            foreach (var pump in _running)
-            {
-                if (target is null || pump.LastDrained > target.LastDrained)
-                {
-                    target = pump;
-                }
-            }
-        }
-        if (target is null)
-        {
-            return; // no command is running to show it: a log line is never worth failing for
+            return;
         }
         try
         {
-            target.Post(level switch
+            pump.Post(level switch
             {
                 HailuoLogLevel.Warning => output => output.WriteWarning(message),
                 HailuoLogLevel.Debug => output => output.WriteDebug(message),
@@ -64,7 +45,12 @@ public sealed class EngineLog
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
-            // The command ended between the lookup and the post.
+            // The command ended while work it started was still logging.
         }
+    }
+
+    private sealed class Scope(PipelinePump? previous) : IDisposable
+    {
+        public void Dispose() => Route.Value = previous;
     }
 }

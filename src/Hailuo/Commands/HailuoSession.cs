@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Net.Http;
 using System.Text.Json;
 using Hailuo.Credentials;
@@ -10,17 +11,37 @@ using Hailuo.Models;
 namespace Hailuo.Commands;
 
 /// <summary>
-/// The module's state in one PowerShell process: the connection and one client per provider, shared
-/// by every cmdlet and pipeline, so that they share the rate limits and the tracker.
+/// The module's state in one PowerShell runspace: the connection (provider, base URI, key) and one
+/// client per provider, used by every cmdlet of that runspace. Runspaces never see each other's
+/// connection; clients of the same account, in any runspace, still share one rate budget, tracker and
+/// ledger through the process-wide AccountSession behind them.
 /// </summary>
 public sealed class HailuoSession : IDisposable
 {
+    private static readonly ConditionalWeakTable<object, HailuoSession> Scoped = new();
+
     private readonly object _gate = new();
     private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
     private ConnectionSettings? _settings;
     private HailuoCredential? _credential;
 
-    public static HailuoSession Current { get; } = new();
+    /// <summary>
+    /// The session of <paramref name="scope"/> (the PowerShell layer passes the runspace), made on first use;
+    /// <paramref name="created"/> runs once for a new one, so the caller can close it when the scope ends.
+    /// </summary>
+    public static HailuoSession For(object scope, Action<HailuoSession>? created = null)
+    {
+        lock (Scoped)
+        {
+            if (!Scoped.TryGetValue(scope, out var session))
+            {
+                session = new HailuoSession();
+                Scoped.Add(scope, session);
+                created?.Invoke(session);
+            }
+            return session;
+        }
+    }
 
     /// <summary>Where credentials come from when not connected with a key; tests replace it.</summary>
     public ICredentialSource Environment { get; set; } = new EnvironmentCredentialSource();
@@ -112,7 +133,7 @@ public sealed class HailuoSession : IDisposable
                     : Environment,
                 CloudflareAccountId = settings.CloudflareAccountId ?? (Environment as EnvironmentCredentialSource)?.CloudflareAccountId,
                 MiniMaxMainland = settings.MiniMaxMainland,
-                Log = EngineLog.Shared.Write,
+                Log = EngineLog.Write,
             };
             if (which == settings.Provider && settings.BaseUri is not null)
             {

@@ -7,12 +7,16 @@ using Hailuo.Models;
 
 namespace Hailuo.Commands;
 
-/// <summary>Get-HailuoJob's and Stop-HailuoJob's logic: short calls, made one at a time on the pipeline thread.</summary>
-public sealed class JobCommands
+/// <summary>
+/// Get-HailuoJob's and Stop-HailuoJob's logic: short calls, made one at a time on the pipeline thread. What the
+/// engine logs meanwhile (retries) is written once each call returns.
+/// </summary>
+public sealed class JobCommands : IDisposable
 {
     private readonly ICommandOutput _output;
     private readonly HailuoSession _session;
     private readonly CancellationToken _cancellationToken;
+    private readonly PipelinePump _pump = new();
 
     public JobCommands(ICommandOutput output, HailuoSession session, CancellationToken cancellationToken)
     {
@@ -73,12 +77,21 @@ public sealed class JobCommands
     {
         try
         {
-            var job = Resolve(id, provider);
-            action(_session.GetClient(job.Provider), job);
+            using (EngineLog.Enter(_pump))
+            {
+                var job = Resolve(id, provider);
+                action(_session.GetClient(job.Provider), job);
+            }
         }
         catch (HailuoException e)
         {
             _output.WriteError(new CommandError(e.Error, id));
         }
+        finally
+        {
+            _pump.Drain(_output);
+        }
     }
+
+    public void Dispose() => _pump.Dispose();
 }

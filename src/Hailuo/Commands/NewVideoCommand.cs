@@ -84,6 +84,7 @@ public sealed class NewVideoCommand : IDisposable
 
     public void Process(RowInput row)
     {
+        using var route = EngineLog.Enter(_pump);
         _pump.Drain(_output);
         HailuoClient client;
         try
@@ -146,6 +147,7 @@ public sealed class NewVideoCommand : IDisposable
     /// <summary>Writes what is left once every create has answered (EndProcessing).</summary>
     public void Complete()
     {
+        using var route = EngineLog.Enter(_pump);
         _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(250), null, _cancellationToken);
         if (_whatIfRows > 0)
         {

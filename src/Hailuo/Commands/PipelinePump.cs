@@ -12,23 +12,6 @@ public sealed class PipelinePump : IDisposable
 {
     private readonly BlockingCollection<Action<ICommandOutput>> _queue = new(new ConcurrentQueue<Action<ICommandOutput>>());
 
-    private readonly EngineLog _log;
-    private long _lastDrained;
-
-    public PipelinePump()
-        : this(EngineLog.Shared)
-    {
-    }
-
-    internal PipelinePump(EngineLog log)
-    {
-        _log = log;
-        log.Attach(this);
-    }
-
-    /// <summary>When the pipeline thread last took from this pump (Stopwatch ticks): the pump being served now.</summary>
-    internal long LastDrained => Volatile.Read(ref _lastDrained);
-
     /// <summary>Queues output from any thread.</summary>
     public void Post(Action<ICommandOutput> write) => _queue.Add(write);
 
@@ -38,7 +21,6 @@ public sealed class PipelinePump : IDisposable
     /// <summary>Writes everything queued so far; never blocks.</summary>
     public void Drain(ICommandOutput output)
     {
-        Volatile.Write(ref _lastDrained, System.Diagnostics.Stopwatch.GetTimestamp());
         while (_queue.TryTake(out var write))
         {
             write(output);
@@ -72,9 +54,5 @@ public sealed class PipelinePump : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _log.Detach(this);
-        _queue.Dispose();
-    }
+    public void Dispose() => _queue.Dispose();
 }

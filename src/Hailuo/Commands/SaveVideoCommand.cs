@@ -55,6 +55,7 @@ public sealed class SaveVideoCommand : IDisposable
 
     public void Add(HailuoJob job, long index)
     {
+        using var route = EngineLog.Enter(_pump);
         _pump.Drain(_output);
         HailuoClient client;
         string destination;
@@ -77,6 +78,7 @@ public sealed class SaveVideoCommand : IDisposable
 
     public void Complete()
     {
+        using var route = EngineLog.Enter(_pump);
         _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(500), _options.ShowProgress ? WriteProgress : null, _cancellationToken);
         if (_options.ShowProgress)
         {

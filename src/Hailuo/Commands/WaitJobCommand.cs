@@ -54,6 +54,7 @@ public sealed class WaitJobCommand : IDisposable
         {
             return;
         }
+        using var route = EngineLog.Enter(_pump);
         HailuoClient client;
         try
         {
@@ -86,6 +87,7 @@ public sealed class WaitJobCommand : IDisposable
     /// <summary>Blocks until done, writing each job as it finishes and one aggregated progress bar.</summary>
     public void Complete()
     {
+        using var route = EngineLog.Enter(_pump);
         _pump.WaitUntil(_output, () => Done, TimeSpan.FromMilliseconds(500), _options.ShowProgress ? WriteProgress : null, _cancellationToken);
         if (_options.ShowProgress)
         {
