@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Management.Automation;
 
 namespace Hailuo.PowerShell;
 
@@ -74,7 +75,14 @@ public sealed class HailuoJobInfo
     /// <summary>The row number of the input the job came from, as the submitting cmdlet counted it.</summary>
     public long Index { get; set; }
 
-    /// <summary>The input's other columns, carried along (keys compare case-insensitively).</summary>
+    /// <summary>What a video costs at the provider, where it prices per video in credits (core.today: 420); empty elsewhere.</summary>
+    public int? Credits { get; set; }
+
+    /// <summary>
+    /// The input's other columns, carried along (keys compare case-insensitively). Hidden, because each entry is also
+    /// a property of the written object: Export-Csv then writes the columns themselves, not "System.Collections.Hashtable".
+    /// </summary>
+    [Hidden]
     public Hashtable Tag { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public override string ToString() => Id ?? "";

@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using Hailuo.Commands;
+using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.PowerShell.Common;
 
@@ -23,11 +25,7 @@ internal static class JobInfoConverter
             throw new ArgumentNullException(nameof(job));
         }
         var request = job.Request;
-        var tag = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in job.Tag)
-        {
-            tag[pair.Key] = pair.Value;
-        }
+        var tag = ToHashtable(job.Tag);
         return new HailuoJobInfo
         {
             EngineJob = job,
@@ -46,7 +44,7 @@ internal static class JobInfoConverter
             FileId = job.FileId,
             Error = job.Error?.Message,
             ErrorKind = job.Error?.Kind.ToString(),
-            RecommendedAction = job.Error?.RecommendedAction,
+            RecommendedAction = RecommendedActions.For(job.Error),
             CreatedAt = job.CreatedAt,
             StartedAt = job.StartedAt,
             CompletedAt = job.CompletedAt,
@@ -54,8 +52,51 @@ internal static class JobInfoConverter
             Reused = job.Reused,
             InputHash = job.InputHash,
             Index = index,
+            Credits = HailuoSession.Price(job.Provider).Credits,
             Tag = tag,
         };
+    }
+
+    /// <summary>A create with no known outcome, as Get-HailuoJob lists it: no id, Status Unknown, and what to do.</summary>
+    public static HailuoJobInfo FromUnsettled(LedgerEntry entry)
+    {
+        var request = entry.Request;
+        var error = entry.Error ?? new HailuoError(HailuoErrorKind.OutcomeUnknown,
+            "The create was sent (or about to be) but no answer was recorded, so it may or may not have made and charged for a job.");
+        return new HailuoJobInfo
+        {
+            Provider = entry.Provider.ToString(),
+            Model = entry.Model,
+            Status = UnknownStatus,
+            Prompt = request?.Prompt,
+            FirstFrameImage = request?.FirstFrameImage,
+            Duration = request?.Duration,
+            Resolution = request?.Resolution,
+            PromptOptimizer = request?.PromptOptimizer,
+            FastPretreatment = request?.FastPretreatment,
+            CallbackUrl = request?.CallbackUrl,
+            Error = error.Message,
+            ErrorKind = HailuoErrorKind.OutcomeUnknown.ToString(),
+            RecommendedAction = RecommendedActions.For(error.WithRemedy(HailuoRemedy.CheckDashboardOrForce)),
+            CreatedAt = entry.CreatedAt,
+            InputHash = entry.InputHash,
+            Index = entry.Row ?? 0,
+            Credits = HailuoSession.Price(entry.Provider).Credits,
+            Tag = ToHashtable(entry.Tag),
+        };
+    }
+
+    /// <summary>The Status of a create whose outcome is unknown: no JobStatus names it, since no job is known.</summary>
+    public const string UnknownStatus = "Unknown";
+
+    private static Hashtable ToHashtable(IReadOnlyDictionary<string, string?> source)
+    {
+        var tag = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in source)
+        {
+            tag[pair.Key] = pair.Value;
+        }
+        return tag;
     }
 
     /// <summary>
@@ -150,7 +191,7 @@ internal static class JobInfoConverter
         }
         var kind = ParseName<HailuoErrorKind>(info.ErrorKind) ?? HailuoErrorKind.JobFailed;
         var message = string.IsNullOrWhiteSpace(info.Error) ? kind.ToString() : info.Error!;
-        return new HailuoError(kind, message, recommendedAction: info.RecommendedAction);
+        return new HailuoError(kind, message);
     }
 
     private static IReadOnlyDictionary<string, string?> EngineTag(Hashtable? tag)

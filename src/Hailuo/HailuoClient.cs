@@ -26,8 +26,14 @@ public sealed class SubmitOptions
     /// <summary>Data that rides along on the job and in the ledger, such as the CSV row.</summary>
     public IReadOnlyDictionary<string, string?>? Tag { get; set; }
 
+    /// <summary>The input's row number, kept in the ledger so that later listings name files as the batch did.</summary>
+    public long? Row { get; set; }
+
     /// <summary>Set by New-HailuoVideo, which validated the row (its image probed on disk) just before: not done twice.</summary>
     internal bool Validated { get; set; }
+
+    /// <summary>Set with <see cref="HailuoClient.FindReusableAsync"/>'s hash, so that a local image is not read twice.</summary>
+    internal string? InputHash { get; set; }
 }
 
 /// <summary>
@@ -51,7 +57,8 @@ public sealed class HailuoClient : IDisposable
         var sources = options.Credentials ?? new EnvironmentCredentialSource();
         var credential = sources.GetCredential(options.Provider)
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
-                $"No API key for {options.Provider}: run Connect-Hailuo, or set {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}."));
+                $"No API key is configured for {options.Provider}: none was given, and none is in {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}.",
+                remedy: HailuoRemedy.ConnectFirst));
         _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
         // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
         var download = options.Download.Validated();
@@ -103,8 +110,7 @@ public sealed class HailuoClient : IDisposable
             RequestValidator.ThrowIfInvalid(request, Provider);
         }
         var model = request.EffectiveModel!;
-        var imageHash = request.HasLocalImage ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
-        var inputHash = InputHash.Compute(Provider, request, imageHash);
+        var inputHash = submit.InputHash ?? await InputHashAsync(request, cancellationToken).ConfigureAwait(false);
         var tag = submit.Tag ?? new Dictionary<string, string?>();
 
         while (true)
@@ -142,7 +148,7 @@ public sealed class HailuoClient : IDisposable
             }
             try
             {
-                if (await CreateAsync(request, model, inputHash, tag, submit.Force, known, cancellationToken).ConfigureAwait(false) is { } job)
+                if (await CreateAsync(request, model, inputHash, tag, submit.Row, submit.Force, known, cancellationToken).ConfigureAwait(false) is { } job)
                 {
                     creating.TrySetResult(job);
                     return job;
@@ -157,6 +163,31 @@ public sealed class HailuoClient : IDisposable
             }
         }
     }
+
+    /// <summary>The hash by which the ledger knows this input again (a local image counts by its content).</summary>
+    internal async Task<string> InputHashAsync(VideoRequest request, CancellationToken cancellationToken)
+    {
+        var imageHash = request.HasLocalImage ? await ImageSource.HashAsync(request.FirstFrameImage!, cancellationToken).ConfigureAwait(false) : null;
+        return InputHash.Compute(Provider, request, imageHash);
+    }
+
+    /// <summary>
+    /// The job a submit of <paramref name="request"/> would reuse from the ledger instead of paying (null: it would pay),
+    /// and the input's hash; sends nothing. What -WhatIf and the cost estimate go by.
+    /// </summary>
+    public async Task<(HailuoJob? Job, string InputHash)> FindReusableAsync(VideoRequest request, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var inputHash = await InputHashAsync(request, cancellationToken).ConfigureAwait(false);
+        var known = Ledger?.FindByInput(Provider, Account, inputHash);
+        return (known is { State: LedgerState.Submitted, JobId: not null } ? known.ToJob() : null, inputHash);
+    }
+
+    /// <summary>Jobs of this account that may run at once; more submits wait.</summary>
+    public int JobsInFlightLimit => Options.MaxJobsInFlight;
+
+    /// <summary>Submits of this account, in any pipeline of the process, now waiting until fewer jobs run.</summary>
+    public long SubmitsWaitingForRoom => _session.InFlight.GetStatistics()?.CurrentQueuedCount ?? 0;
 
     /// <summary>The job another submission of the same input made, or null when it made none.</summary>
     private static async Task<HailuoJob?> OutcomeOfAsync(Task<HailuoJob> underway, CancellationToken cancellationToken)
@@ -179,15 +210,15 @@ public sealed class HailuoClient : IDisposable
     /// another process wrote an entry for this input first.
     /// </summary>
     private async Task<HailuoJob?> CreateAsync(VideoRequest request, string model, string inputHash, IReadOnlyDictionary<string, string?> tag,
-        bool force, LedgerEntry? basedOn, CancellationToken cancellationToken)
+        long? row, bool force, LedgerEntry? basedOn, CancellationToken cancellationToken)
     {
         var lease = await _session.InFlight.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         var handedOver = false;
         try
         {
             var intent = Ledger is null ? null
-                : force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag)
-                : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn);
+                : force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag, row)
+                : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn, row);
             if (Ledger is not null && intent is null)
             {
                 return null;
@@ -230,9 +261,13 @@ public sealed class HailuoClient : IDisposable
                 }
                 // This provider lists its jobs, so a later run can settle the question by itself: say so.
                 var settled = intent.CreatedAt + Options.CreateSettleTime;
-                throw new HailuoException(new HailuoError(e.Error.Kind, e.Error.Message, e.Error.Code, string.Format(CultureInfo.InvariantCulture,
-                    "Run the same command again after {0:u}: it looks this create up at {1}, uses the job if it arrived and sends it once if it did not. To send it again now anyway, use -Force.",
-                    settled, Provider)), e);
+                throw new HailuoException(e.Error.WithRemedy(HailuoRemedy.RunAgainToSettle, settled), e);
+            }
+            catch (CreateNotSentException) when (intent is not null)
+            {
+                // Stopped before the request left: nothing was made, so a re-run sends it as new.
+                Ledger!.RecordRejected(intent, new HailuoError(HailuoErrorKind.Validation, "The submission was stopped before it was sent; nothing was created."));
+                throw;
             }
             catch (OperationCanceledException) when (intent is not null)
             {
@@ -350,7 +385,7 @@ public sealed class HailuoClient : IDisposable
         var call = _session.Adapter.BuildCancel(job)
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.NotSupported,
                 $"{Provider} has no cancel call: job {job.Id} runs to completion and is charged.",
-                recommendedAction: "Let it finish, or use core.today or Replicate, which can cancel."));
+                remedy: HailuoRemedy.LetItFinish));
         var fresh = await _session.ReadStatusAsync(call, job, cancellationToken).ConfigureAwait(false);
         Tracker.Observe(fresh);
         return fresh;
@@ -375,7 +410,7 @@ public sealed class HailuoClient : IDisposable
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 $"Job {job.Id} is {current.Status}, so it has no video to download.", "Job",
-                current.Status.IsFinal() ? "Submit the input again to get a video." : "Wait for it first: Wait-HailuoJob."));
+                current.Status.IsFinal() ? HailuoRemedy.SubmitAgain : HailuoRemedy.WaitFirst));
         }
         if (_session.Adapter.BuildRetrieve(current) is { } retrieve)
         {
@@ -404,7 +439,7 @@ public sealed class HailuoClient : IDisposable
             // The downloader skips a file of the video's size as this video: right for a re-run, wrong for another job's.
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 $"'{Path.GetFullPath(destinationPath)}' already holds the video of job {owner}, so the video of job {job.Id} was not saved over it.", "Path",
-                "Use a -FileNameTemplate that tells the rows apart, such as one with {index} or {id}, and run again: the job is downloaded, not paid for again."));
+                HailuoRemedy.DistinctFileNames));
         }
         var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
             ? known
@@ -439,8 +474,20 @@ public sealed class HailuoClient : IDisposable
     public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id));
 
     /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
-    internal HailuoJob KnownOrBareJob(string id) =>
-        Ledger?.FindById(Provider, id)?.ToJob() ?? new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
+    internal HailuoJob KnownOrBareJob(string id)
+    {
+        if (Ledger?.FindById(Provider, id)?.ToJob() is { } known)
+        {
+            return known;
+        }
+        // Checked before it goes into a request path: no provider issues such an id, and an escaped one would come back unreadable.
+        if (!JobIds.IsUsable(id))
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
+                $"'{JobIds.Describe(id)}' is not a job id: ids are letters, digits and - _ . : only, at most {JobIds.MaxLength} characters. Nothing was sent.", "Id"));
+        }
+        return new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
+    }
 
     private void Log(HailuoLogLevel level, string message) => _session.Credential.LogRedacted(Options.Log, level, message);
 

@@ -79,6 +79,12 @@ public sealed class HailuoClientOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
+    /// After a stop, how long a create whose request has left may still wait for its answer (real time), so that
+    /// the job it paid for is recorded rather than left "outcome unknown". No new request is sent after a stop.
+    /// </summary>
+    public TimeSpan CreateStopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long after a create was sent without its answer being recorded (a crash, a timeout) it may still
     /// reach the provider: until then, a provider that shows no job for it does not prove it never arrived,
     /// and a re-run reports the row instead of submitting it again. It must cover a create that another
@@ -163,7 +169,7 @@ public sealed class HailuoClientOptions
         if (Provider == HailuoProvider.Cloudflare && string.IsNullOrWhiteSpace(CloudflareAccountId))
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
-                "Cloudflare Workers AI needs an account id: pass -CloudflareAccountId or set CLOUDFLARE_ACCOUNT_ID.", "CloudflareAccountId"));
+                "Cloudflare Workers AI needs an account id: none was given, and CLOUDFLARE_ACCOUNT_ID is not set.", "CloudflareAccountId"));
         }
         if (TimeScale <= 0 || double.IsNaN(TimeScale))
         {

@@ -18,12 +18,12 @@ public sealed class NewSampleVideoCommand : PSCmdlet
 
     [Parameter(ParameterSetName = "Submit", ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = "Wait", Mandatory = true, Position = 1, HelpMessage = "Seconds")]
-    [NullableIntTransformation]
+    [NullableIntTransformation("Duration")]
     [ArgumentCompleter(typeof(DurationCompleter))]
     public int? Duration { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [BoolTransformation]
+    [BoolTransformation("PromptOptimizer")]
     public bool? PromptOptimizer { get; set; }
 
     [Parameter]

@@ -150,8 +150,8 @@ public static class CmdletPipeline
 
     private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings) => new(
         onObject,
-        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.RecommendedAction)),
-        warnings.Add,
+        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.Remedy.ToString())),
+        (message, _) => warnings.Add(message),
         _ => { },
         _ => { },
         _ => { },

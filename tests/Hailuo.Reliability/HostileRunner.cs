@@ -182,7 +182,7 @@ public static class HostileRunner
         var first = errors.FirstOrDefault();
         var clear = first is not null
             && c.Mentions.All(m => first.Message.Contains(m, StringComparison.OrdinalIgnoreCase))
-            && first.RecommendedAction.Length > 0
+            && first.Remedy != HailuoRemedy.None
             && (c.Kind is null || first.Error.Kind == c.Kind);
         var outcome = new HostileOutcome
         {
@@ -329,7 +329,7 @@ public static class HostileRunner
 
         public void WriteObject(object item) => Objects.Add(item);
         public void WriteError(CommandError error) => Errors.Add(error);
-        public void WriteWarning(string message) => Messages.Add(message);
+        public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => Messages.Add(message);
         public void WriteVerbose(string message) => Messages.Add(message);
         public void WriteDebug(string message) => Messages.Add(message);
         public void WriteProgress(CommandProgress progress) => Messages.Add(progress.Status);
@@ -341,6 +341,6 @@ public static class HostileRunner
         }
 
         public IEnumerable<string> AllText() =>
-            Messages.Concat(Errors.SelectMany(e => new[] { e.Message, e.RecommendedAction }));
+            Messages.Concat(Errors.Select(e => e.Message));
     }
 }

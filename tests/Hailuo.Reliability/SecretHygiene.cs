@@ -491,7 +491,7 @@ public static class SecretHygiene
 
         public void WriteError(CommandError error) => Record("error", SecretPlace.ErrorRecords, error);
 
-        public void WriteWarning(string message) => Record("warning", SecretPlace.Streams, message);
+        public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => Record("warning", SecretPlace.Streams, message);
 
         public void WriteVerbose(string message) => Record("verbose", SecretPlace.Streams, message);
 

@@ -438,7 +438,7 @@ public static class TransportChecks
         var bound = timeout + TimeSpan.FromSeconds(0.5);
         // It only counts: the wait check is about time, not text.
         var objects = 0;
-        var output = new DelegatingOutput(_ => objects++, _ => { }, _ => { }, _ => { }, _ => { }, _ => { }, (_, _) => true);
+        var output = new DelegatingOutput(_ => objects++, _ => { }, (_, _) => { }, _ => { }, _ => { }, _ => { }, (_, _) => true);
         var (elapsed, outcome, _) = await TimeAsync(t => Task.Run(() =>
         {
             using var wait = new WaitJobCommand(output, session, new WaitOptions { Timeout = timeout, ShowProgress = false }, t);

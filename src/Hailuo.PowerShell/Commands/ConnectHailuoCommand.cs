@@ -49,7 +49,7 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
     [Parameter]
     public SwitchParameter NoPersist { get; set; }
 
-    protected override void EndProcessing() => Run(() =>
+    protected override void EndProcessing() => RunConfiguration(() =>
     {
         var provider = HailuoSession.ParseProvider(Provider);
         Uri? baseUri = null;

@@ -20,6 +20,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [Alias("JobId", "job_id", "task_id")]
+    [JobIdTransformation]
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
@@ -29,7 +30,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
     public string? Provider { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
-    [ValidateSet("Queued", "Running", "Succeeded", "Failed", "Canceled", IgnoreCase = true)]
+    [ValidateSet("Queued", "Running", "Succeeded", "Failed", "Canceled", JobInfoConverter.UnknownStatus, IgnoreCase = true)]
     public string? Status { get; set; }
 
     [Parameter(ParameterSetName = ListSet)]
@@ -42,7 +43,14 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public Hashtable? Tag { get; set; }
 
-    protected override void BeginProcessing() => Run(EnsureConnected);
+    /// <summary>Listing reads only the ledger, so only a refresh by id needs the key.</summary>
+    protected override void BeginProcessing()
+    {
+        if (ParameterSetName == ByIdSet)
+        {
+            RunConfiguration(EnsureConnected);
+        }
+    }
 
     protected override void ProcessRecord() => Run(() =>
     {
@@ -58,11 +66,14 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
         var tag = Tag;
         commands.List(new LedgerQuery
         {
-            Status = Status is null ? null : (JobStatus)Enum.Parse(typeof(JobStatus), Status, ignoreCase: true),
+            Status = Status is null || Unknown ? null : (JobStatus)Enum.Parse(typeof(JobStatus), Status, ignoreCase: true),
+            Unsettled = Unknown,
             Provider = Provider is null ? null : HailuoSession.ParseProvider(Provider),
             Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null,
             First = First,
-            TagFilter = tag is null ? null : t => tag.Keys.Cast<object>().All(k => t.TryGetValue(k.ToString()!, out var v) && string.Equals(v, tag[k]?.ToString(), StringComparison.Ordinal)),
+            TagFilter = tag is null ? null : t => tag.Keys.Cast<object>().All(k => t.TryGetValue(k.ToString()!, out var v) && string.Equals(v, tag[k]?.ToString(), StringComparison.OrdinalIgnoreCase)),
         });
     });
+
+    private bool Unknown => string.Equals(Status, JobInfoConverter.UnknownStatus, StringComparison.OrdinalIgnoreCase);
 }

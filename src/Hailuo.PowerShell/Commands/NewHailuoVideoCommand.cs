@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using Hailuo.Commands;
 using Hailuo.Models;
@@ -10,28 +11,22 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Submits Hailuo 2.3 videos, one per prompt or CSV row, and writes each job as soon as it is accepted.</summary>
-[Cmdlet(VerbsCommon.New, "HailuoVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SubmitSet)]
+[Cmdlet(VerbsCommon.New, "HailuoVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HailuoJobInfo), typeof(FileInfo))]
 public sealed class NewHailuoVideoCommand : HailuoCmdlet
 {
-    private const string SubmitSet = "Submit";
-    private const string WaitSet = "Wait";
-
-    // Columns that bind to parameters or describe the job itself; every other column rides along as the tag.
-    private static readonly HashSet<string> BoundColumns = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Prompt", "FirstFrameImage", "first_frame_image", "image", "Duration", "Resolution", "PromptOptimizer", "prompt_optimizer",
-        "FastPretreatment", "fast_pretreatment", "CallbackUrl", "callback_url", "Model", "Provider",
-        "Id", "Status", "VideoUri", "FileId", "Error", "ErrorKind", "RecommendedAction", "CreatedAt", "StartedAt",
-        "CompletedAt", "Elapsed", "Reused", "InputHash", "Index", "Tag",
-    };
+    // The job's own properties: a CSV column named like one is not carried as a tag, because the job written
+    // would show its own value under that name (an exported job's columns describe the old job).
+    private static readonly HashSet<string> JobProperties = new(
+        typeof(HailuoJobInfo).GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
 
     private long _row;
+    private HashSet<string>? _boundColumns;
+    private bool _warnedAboutColumns;
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    
     [EmptyToNullTransformation]
-    public string? Prompt { get; set; }
+    public string[]? Prompt { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("first_frame_image", "image")]
@@ -39,25 +34,23 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     public string? FirstFrameImage { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    
-    [NullableIntTransformation]
+    [NullableIntTransformation(nameof(Duration))]
     [ArgumentCompleter(typeof(DurationCompleter))]
     public int? Duration { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ResolutionCompleter))]
     public string? Resolution { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("prompt_optimizer")]
-    [BoolTransformation]
+    [BoolTransformation(nameof(PromptOptimizer))]
     public bool? PromptOptimizer { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("fast_pretreatment")]
-    [BoolTransformation]
+    [BoolTransformation(nameof(FastPretreatment))]
     public bool? FastPretreatment { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -66,18 +59,16 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     public string? CallbackUrl { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ModelCompleter))]
     public string? Model { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    
     [EmptyToNullTransformation]
     [ArgumentCompleter(typeof(ProviderCompleter))]
     public string? Provider { get; set; }
 
-    /// <summary>The whole pipeline object (a CSV row): its other columns become the job's tag.</summary>
+    /// <summary>The whole pipeline object: a prompt when it is a string, else a row whose other columns become the job's tag.</summary>
     [Parameter(ValueFromPipeline = true, DontShow = true)]
     public PSObject? InputObject { get; set; }
 
@@ -88,37 +79,60 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = WaitSet)]
+    [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    [Parameter(ParameterSetName = WaitSet)]
+    [Parameter]
     public string? Path { get; set; }
 
-    [Parameter(ParameterSetName = WaitSet)]
+    [Parameter]
     public string? FileNameTemplate { get; set; }
 
-    protected override void BeginProcessing() => Run(EnsureConnected);
+    protected override void BeginProcessing()
+    {
+        RefuseUnreadableArguments();
+        if (!Wait && (MyInvocation.BoundParameters.ContainsKey(nameof(Path)) || MyInvocation.BoundParameters.ContainsKey(nameof(FileNameTemplate))))
+        {
+            ThrowConfigurationError("-Path and -FileNameTemplate say where -Wait saves the videos, but -Wait was not given, so nothing would be saved.",
+                "Hailuo.PathWithoutWait", ErrorCategory.InvalidArgument,
+                "Add -Wait to submit, wait and save in one command; or pipe the jobs on: New-HailuoVideo ... | Wait-HailuoJob | Save-HailuoVideo -Path ./videos.");
+        }
+        RunConfiguration(EnsureConnected);
+        Run(() => Submitter());
+    }
 
     protected override void ProcessRecord() => Run(() =>
     {
-        _row++;
-        var row = new RowInput(new VideoRequest
+        var problems = CellProblems.Take();
+        var prompts = Prompt ?? (InputObject?.BaseObject is string text ? new[] { text } : new string?[] { null });
+        var tag = TagOf(InputObject);
+        foreach (var prompt in prompts)
         {
-            Prompt = Prompt,
-            FirstFrameImage = ResolveLocalPath(FirstFrameImage),
-            Duration = Duration,
-            Resolution = Resolution,
-            PromptOptimizer = PromptOptimizer,
-            FastPretreatment = FastPretreatment,
-            CallbackUrl = CallbackUrl,
-            Model = Model,
-        }, _row)
-        {
-            Provider = Provider,
-            Tag = TagOf(InputObject),
-            Target = InputObject ?? (object?)Prompt,
-        };
-        Submitter().Process(row);
+            _row++;
+            var row = new RowInput(new VideoRequest
+            {
+                Prompt = prompt,
+                FirstFrameImage = ResolveLocalPath(FirstFrameImage),
+                Duration = Duration,
+                Resolution = Resolution,
+                PromptOptimizer = PromptOptimizer,
+                FastPretreatment = FastPretreatment,
+                CallbackUrl = CallbackUrl,
+                Model = Model,
+            }, _row)
+            {
+                Provider = Provider,
+                Tag = tag,
+                Target = InputObject ?? (object?)prompt,
+            };
+            if (problems.Count > 0)
+            {
+                Submitter().Refuse(row, new HailuoError(HailuoErrorKind.Validation,
+                    string.Join(" ", problems.Select(p => p.ToString())) + " Nothing was sent for this row.", problems[0].Parameter));
+                continue;
+            }
+            Submitter().Process(row);
+        }
     });
 
     protected override void EndProcessing() => Run(() => Submitter().Complete());
@@ -132,6 +146,17 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
         FileNameTemplate = FileNameTemplate,
     }, StopToken));
 
+    /// <summary>A value typed on the command line that cannot be read stops the command before any row is sent.</summary>
+    private void RefuseUnreadableArguments()
+    {
+        var problems = CellProblems.Take();
+        if (problems.Count > 0)
+        {
+            ThrowConfigurationError(string.Join(" ", problems.Select(p => p.ToString())) + " Nothing was sent.",
+                "Hailuo.InvalidArgument", ErrorCategory.InvalidArgument, $"Change -{problems[0].Parameter} as the message says.");
+        }
+    }
+
     /// <summary>A relative image path is relative to PowerShell's location, not the process's.</summary>
     private string? ResolveLocalPath(string? image)
     {
@@ -142,20 +167,42 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
         return SessionState.Path.GetUnresolvedProviderPathFromPSPath(image);
     }
 
-    private static IReadOnlyDictionary<string, string?> TagOf(PSObject? row)
+    /// <summary>The row's columns that bind to no parameter: they ride along as the job's tag.</summary>
+    private IReadOnlyDictionary<string, string?> TagOf(PSObject? row)
     {
         var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (row is null || row.BaseObject is string)
         {
             return tag;
         }
+        var bound = BoundColumns();
+        var exportedJob = row.Properties[nameof(HailuoJobInfo.InputHash)] is not null;
+        var named = new List<string>();
         foreach (var property in row.Properties)
         {
-            if (!BoundColumns.Contains(property.Name) && property.IsGettable)
+            if (!property.IsGettable || bound.Contains(property.Name))
             {
-                tag[property.Name] = property.Value?.ToString();
+                continue;
             }
+            if (JobProperties.Contains(property.Name))
+            {
+                named.Add(property.Name);
+                continue;
+            }
+            tag[property.Name] = property.Value?.ToString();
+        }
+        if (named.Count > 0 && !exportedJob && !_warnedAboutColumns)
+        {
+            _warnedAboutColumns = true;
+            WriteWarning($"The column(s) {string.Join(", ", named)} are not carried along with the jobs: the jobs written have properties of the same name. Rename the column(s), for example to 'my{named[0]}', to keep them as tags.");
         }
         return tag;
     }
+
+    /// <summary>The column names PowerShell binds to this cmdlet's parameters: their names and aliases, read from the cmdlet itself.</summary>
+    private HashSet<string> BoundColumns() => _boundColumns ??= new HashSet<string>(
+        MyInvocation.MyCommand.Parameters.Values
+            .Where(p => p.Attributes.OfType<ParameterAttribute>().Any(a => a.ValueFromPipelineByPropertyName))
+            .SelectMany(p => new[] { p.Name }.Concat(p.Aliases)),
+        StringComparer.OrdinalIgnoreCase);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using Hailuo.Commands;
 using Hailuo.PowerShell.Common;
+using Hailuo.PowerShell.Completion;
 
 namespace Hailuo.PowerShell.Commands;
 
@@ -10,6 +11,24 @@ namespace Hailuo.PowerShell.Commands;
 [OutputType(typeof(HailuoJobInfo))]
 public sealed class WaitHailuoJobCommand : JobInputCmdlet
 {
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JobSet)]
+    public HailuoJobInfo[] Job { get; set; } = Array.Empty<HailuoJobInfo>();
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    [Alias("JobId", "job_id", "task_id")]
+    [JobIdTransformation]
+    [ArgumentCompleter(typeof(JobIdCompleter))]
+    public string[] Id { get; set; } = Array.Empty<string>();
+
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    [EmptyToNullTransformation]
+    [ArgumentCompleter(typeof(ProviderCompleter))]
+    public string? Provider { get; set; }
+
+    /// <summary>With -Id: the row number the job was submitted for (an exported job's Index column), which file names use.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    public long Index { get; set; }
+
     /// <summary>As Wait-Job: seconds to wait before writing what has finished and returning.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
@@ -20,6 +39,14 @@ public sealed class WaitHailuoJobCommand : JobInputCmdlet
 
     [Parameter]
     public SwitchParameter NoProgress { get; set; }
+
+    private protected override HailuoJobInfo[] JobInput => Job;
+
+    private protected override string[] IdInput => Id;
+
+    private protected override string? ProviderInput => Provider;
+
+    private protected override long IndexInput => Index;
 
     protected override void ProcessRecord() => Run(() => ForEachJob((job, index) => Waiter().Add(job, index)));
 

@@ -6,12 +6,18 @@ namespace Hailuo.PowerShell.Common;
 /// <summary>
 /// Binds CSV cells to bool? parameters. PowerShell itself turns any non-empty string, "False" included, into
 /// $true; this reads true/false, yes/no, 1/0 and $true/$false (any case, trimmed), turns an empty cell into
-/// null, and refuses anything else.
+/// null. Anything else binds null and is recorded in <see cref="CellProblems"/> for the cmdlet to report with its
+/// row, so a bad cell never drops the row uncounted.
 /// </summary>
 /// <remarks>Never uses <see cref="EngineIntrinsics"/>, so it may be null.</remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class BoolTransformationAttribute : ArgumentTransformationAttribute
 {
+    /// <param name="parameter">The parameter's name, as messages about its values say it.</param>
+    public BoolTransformationAttribute(string parameter) => Parameter = parameter;
+
+    public string Parameter { get; }
+
     /// <summary>The words accepted, as error messages list them.</summary>
     internal const string AcceptedWords = "true or false, yes or no, 1 or 0, $true or $false, or an empty value";
 
@@ -33,10 +39,10 @@ public sealed class BoolTransformationAttribute : ArgumentTransformationAttribut
         {
             return number == 1;
         }
-        throw Refuse(value);
+        return Refuse(value);
     }
 
-    private static bool? Parse(string text)
+    private bool? Parse(string text)
     {
         switch (text.Trim().ToLowerInvariant())
         {
@@ -47,10 +53,13 @@ public sealed class BoolTransformationAttribute : ArgumentTransformationAttribut
             case "false" or "no" or "0" or "$false":
                 return false;
             default:
-                throw Refuse(text);
+                return Refuse(text);
         }
     }
 
-    private static ArgumentTransformationMetadataException Refuse(object value) =>
-        new($"Cannot read {CsvValue.Describe(value)} as true or false. Use {AcceptedWords}.");
+    private bool? Refuse(object value)
+    {
+        CellProblems.Add(Parameter, CsvValue.Describe(value), "true or false: use " + AcceptedWords);
+        return null;
+    }
 }

@@ -13,9 +13,16 @@ namespace Hailuo.PowerShell.Common;
 internal static class CmdletOutput
 {
     public static ICommandOutput For(PSCmdlet cmdlet) => new DelegatingOutput(
-        item => cmdlet.WriteObject(ToPipeline(item)),
-        error => cmdlet.WriteError(ToErrorRecord(error)),
-        cmdlet.WriteWarning,
+        item => cmdlet.WriteObject(item is SavedVideo saved ? FileItem(cmdlet, saved) : ToPipeline(item)),
+        error =>
+        {
+            if (error.StopsCommand)
+            {
+                cmdlet.ThrowTerminatingError(ToErrorRecord(error));
+            }
+            cmdlet.WriteError(ToErrorRecord(error));
+        },
+        (message, remedy) => cmdlet.WriteWarning(RecommendedActions.For(remedy) is { } advice ? message + " " + advice : message),
         cmdlet.WriteVerbose,
         cmdlet.WriteDebug,
         progress => cmdlet.WriteProgress(ToProgressRecord(progress)),
@@ -26,7 +33,7 @@ internal static class CmdletOutput
         var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), error.Category.ToString());
         return new ErrorRecord(new HailuoCommandException(error.Message, error.Error.Kind.ToString(), error.Error.Code), error.ErrorId, category, ToPipeline(error.Target))
         {
-            ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction },
+            ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = RecommendedActions.For(error.Error) },
         };
     }
 
@@ -46,14 +53,31 @@ internal static class CmdletOutput
         {
             case JobResult result:
                 return JobInfoConverter.ToPipelineObject(JobInfoConverter.FromEngine(result.Job, result.Index));
-            case SavedVideo saved:
-                var file = PSObject.AsPSObject(new FileInfo(saved.Path));
-                file.Properties.Add(new PSNoteProperty("HailuoJob", JobInfoConverter.ToPipelineObject(JobInfoConverter.FromEngine(saved.Job, saved.Index))));
-                file.Properties.Add(new PSNoteProperty("Skipped", saved.Skipped));
-                return file;
+            case UnsettledCreate unsettled:
+                return JobInfoConverter.ToPipelineObject(JobInfoConverter.FromUnsettled(unsettled.Entry));
             default:
                 return item;
         }
+    }
+
+    /// <summary>
+    /// A saved video as the FileSystem provider's item (PSPath, Mode, the provider's views), so that it pipes to
+    /// Remove-Item or Copy-Item like any file, with its job and whether it was skipped as NoteProperties.
+    /// </summary>
+    private static PSObject FileItem(PSCmdlet cmdlet, SavedVideo saved)
+    {
+        PSObject file;
+        try
+        {
+            file = cmdlet.InvokeProvider.Item.Get(new[] { saved.Path }, true, true) is { Count: > 0 } items ? items[0] : PSObject.AsPSObject(new FileInfo(saved.Path));
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or ItemNotFoundException or ProviderInvocationException or NotSupportedException)
+        {
+            file = PSObject.AsPSObject(new FileInfo(saved.Path));
+        }
+        file.Properties.Add(new PSNoteProperty("HailuoJob", JobInfoConverter.ToPipelineObject(JobInfoConverter.FromEngine(saved.Job, saved.Index))));
+        file.Properties.Add(new PSNoteProperty("Skipped", saved.Skipped));
+        return file;
     }
 }
 

@@ -42,8 +42,8 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
     private protected ICommandOutput Output() => (ICommandOutput)(_output ??= CmdletOutput.For(this));
 
     /// <summary>
-    /// Runs engine work on the pipeline thread: a stop becomes PipelineStoppedException, and an engine
-    /// failure a terminating error with its category and recommended action.
+    /// Runs engine work on the pipeline thread: a stop becomes PipelineStoppedException, and an engine failure an
+    /// error record with its category and recommended action: terminating when it is the connection's, not a row's.
     /// </summary>
     protected void Run(Action action)
     {
@@ -61,6 +61,29 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs work whose every failure is the configuration's (Connect-Hailuo's): a terminating error.</summary>
+    protected void RunConfiguration(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (HailuoException e)
+        {
+            ThrowTerminatingError(CmdletOutput.ToErrorRecord(new CommandError(e.Error, null)));
+        }
+    }
+
+    /// <summary>
+    /// Ends the command with an error about its configuration (the connection, a secret, an argument): terminating,
+    /// so try/catch catches it, and never one identical error per row.
+    /// </summary>
+    private protected void ThrowConfigurationError(string message, string errorId, ErrorCategory category, string recommendedAction, object? target = null) =>
+        ThrowTerminatingError(new ErrorRecord(new HailuoCommandException(message, "Configuration", null), errorId, category, target)
+        {
+            ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommendedAction },
+        });
+
     /// <summary>
     /// In a new PowerShell session, a connection persisted with SecretManagement is reconnected by
     /// reading the secret again; keys themselves are never persisted.
@@ -76,29 +99,35 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
         session.Connect(settings, new HailuoCredential(ReadSecret(settings.Vault, settings.SecretName), $"SecretManagement vault {settings.Vault}, secret {settings.SecretName}"));
     }
 
-    /// <summary>Gets a key from SecretManagement, with a clear error when the module is not installed.</summary>
+    /// <summary>Gets a key from SecretManagement; every way that fails is one clear terminating error.</summary>
     private protected string ReadSecret(string vault, string name)
     {
+        const string connectOtherwise = "or run Connect-Hailuo with -ApiKey, or with an environment variable such as HAILUO_API_KEY set.";
         if (InvokeCommand.GetCommand("Get-Secret", CommandTypes.Cmdlet | CommandTypes.Function) is null)
         {
-            const string missing = "SecretManagement is not installed, so the key cannot be read from vault '{0}'. " +
-                "Install it with Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser, " +
-                "or connect with -ApiKey or an environment variable instead.";
-            var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, missing, vault);
-            ThrowTerminatingError(new ErrorRecord(
-                new HailuoCommandException(message, "Authentication", null),
-                "Hailuo.SecretManagementMissing", ErrorCategory.NotInstalled, vault)
-            {
-                ErrorDetails = new ErrorDetails(message)
-                {
-                    RecommendedAction = "Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser; or use Connect-Hailuo -ApiKey, or an environment variable.",
-                },
-            });
+            ThrowConfigurationError(
+                $"SecretManagement is not installed, so the key cannot be read from vault '{vault}'. Install it with Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser, " + connectOtherwise,
+                "Hailuo.SecretManagementMissing", ErrorCategory.NotInstalled,
+                "Install-Module Microsoft.PowerShell.SecretManagement, Microsoft.PowerShell.SecretStore -Scope CurrentUser; " + connectOtherwise, vault);
         }
-        var results = InvokeCommand.InvokeScript(
-            "param($Vault, $Name) Get-Secret -Vault $Vault -Name $Name -ErrorAction Stop",
-            false, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, vault, name);
-        var secret = results.Count > 0 ? results[0]?.BaseObject : null;
+        object? secret = null;
+        try
+        {
+            var results = InvokeCommand.InvokeScript(
+                "param($Vault, $Name) Get-Secret -Vault $Vault -Name $Name -ErrorAction Stop",
+                false, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, vault, name);
+            secret = results.Count > 0 ? results[0]?.BaseObject : null;
+        }
+        catch (Exception e) when (e is RuntimeException or InvalidOperationException)
+        {
+            // Get-Secret's own words (secret not found, vault not registered or locked), under this module's error.
+            var why = (e as RuntimeException)?.ErrorRecord?.Exception?.Message ?? e.Message;
+            ThrowConfigurationError(
+                $"The key could not be read from SecretManagement: vault '{vault}', secret '{name}': {why}",
+                "Hailuo.SecretUnreadable", ErrorCategory.ObjectNotFound,
+                $"Check that vault '{vault}' is registered and unlocked (Get-SecretVault, Unlock-SecretStore) and holds '{name}' (Get-SecretInfo -Vault {vault}); store the key with Set-Secret -Vault {vault} -Name {name}, " + connectOtherwise,
+                name);
+        }
         var plain = secret switch
         {
             System.Security.SecureString secure => new NetworkCredential(string.Empty, secure).Password,
@@ -108,9 +137,10 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
         };
         if (string.IsNullOrEmpty(plain))
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new HailuoCommandException($"Secret '{name}' in vault '{vault}' is empty or is not a string, SecureString or PSCredential.", "Authentication", null),
-                "Hailuo.SecretUnreadable", ErrorCategory.InvalidData, name));
+            ThrowConfigurationError(
+                $"Secret '{name}' in vault '{vault}' is empty or is not a string, SecureString or PSCredential, so it holds no API key.",
+                "Hailuo.SecretUnreadable", ErrorCategory.InvalidData,
+                $"Store the key as a string or SecureString: Set-Secret -Vault {vault} -Name {name}; " + connectOtherwise, name);
         }
         return plain!;
     }

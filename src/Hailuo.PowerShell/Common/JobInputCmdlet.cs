@@ -2,37 +2,35 @@ using System;
 using System.Management.Automation;
 using Hailuo.Commands;
 using Hailuo.Models;
-using Hailuo.PowerShell.Completion;
 
 namespace Hailuo.PowerShell.Common;
 
-/// <summary>The cmdlets that take jobs: as objects from the pipeline, or as ids (a re-imported CSV has Id and Provider columns).</summary>
+/// <summary>
+/// The cmdlets that take jobs: as objects from the pipeline, or as ids (typed, piped as strings, or the Id column of
+/// a re-imported CSV, with its Provider and Index columns). Each cmdlet declares the parameters itself, because their
+/// positions differ: Save-HailuoVideo's first position is its folder.
+/// </summary>
 public abstract class JobInputCmdlet : HailuoCmdlet
 {
     protected const string JobSet = "Job";
     protected const string IdSet = "Id";
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JobSet)]
-    public HailuoJobInfo[] Job { get; set; } = Array.Empty<HailuoJobInfo>();
+    private protected abstract HailuoJobInfo[] JobInput { get; }
 
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [Alias("JobId", "job_id")]
-    [ArgumentCompleter(typeof(JobIdCompleter))]
-    public string[] Id { get; set; } = Array.Empty<string>();
+    private protected abstract string[] IdInput { get; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [EmptyToNullTransformation]
-    [ArgumentCompleter(typeof(ProviderCompleter))]
-    public string? Provider { get; set; }
+    private protected abstract string? ProviderInput { get; }
 
-    protected override void BeginProcessing() => Run(EnsureConnected);
+    private protected abstract long IndexInput { get; }
+
+    protected override void BeginProcessing() => RunConfiguration(EnsureConnected);
 
     /// <summary>Calls <paramref name="each"/> with every job this record brought, and its row index.</summary>
     private protected void ForEachJob(Action<HailuoJob, long> each)
     {
         if (ParameterSetName == JobSet)
         {
-            foreach (var info in Job)
+            foreach (var info in JobInput)
             {
                 if (JobInfoConverter.ToEngine(info) is { } job)
                 {
@@ -42,9 +40,9 @@ public abstract class JobInputCmdlet : HailuoCmdlet
             return;
         }
         using var lookup = new JobCommands(Output(), RunspaceSession.Current, StopToken);
-        foreach (var id in Id)
+        foreach (var id in IdInput)
         {
-            each(lookup.Resolve(id, Provider), 0);
+            each(lookup.Resolve(id, ProviderInput), IndexInput);
         }
     }
 }

@@ -34,19 +34,12 @@ public static class EngineLog
         {
             return;
         }
-        try
+        pump.Post(level switch
         {
-            pump.Post(level switch
-            {
-                HailuoLogLevel.Warning => output => output.WriteWarning(message),
-                HailuoLogLevel.Debug => output => output.WriteDebug(message),
-                _ => output => output.WriteVerbose(message),
-            });
-        }
-        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
-        {
-            // The command ended while work it started was still logging.
-        }
+            HailuoLogLevel.Warning => output => output.WriteWarning(message),
+            HailuoLogLevel.Debug => output => output.WriteDebug(message),
+            _ => output => output.WriteVerbose(message),
+        });
     }
 
     private sealed class Scope(PipelinePump? previous) : IDisposable

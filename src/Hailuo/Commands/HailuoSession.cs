@@ -24,6 +24,7 @@ public sealed class HailuoSession : IDisposable
     private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
     private ConnectionSettings? _settings;
     private HailuoCredential? _credential;
+    private JobLedger? _listingLedger;
 
     /// <summary>
     /// The session of <paramref name="scope"/> (the PowerShell layer passes the runspace), made on first use;
@@ -151,8 +152,33 @@ public sealed class HailuoSession : IDisposable
         }
     }
 
-    /// <summary>The ledger of the connected provider's client, for listing past jobs.</summary>
-    public JobLedger? Ledger => GetClient().Ledger;
+    /// <summary>
+    /// The ledger, for listing past jobs: the connected client's when there is one; else the ledger file itself,
+    /// opened without a key, since listing reads nothing from the provider. Null when there is no ledger yet.
+    /// </summary>
+    public JobLedger? Ledger
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var settings = _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+                if (_clients.TryGetValue(settings.Provider, out var client))
+                {
+                    return client.Ledger;
+                }
+                if (_listingLedger is null)
+                {
+                    var options = new HailuoClientOptions(settings.Provider);
+                    ConfigureClient?.Invoke(options);
+                    var path = options.LedgerPath ?? JobLedger.DefaultPath();
+                    // Opening a ledger creates its file: a listing must not leave one behind.
+                    _listingLedger = options.UseLedger && System.IO.File.Exists(path) ? new JobLedger(path) : null;
+                }
+                return _listingLedger;
+            }
+        }
+    }
 
     /// <summary>
     /// The emulator's --time-scale, read from its admin endpoint when the base URI is a loopback
@@ -215,6 +241,8 @@ public sealed class HailuoSession : IDisposable
 
     private void CloseClientsLocked()
     {
+        _listingLedger?.Dispose();
+        _listingLedger = null;
         foreach (var client in _clients.Values)
         {
             client.Dispose();

@@ -13,7 +13,8 @@ public interface ICommandOutput
 
     void WriteError(CommandError error);
 
-    void WriteWarning(string message);
+    /// <summary>A warning; the output words <paramref name="remedy"/> after it, as it does for errors.</summary>
+    void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None);
 
     void WriteVerbose(string message);
 
@@ -65,7 +66,13 @@ public sealed class CommandError
 
     public string Message => Error.Message;
 
-    public string RecommendedAction => Error.RecommendedAction;
+    public HailuoRemedy Remedy => Error.Remedy;
+
+    /// <summary>
+    /// An error of the connection rather than of one row or job (a missing or refused key, an address that is not the
+    /// provider's API): every other row would fail the same way, so it ends the command as one terminating error.
+    /// </summary>
+    public bool StopsCommand => Remedy is HailuoRemedy.CheckKey or HailuoRemedy.ConnectFirst or HailuoRemedy.CheckBaseUri;
 
     public static CommandErrorCategory CategoryOf(HailuoErrorKind kind) => kind switch
     {
@@ -130,6 +137,14 @@ public sealed class JobResult
     public long Index { get; }
 }
 
+/// <summary>A create the ledger holds with no known outcome: it may or may not have made (and charged for) a job.</summary>
+public sealed class UnsettledCreate
+{
+    public UnsettledCreate(Ledger.LedgerEntry entry) => Entry = entry;
+
+    public Ledger.LedgerEntry Entry { get; }
+}
+
 /// <summary>A video on disk, with its job.</summary>
 public sealed class SavedVideo
 {
@@ -163,7 +178,7 @@ public sealed class DelegatingOutput : ICommandOutput
 {
     private readonly Action<object> _writeObject;
     private readonly Action<CommandError> _writeError;
-    private readonly Action<string> _writeWarning;
+    private readonly Action<string, HailuoRemedy> _writeWarning;
     private readonly Action<string> _writeVerbose;
     private readonly Action<string> _writeDebug;
     private readonly Action<CommandProgress> _writeProgress;
@@ -172,7 +187,7 @@ public sealed class DelegatingOutput : ICommandOutput
     public DelegatingOutput(
         Action<object> writeObject,
         Action<CommandError> writeError,
-        Action<string> writeWarning,
+        Action<string, HailuoRemedy> writeWarning,
         Action<string> writeVerbose,
         Action<string> writeDebug,
         Action<CommandProgress> writeProgress,
@@ -191,7 +206,7 @@ public sealed class DelegatingOutput : ICommandOutput
 
     public void WriteError(CommandError error) => _writeError(error);
 
-    public void WriteWarning(string message) => _writeWarning(message);
+    public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => _writeWarning(message, remedy);
 
     public void WriteVerbose(string message) => _writeVerbose(message);
 

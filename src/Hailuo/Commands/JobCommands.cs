@@ -28,20 +28,39 @@ public sealed class JobCommands : IDisposable
     /// <summary>Refreshes a job from its provider (a fresh download link included).</summary>
     public void Get(string id, string? provider)
     {
-        Run(id, provider, (client, job) => _output.WriteObject(new JobResult(client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult(), 0)));
+        Run(id, provider, (client, job) =>
+        {
+            var fresh = client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult();
+            _output.WriteVerbose($"Read job {fresh.Id} from {HailuoSession.NameOf(fresh.Provider)}: {fresh.Status}{(fresh.Error is { } error ? ", " + error.Message : "")}.");
+            _output.WriteObject(new JobResult(fresh, 0));
+        });
     }
 
-    /// <summary>Lists the ledger, newest first.</summary>
+    /// <summary>
+    /// Lists the ledger, newest first: each job with the row it was submitted for, and each create whose outcome is
+    /// unknown, so that it can be seen and settled.
+    /// </summary>
     public void List(LedgerQuery query)
     {
         var ledger = _session.Ledger;
         if (ledger is null)
         {
+            _output.WriteVerbose("There is no job ledger yet: no job has been submitted from this account on this computer.");
             return;
         }
-        foreach (var entry in ledger.List(query).Where(e => e.JobId is not null))
+        var entries = ledger.List(query);
+        _output.WriteVerbose($"{entries.Count} ledger entr{(entries.Count == 1 ? "y" : "ies")} match in {ledger.Path}, {entries.Count(e => e.IsUnsettled)} of them creates with an unknown outcome.");
+        foreach (var entry in entries)
         {
-            _output.WriteObject(new JobResult(entry.ToJob(), 0));
+            if (entry.JobId is not null)
+            {
+                // A listing pays for nothing, so its jobs are not "reused" in the sense a submission's are.
+                _output.WriteObject(new JobResult(entry.ToJob().With(reused: false), entry.Row ?? 0));
+            }
+            else if (entry.IsUnsettled)
+            {
+                _output.WriteObject(new UnsettledCreate(entry));
+            }
         }
     }
 

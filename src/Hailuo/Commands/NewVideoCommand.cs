@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -54,7 +56,8 @@ public sealed class NewVideoOptions
 /// <summary>
 /// New-HailuoVideo's logic. Rows are checked and confirmed on the pipeline thread; creates run in
 /// the background, as fast as the provider's limits allow; each job is written as soon as its
-/// create answers. A bad row is an error about that row, and the rest go on.
+/// create answers. A bad row is an error about that row, and the rest go on. An input the ledger
+/// already holds is reused, so it is neither confirmed nor counted as a cost.
 /// </summary>
 public sealed class NewVideoCommand : IDisposable
 {
@@ -65,9 +68,14 @@ public sealed class NewVideoCommand : IDisposable
     private readonly PipelinePump _pump = new();
     private readonly string _folder;
     private readonly string _template;
+    private readonly HashSet<string> _whatIfInputs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<CommandError> _failedJobs = new();
+    private TimeSpan _stopGrace;
+    private HailuoClient? _lastClient;
     private int _pending;
     private int _reservedCredits;
     private int _whatIfRows;
+    private int _whatIfReused;
     private int _whatIfCredits;
     private int _overBudgetRows;
 
@@ -80,6 +88,10 @@ public sealed class NewVideoCommand : IDisposable
         // With -Wait, where each row's video goes: resolved once, not for every row and again for every job.
         _folder = System.IO.Path.GetFullPath(options.Path ?? ".");
         _template = options.FileNameTemplate ?? FileNameTemplate.Default;
+        if (options.Wait)
+        {
+            FileNameTemplate.Check(_template);
+        }
     }
 
     public void Process(RowInput row)
@@ -87,6 +99,8 @@ public sealed class NewVideoCommand : IDisposable
         using var route = EngineLog.Enter(_pump);
         _pump.Drain(_output);
         HailuoClient client;
+        HailuoJob? reusable;
+        string inputHash;
         try
         {
             var provider = row.Provider is { Length: > 0 } named ? HailuoSession.ParseProvider(named) : (HailuoProvider?)null;
@@ -95,12 +109,13 @@ public sealed class NewVideoCommand : IDisposable
             if (problems.Count > 0)
             {
                 var message = string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";
-                throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, message, problems[0].Code, problems[0].RecommendedAction));
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, message, problems[0].Code, problems[0].Remedy));
             }
             if (_options.Wait)
             {
                 CheckFileName(client, row);
             }
+            (reusable, inputHash) = _options.Force ? (null, "") : client.FindReusableAsync(row.Request, _cancellationToken).GetAwaiter().GetResult();
         }
         catch (HailuoException e)
         {
@@ -110,20 +125,42 @@ public sealed class NewVideoCommand : IDisposable
 
         var (credits, priceWords) = HailuoSession.Price(client.Provider);
         var target = $"row {row.Index}: {row.Request}";
-        if (!_output.ShouldProcess(target, $"Submit to {HailuoSession.NameOf(client.Provider)} ({priceWords})"))
+        // An input the ledger holds is used again, not paid again: there is nothing to confirm or to count.
+        if (reusable is null)
         {
-            _whatIfRows++;
-            _whatIfCredits += credits ?? 0;
-            return;
+            if (!_output.ShouldProcess(target, $"Submit to {HailuoSession.NameOf(client.Provider)} ({priceWords})"))
+            {
+                // Rows with the same input pay once, in a real run as in this estimate.
+                if (_whatIfInputs.Add(inputHash.Length > 0 ? inputHash : row.Index.ToString(CultureInfo.InvariantCulture)))
+                {
+                    _whatIfRows++;
+                    _whatIfCredits += credits ?? 0;
+                }
+                return;
+            }
+            if (!ReserveBudget(credits, row))
+            {
+                return;
+            }
         }
-        if (!ReserveBudget(credits, row))
+        else if (!_output.ShouldProcess(target, $"Use job {reusable.Id} from the ledger ({reusable.Status}; not paid again)"))
         {
+            _whatIfReused++;
             return;
         }
 
-        WaitForRoom();
+        WaitForRoom(client);
         Interlocked.Increment(ref _pending);
-        _ = SubmitAsync(client, row, credits);
+        _lastClient = client;
+        _stopGrace = client.Options.CreateStopGrace > _stopGrace ? client.Options.CreateStopGrace : _stopGrace;
+        _ = SubmitAsync(client, row, reusable is null ? credits : null, inputHash);
+    }
+
+    /// <summary>A row that cannot be sent as it is (a value its binding could not read): its error, and nothing sent.</summary>
+    public void Refuse(RowInput row, HailuoError error)
+    {
+        _pump.Drain(_output);
+        _output.WriteError(new CommandError(RowError(error, row), row.Target));
     }
 
     /// <summary>
@@ -140,37 +177,54 @@ public sealed class NewVideoCommand : IDisposable
         }
         catch (HailuoException e)
         {
-            throw new HailuoException(new HailuoError(e.Error.Kind, $"{e.Error.Message} Nothing was sent for this row.", e.Error.Code, e.Error.RecommendedAction));
+            throw new HailuoException(e.Error.WithMessage($"{e.Error.Message} Nothing was sent for this row."));
         }
     }
 
-    /// <summary>Writes what is left once every create has answered (EndProcessing).</summary>
+    /// <summary>Writes what is left once every create has answered (EndProcessing); with -Wait, the rows whose job failed last.</summary>
     public void Complete()
     {
         using var route = EngineLog.Enter(_pump);
         _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(250), null, _cancellationToken);
-        if (_whatIfRows > 0)
+        if (_whatIfRows > 0 || _whatIfReused > 0)
         {
-            var total = _whatIfCredits > 0 ? $", an estimated {_whatIfCredits:N0} credits on core.today" : "";
-            _output.WriteWarning($"What if: {_whatIfRows} video(s) would be submitted{total}. Nothing was sent.");
+            var total = _whatIfRows > 0 && _whatIfCredits > 0 ? $", an estimated {_whatIfCredits:N0} credits on core.today" : ", at no cost in credits";
+            var reused = _whatIfReused > 0 ? $"; {_whatIfReused} row(s) would use jobs already in the ledger, not paid again" : "";
+            _output.WriteWarning($"What if: {_whatIfRows} video(s) would be submitted{total}{reused}. Nothing was sent.");
         }
         if (_overBudgetRows > 1)
         {
-            _output.WriteWarning($"{_overBudgetRows} row(s) were not submitted because -MaxCredits {_options.MaxCredits:N0} was reached.");
+            _output.WriteWarning($"{_overBudgetRows} row(s) were not submitted because the credit limit of {_options.MaxCredits:N0} was reached.", HailuoRemedy.RaiseCreditBudget);
+        }
+        // Last, so that with ErrorAction Stop a failed row cannot keep the other rows' videos from being saved.
+        while (_failedJobs.TryDequeue(out var error))
+        {
+            _output.WriteError(error);
         }
     }
 
     /// <summary>Holds the pipeline while too many creates are in flight, still writing results meanwhile.</summary>
-    private void WaitForRoom()
+    private void WaitForRoom(HailuoClient client)
     {
         if (Volatile.Read(ref _pending) < _options.MaxPendingSubmits)
         {
             return;
         }
         _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) < _options.MaxPendingSubmits, TimeSpan.FromMilliseconds(250),
-            output => output.WriteProgress(new CommandProgress(1, "New-HailuoVideo", $"Waiting for the provider's rate limit: {Volatile.Read(ref _pending)} submissions in flight")),
+            output => output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", SubmitStatus(client))),
             _cancellationToken);
-        _output.WriteProgress(new CommandProgress(1, "New-HailuoVideo", "Submitting") { Completed = true });
+        _output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", "Submitting") { Completed = true });
+    }
+
+    /// <summary>What the held submissions wait for, as it is: room under the jobs-in-flight cap, or the provider's answers (and rate limit).</summary>
+    private string SubmitStatus(HailuoClient client)
+    {
+        var pending = Volatile.Read(ref _pending);
+        var waiting = client.SubmitsWaitingForRoom;
+        return waiting > 0
+            ? string.Format(CultureInfo.InvariantCulture, "{0} submissions under way; {1} wait until fewer than {2} jobs are running at {3}",
+                pending, waiting, client.JobsInFlightLimit, HailuoSession.NameOf(client.Provider))
+            : string.Format(CultureInfo.InvariantCulture, "{0} submissions under way, waiting for {1} to accept them", pending, HailuoSession.NameOf(client.Provider));
     }
 
     private bool ReserveBudget(int? credits, RowInput row)
@@ -187,24 +241,25 @@ public sealed class NewVideoCommand : IDisposable
         if (++_overBudgetRows == 1)
         {
             _output.WriteError(new CommandError(new HailuoError(HailuoErrorKind.Validation,
-                $"Row {row.Index} was not submitted: it would take this batch past -MaxCredits {budget:N0} ({price} credits a video). Later rows are not submitted either.",
-                "MaxCredits", "Raise -MaxCredits, or run the remaining rows later; rows already submitted are reused, not paid again."), row.Target, "Hailuo.MaxCreditsReached"));
+                $"Row {row.Index} was not submitted: it would take this batch past its credit limit of {budget:N0} ({price} credits a video). Later rows are not submitted either.",
+                "MaxCredits", HailuoRemedy.RaiseCreditBudget), row.Target, "Hailuo.MaxCreditsReached"));
         }
         return false;
     }
 
-    private async Task SubmitAsync(HailuoClient client, RowInput row, int? credits)
+    private async Task SubmitAsync(HailuoClient client, RowInput row, int? credits, string inputHash)
     {
         try
         {
-            var job = await client.SubmitAsync(row.Request, new SubmitOptions { Force = _options.Force, Tag = row.Tag, Validated = true }, _cancellationToken).ConfigureAwait(false);
+            var submit = new SubmitOptions { Force = _options.Force, Tag = row.Tag, Row = row.Index, Validated = true, InputHash = inputHash.Length > 0 ? inputHash : null };
+            var job = await client.SubmitAsync(row.Request, submit, _cancellationToken).ConfigureAwait(false);
             if (job.Reused && credits is { } price)
             {
                 Interlocked.Add(ref _reservedCredits, -price);
             }
             if (job.Reused)
             {
-                _pump.Post(output => output.WriteVerbose($"Row {row.Index}: this input was submitted before as {job.Id} ({job.Status}); reusing it, not paying again. Use -Force to submit it anew."));
+                SayReused(job, row);
             }
             if (_options.Wait)
             {
@@ -240,17 +295,30 @@ public sealed class NewVideoCommand : IDisposable
         }
     }
 
+    /// <summary>A reused job is said in the verbose stream; one that failed or was canceled is worth a warning, since it brings no video.</summary>
+    private void SayReused(HailuoJob job, RowInput row)
+    {
+        var said = $"Row {row.Index}: this input was submitted before as job {job.Id} ({job.Status}); it is used again, not paid again.";
+        if (job.Status is JobStatus.Failed or JobStatus.Canceled)
+        {
+            var why = job.Error is { } error ? $" It ended {job.Status}: {error.Message}" : $" It ended {job.Status}.";
+            _pump.Post(output => output.WriteWarning(said + why, HailuoRemedy.ForceResubmit));
+        }
+        else
+        {
+            _pump.Post(output => output.WriteVerbose(said));
+        }
+    }
+
     private async Task WaitAndSaveAsync(HailuoClient client, HailuoJob job, RowInput row)
     {
-        var done = await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false);
+        // Rows with the same input share a job; each keeps its own columns, and so its own file name.
+        var done = (await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false)).With(tag: job.Tag);
         if (done.Status != JobStatus.Succeeded)
         {
             var error = done.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {done.Id} ended {done.Status}.");
-            _pump.Post(output =>
-            {
-                output.WriteError(new CommandError(RowError(error, row), new JobResult(done, row.Index)));
-                output.WriteObject(new JobResult(done, row.Index));
-            });
+            _pump.Post(output => output.WriteVerbose($"Row {row.Index}: job {done.Id} ended {done.Status}; no video to save."));
+            _failedJobs.Enqueue(new CommandError(RowError(error.WithMessage($"job {done.Id} ended {done.Status}: {error.Message}"), row), new JobResult(done, row.Index), "Hailuo.JobFailed"));
             return;
         }
         Directory.CreateDirectory(_folder);
@@ -259,8 +327,18 @@ public sealed class NewVideoCommand : IDisposable
         _pump.Post(output => output.WriteObject(new SavedVideo(saved.Path, saved.Length, saved.Skipped, done, row.Index)));
     }
 
-    private static HailuoError RowError(HailuoError error, RowInput row) =>
-        new(error.Kind, $"Row {row.Index}: {error.Message}", error.Code, error.RecommendedAction, error.RetryAfter);
+    private static HailuoError RowError(HailuoError error, RowInput row) => error.WithMessage($"Row {row.Index}: {error.Message}");
 
-    public void Dispose() => _pump.Dispose();
+    /// <summary>
+    /// Runs when the command ends, stopped or not: a create whose request has left is given its short grace to be
+    /// answered (HailuoClientOptions.CreateStopGrace), so that the job it paid for is in the ledger before this returns.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_lastClient is not null)
+        {
+            SpinWait.SpinUntil(() => Volatile.Read(ref _pending) == 0, _stopGrace + TimeSpan.FromSeconds(1));
+        }
+        _pump.Dispose();
+    }
 }

@@ -12,11 +12,21 @@ public sealed class PipelinePump : IDisposable
 {
     private readonly BlockingCollection<Action<ICommandOutput>> _queue = new(new ConcurrentQueue<Action<ICommandOutput>>());
 
-    /// <summary>Queues output from any thread.</summary>
-    public void Post(Action<ICommandOutput> write) => _queue.Add(write);
+    /// <summary>Queues output from any thread; once the command has ended, its background work's output goes nowhere.</summary>
+    public void Post(Action<ICommandOutput> write)
+    {
+        try
+        {
+            _queue.Add(write);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // The command ended (stopped, or failed) while work it started was still finishing.
+        }
+    }
 
     /// <summary>Wakes a <see cref="WaitUntil"/> to look at its condition again, when what changed is not output.</summary>
-    public void Wake() => _queue.Add(static _ => { });
+    public void Wake() => Post(static _ => { });
 
     /// <summary>Writes everything queued so far; never blocks.</summary>
     public void Drain(ICommandOutput output)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -26,10 +27,13 @@ public sealed class SaveOptions
 /// <summary>
 /// Save-HailuoVideo's logic: downloads are queued as jobs arrive (a job still running is waited for
 /// first), several at a time; each file is written as soon as it is whole. Stopping leaves no partial file.
+/// A job that ended without a video is reported once every video that can be saved is: an error stops a
+/// batch run with ErrorAction Stop, and it must not stop the others' downloads.
 /// </summary>
 public sealed class SaveVideoCommand : IDisposable
 {
     private const int ActivityId = 31;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly ICommandOutput _output;
     private readonly HailuoSession _session;
@@ -38,6 +42,8 @@ public sealed class SaveVideoCommand : IDisposable
     private readonly PipelinePump _pump = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _folder;
+    private readonly ConcurrentQueue<CommandError> _withoutVideo = new();
+    private DateTime _nextProgress = DateTime.MinValue;
     private int _pending;
     private int _done;
     private int _queued;
@@ -67,22 +73,35 @@ public sealed class SaveVideoCommand : IDisposable
         }
         catch (Exception e) when (e is HailuoException or IOException or UnauthorizedAccessException)
         {
-            var error = e is HailuoException h ? h.Error : new HailuoError(HailuoErrorKind.Validation, $"Cannot write to {_folder}: {e.Message}", "Path");
-            _output.WriteError(new CommandError(error, new JobResult(job, index)));
+            var error = e is HailuoException h ? h.Error : new HailuoError(HailuoErrorKind.Validation, $"Cannot write to '{_folder}': {e.Message}", "Path");
+            _output.WriteError(new CommandError(About(error, job, index, null), new JobResult(job, index)));
+            return;
+        }
+        var replacing = File.Exists(destination);
+        var action = replacing && _options.Force
+            ? $"Replace the existing file with the video of job {job.Id}"
+            : $"Save the video of job {job.Id}";
+        if (!_output.ShouldProcess(destination, action))
+        {
             return;
         }
         Interlocked.Increment(ref _pending);
         Interlocked.Increment(ref _queued);
         _ = SaveAsync(client, job, index, destination);
+        Tick(_output);
     }
 
     public void Complete()
     {
         using var route = EngineLog.Enter(_pump);
-        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(500), _options.ShowProgress ? WriteProgress : null, _cancellationToken);
-        if (_options.ShowProgress)
+        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, ProgressInterval, Tick, _cancellationToken);
+        if (_options.ShowProgress && Volatile.Read(ref _queued) > 0)
         {
             _output.WriteProgress(new CommandProgress(ActivityId, "Saving Hailuo videos", "Done") { Completed = true });
+        }
+        while (_withoutVideo.TryDequeue(out var error))
+        {
+            _output.WriteError(error);
         }
     }
 
@@ -93,9 +112,10 @@ public sealed class SaveVideoCommand : IDisposable
             var ready = job.Status == JobStatus.Succeeded ? job : await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false);
             if (ready.Status != JobStatus.Succeeded)
             {
-                var why = ready.Error?.Message ?? $"it ended {ready.Status}";
-                _pump.Post(output => output.WriteError(new CommandError(new HailuoError(HailuoErrorKind.JobFailed,
-                    $"Job {ready.Id} has no video to save: {why}", "Job", ready.Error?.RecommendedAction), new JobResult(ready, index), "Hailuo.NothingToSave")));
+                var why = ready.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {ready.Status}");
+                _pump.Post(output => output.WriteVerbose($"Job {ready.Id} (row {index}) has no video to save: {why.Message}"));
+                _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), ready, index, null),
+                    new JobResult(ready, index), "Hailuo.NothingToSave"));
                 return;
             }
             await _slots.WaitAsync(_cancellationToken).ConfigureAwait(false);
@@ -121,11 +141,12 @@ public sealed class SaveVideoCommand : IDisposable
         }
         catch (HailuoException e)
         {
-            _pump.Post(output => output.WriteError(new CommandError(e.Error, new JobResult(job, index))));
+            _pump.Post(output => output.WriteError(new CommandError(About(e.Error, job, index, destination), new JobResult(job, index))));
         }
         catch (IOException e)
         {
-            _pump.Post(output => output.WriteError(new CommandError(new HailuoError(HailuoErrorKind.Transient, $"Saving {destination} failed: {e.Message}"), new JobResult(job, index), "Hailuo.WriteFailed")));
+            var error = new HailuoError(HailuoErrorKind.Transient, $"writing the file failed: {e.Message}");
+            _pump.Post(output => output.WriteError(new CommandError(About(error, job, index, destination), new JobResult(job, index), "Hailuo.WriteFailed")));
         }
         catch (OperationCanceledException)
         {
@@ -135,15 +156,32 @@ public sealed class SaveVideoCommand : IDisposable
         {
             Interlocked.Increment(ref _done);
             Interlocked.Decrement(ref _pending);
+            _pump.Wake();
         }
     }
 
-    private void WriteProgress(ICommandOutput output)
+    /// <summary>An error that names where to look: the row, the job and the file.</summary>
+    private static HailuoError About(HailuoError error, HailuoJob job, long index, string? destination)
     {
-        var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} saved, {2:N1} MB downloaded", Volatile.Read(ref _done), Volatile.Read(ref _queued), Interlocked.Read(ref _bytes) / 1048576.0);
+        var row = index > 0 ? string.Format(CultureInfo.InvariantCulture, "Row {0}, job {1}", index, job.Id) : $"Job {job.Id}";
+        var file = destination is null ? "" : $", file '{destination}'";
+        return error.WithMessage($"{row}{file}: {error.Message}");
+    }
+
+    /// <summary>The bar, at most every half second: from the first job on, while upstream is still waiting for the rest.</summary>
+    private void Tick(ICommandOutput output)
+    {
+        if (!_options.ShowProgress || DateTime.UtcNow < _nextProgress)
+        {
+            return;
+        }
+        _nextProgress = DateTime.UtcNow + ProgressInterval;
+        var queued = Volatile.Read(ref _queued);
+        var done = Volatile.Read(ref _done);
+        var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} saved, {2:N1} MB downloaded", done, queued, Interlocked.Read(ref _bytes) / 1048576.0);
         output.WriteProgress(new CommandProgress(ActivityId, "Saving Hailuo videos", status)
         {
-            PercentComplete = _queued == 0 ? 0 : Volatile.Read(ref _done) * 100 / Volatile.Read(ref _queued),
+            PercentComplete = queued == 0 ? 0 : done * 100 / queued,
         });
     }
 

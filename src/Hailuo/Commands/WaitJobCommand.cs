@@ -21,8 +21,9 @@ public sealed class WaitOptions
 /// <summary>
 /// Wait-HailuoJob's logic. Jobs are registered with the shared tracker as they arrive and written as
 /// they finish, so upstream keeps submitting; only <see cref="Complete"/> blocks, until every job is
-/// final (or the timeout, or the first with -Any). A failed job is an error whose target is the job,
-/// and is written too, so the failures can be exported and re-run.
+/// final (or the timeout, or the first with -Any). A job that failed or was canceled is written like any
+/// other, with its Error and what to do: it is the job's outcome, not a failure of waiting, so it is no
+/// error record (Save-HailuoVideo reports a job without a video, once).
 /// </summary>
 public sealed class WaitJobCommand : IDisposable
 {
@@ -76,6 +77,8 @@ public sealed class WaitJobCommand : IDisposable
             }
             _waiting[key] = new Waited(job, index, client);
         }
+        _output.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Waiting for {0} job {1}{2} ({3}).",
+            job.Provider, job.Id, index > 0 ? $" of row {index}" : "", job.Status));
         client.Tracker.Track(job).ContinueWith(
             t => OnFinished(key, t),
             CancellationToken.None,
@@ -152,7 +155,8 @@ public sealed class WaitJobCommand : IDisposable
                 var why = task.Exception?.GetBaseException().Message ?? "the session that watched it was closed";
                 foreach (var (job, index) in rows)
                 {
-                    var error = new HailuoError(HailuoErrorKind.Transient, $"Waiting for job {job.Id} stopped: {why}. Wait-HailuoJob can wait for it again.");
+                    var error = new HailuoError(HailuoErrorKind.Transient, $"Waiting for job {job.Id} stopped: {why}. The job itself goes on at {job.Provider}.",
+                        remedy: HailuoRemedy.LookAgainLater);
                     _pump.Post(output => output.WriteError(new CommandError(error, new JobResult(job, index))));
                 }
             }
@@ -168,11 +172,10 @@ public sealed class WaitJobCommand : IDisposable
                 return;
             }
             var result = new JobResult(job, index);
-            if (job.Status == JobStatus.Failed)
-            {
-                var error = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {job.Id} failed without a reason.");
-                output.WriteError(new CommandError(new HailuoError(error.Kind, $"Job {job.Id} failed: {error.Message}", error.Code, error.RecommendedAction), result, "Hailuo.JobFailed"));
-            }
+            output.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Job {0}{1} is {2}{3}{4}.",
+                job.Id, index > 0 ? $" of row {index}" : "", job.Status,
+                job.StartedAt is { } started && job.CompletedAt is { } completed ? $" after {(completed - started).TotalSeconds:0.#} s of generation" : "",
+                job.Error is { } error ? ": " + error.Message : ""));
             output.WriteObject(result);
             Interlocked.Increment(ref _written);
         });

@@ -96,12 +96,33 @@ public static class FileNameTemplate
             template = Default;
         }
         CheckNotAPath(template);
-        var name = SanitizeName(Expand(template, job, index));
+        var name = SanitizeName(Expand(template, job, index, anyColumn: false), job.Id);
         return Inside(outputDirectory, name);
     }
 
-    private static string Expand(string template, HailuoJob job, long index)
+    /// <summary>
+    /// Checks what can be checked of a template before any job exists: its braces, formats and shape. A name that is
+    /// not a built-in token may be a column of rows still to come, so it passes here and is checked on each job.
+    /// </summary>
+    public static void Check(string template)
     {
+        if (string.IsNullOrWhiteSpace(template))
+        {
+            return;
+        }
+        CheckNotAPath(template);
+        var standIn = new HailuoJob("id", HailuoProvider.CoreToday, HailuoModels.Standard, JobStatus.Succeeded)
+            .With(request: new VideoRequest { Prompt = "prompt" }, createdAt: DateTimeOffset.UtcNow);
+        SanitizeName(Expand(template, standIn, 1, anyColumn: true), standIn.Id);
+    }
+
+    /// <summary>
+    /// The template with its tokens filled in, as pieces: the id and index never shrink, so that when the name is too
+    /// long the other values give way and the name still tells the jobs apart.
+    /// </summary>
+    private static List<Piece> Expand(string template, HailuoJob job, long index, bool anyColumn)
+    {
+        var pieces = new List<Piece>();
         var text = new StringBuilder();
         var i = 0;
         while (i < template.Length)
@@ -123,7 +144,7 @@ public static class FileNameTemplate
             {
                 if (c is '/' or '\\')
                 {
-                    throw Invalid($"The file name template '{template}' contains '{c}'. Templates name files, not folders: choose the folder with -OutputPath.");
+                    throw Invalid($"The file name template '{template}' contains '{c}'. Templates name files, not folders; the folder is chosen on its own.");
                 }
                 text.Append(c);
                 i++;
@@ -138,13 +159,17 @@ public static class FileNameTemplate
             var colon = token.IndexOf(':');
             var tokenName = (colon < 0 ? token : token.Substring(0, colon)).Trim();
             var format = colon < 0 ? null : token.Substring(colon + 1);
-            text.Append(Value(tokenName, format, job, index, template));
+            pieces.Add(new Piece(text.ToString(), fixedLength: true));
+            text.Clear();
+            var fixedLength = tokenName.Equals("id", StringComparison.OrdinalIgnoreCase) || tokenName.Equals("index", StringComparison.OrdinalIgnoreCase);
+            pieces.Add(new Piece(Value(tokenName, format, job, index, template, anyColumn), fixedLength));
             i = close + 1;
         }
-        return text.ToString();
+        pieces.Add(new Piece(text.ToString(), fixedLength: true));
+        return pieces;
     }
 
-    private static string Value(string token, string? format, HailuoJob job, long index, string template)
+    private static string Value(string token, string? format, HailuoJob job, long index, string template, bool anyColumn)
     {
         switch (token.ToLowerInvariant())
         {
@@ -169,6 +194,10 @@ public static class FileNameTemplate
         }
         if (token.Length > 0)
         {
+            if (anyColumn)
+            {
+                return token;
+            }
             foreach (var pair in job.Tag)
             {
                 if (string.Equals(pair.Key, token, StringComparison.OrdinalIgnoreCase))
@@ -225,7 +254,7 @@ public static class FileNameTemplate
             || (template.Length >= 2 && template[1] == ':' && ((template[0] | 0x20) is >= 'a' and <= 'z'));
         if (rooted)
         {
-            throw Invalid($"The file name template '{template}' is a path. Templates name files, not folders: choose the folder with -OutputPath.");
+            throw Invalid($"The file name template '{template}' is a path. Templates name files, not folders; the folder is chosen on its own.");
         }
     }
 
@@ -323,10 +352,27 @@ public static class FileNameTemplate
         return text.ToString().Trim();
     }
 
-    /// <summary>The whole name: values are clean, but the template's own text is checked again here.</summary>
-    private static string SanitizeName(string rendered)
+    /// <summary>
+    /// The whole name: values are clean, but the template's own text is checked again here. Too long, it loses
+    /// characters from its longest shrinkable values first (prompts, columns), never from the id or index; a name
+    /// that renders empty becomes the job's id, never one name shared by every job.
+    /// </summary>
+    private static string SanitizeName(List<Piece> pieces, string jobId)
     {
-        var name = SanitizeValue(rendered).Trim(' ', '.');
+        var room = MaxFileNameLength - Extension.Length;
+        var clean = pieces.Select(p => new Piece(SanitizeValue(p.Text), p.FixedLength)).ToList();
+        var excess = clean.Sum(p => p.Text.Length) - room;
+        while (excess > 0 && clean.Where(p => !p.FixedLength && p.Text.Length > 0).OrderByDescending(p => p.Text.Length).FirstOrDefault() is { } longest)
+        {
+            var keep = Math.Max(0, longest.Text.Length - excess);
+            if (keep > 0 && char.IsHighSurrogate(longest.Text[keep - 1]))
+            {
+                keep--;
+            }
+            excess -= longest.Text.Length - keep;
+            longest.Text = longest.Text.Substring(0, keep).TrimEnd(' ', '.', '-');
+        }
+        var name = SanitizeValue(string.Concat(clean.Select(p => p.Text))).Trim(' ', '.');
         if (name.EndsWith(Extension, StringComparison.OrdinalIgnoreCase))
         {
             name = name.Substring(0, name.Length - Extension.Length);
@@ -334,7 +380,7 @@ public static class FileNameTemplate
         var stem = name.Trim(' ', '.');
         if (stem.Length == 0)
         {
-            stem = "video";
+            stem = SanitizeValue(jobId);
         }
         // Windows opens the device for CON, and for "con.mp4" and "CON .txt" too.
         var dot = stem.IndexOf('.');
@@ -349,7 +395,6 @@ public static class FileNameTemplate
         {
             stem = "_" + stem;
         }
-        var room = MaxFileNameLength - Extension.Length;
         if (stem.Length > room)
         {
             var cut = room;
@@ -392,6 +437,20 @@ public static class FileNameTemplate
         return full;
     }
 
+    /// <summary>A stretch of a rendered name: literal text or a token's value, and whether it may be shortened.</summary>
+    private sealed class Piece
+    {
+        public Piece(string text, bool fixedLength)
+        {
+            Text = text;
+            FixedLength = fixedLength;
+        }
+
+        public string Text { get; set; }
+
+        public bool FixedLength { get; }
+    }
+
     private static HailuoException Invalid(string message) =>
-        new(new HailuoError(HailuoErrorKind.Validation, message, recommendedAction: "Fix -FileNameTemplate: use tokens such as " + Default + "; it names a file inside -OutputPath."));
+        new(new HailuoError(HailuoErrorKind.Validation, message, "FileNameTemplate", HailuoRemedy.FixFileNameTemplate));
 }

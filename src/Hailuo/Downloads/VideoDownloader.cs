@@ -185,8 +185,8 @@ public sealed class VideoDownloader
     private Task DelayAsync(TimeSpan wait, CancellationToken cancellationToken) =>
         _options.Delay is { } delay ? delay(wait, cancellationToken) : Task.Delay(wait, cancellationToken);
 
-    private static HailuoException Fail(HailuoErrorKind kind, string message, int? status = null, Exception? inner = null, string? action = null) =>
-        new(new HailuoError(kind, message, status?.ToString(CultureInfo.InvariantCulture), action), inner);
+    private static HailuoException Fail(HailuoErrorKind kind, string message, int? status = null, Exception? inner = null, HailuoRemedy? remedy = null) =>
+        new(new HailuoError(kind, message, status?.ToString(CultureInfo.InvariantCulture), remedy), inner);
 
     private static string Size(long bytes) => bytes switch
     {
@@ -335,11 +335,10 @@ public sealed class VideoDownloader
         {
             var local = new FileInfo(_destination).Length;
             var remote = await ProbeLengthAsync().ConfigureAwait(false);
-            const string Action = "Use -Force to replace the file, or another -FileNameTemplate to keep both.";
             if (remote is null)
             {
                 throw Fail(HailuoErrorKind.Validation,
-                    $"'{_destination}' already exists, and the server did not say the video's size, so it cannot be compared.", action: Action);
+                    $"'{_destination}' already exists, and the server did not say the video's size, so it cannot be compared.", remedy: HailuoRemedy.OverwriteOrRename);
             }
             string? broken = null;
             if (remote == local)
@@ -358,7 +357,7 @@ public sealed class VideoDownloader
                 var why = broken is null
                     ? $"it is {local} bytes and the video is {remote} bytes"
                     : $"it has the video's size but is not a complete MP4 ({broken})";
-                throw Fail(HailuoErrorKind.Validation, $"'{_destination}' already exists and differs from the video: {why}.", action: Action);
+                throw Fail(HailuoErrorKind.Validation, $"'{_destination}' already exists and differs from the video: {why}.", remedy: HailuoRemedy.OverwriteOrRename);
             }
             _written = local;
             _total = remote;
@@ -451,7 +450,7 @@ public sealed class VideoDownloader
                         ? $"The video is gone: its link still answered HTTP {status} after {_refreshes} fresh link(s){Quote(outcome.Reason)}. The provider may have deleted the output (Replicate keeps outputs for one hour)."
                         : $"The download link still answered HTTP {status} after {_refreshes} fresh link(s){Quote(outcome.Reason)}.",
                     status,
-                    action: gone ? "Generate the video again; the provider no longer has it." : null);
+                    remedy: gone ? HailuoRemedy.ForceResubmit : null);
             }
             _refreshes++;
             var fresh = await _request.RefreshSource(_cancellation).ConfigureAwait(false);
@@ -544,7 +543,7 @@ public sealed class VideoDownloader
             {
                 throw Fail(HailuoErrorKind.Protocol,
                     $"The video is {announced} bytes ({Size(announced)}), more than the limit of {_options.MaxBytes} bytes ({Size(_options.MaxBytes)}); nothing was written.",
-                    status, action: "Raise the download size limit if this video is expected to be this large.");
+                    status, remedy: HailuoRemedy.None);
             }
             _total = total ?? _total;
             if (status == 200 || _etag is null)
@@ -803,7 +802,7 @@ public sealed class VideoDownloader
 
         private HailuoException Exists() => Fail(HailuoErrorKind.Validation,
             $"'{_destination}' appeared while the video was downloading; it was left as it is.",
-            action: "Use -Force to replace the file, or another -FileNameTemplate to keep both.");
+            remedy: HailuoRemedy.OverwriteOrRename);
 
         private void Report(bool completed)
         {

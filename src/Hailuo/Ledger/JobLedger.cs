@@ -126,8 +126,9 @@ public sealed class JobLedger : IDisposable
     /// <param name="inputHash">The caller's hash of the request, by which a re-run finds this entry.</param>
     /// <param name="request">What is asked for; a data: URI image is stored as its hash only.</param>
     /// <param name="tag">Free-form data to keep with the job, such as the CSV row it came from.</param>
-    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag) =>
-        WriteIntent(provider, account, inputHash, request, tag, stillTrue: null)!;
+    /// <param name="row">The input's row number, which later listings give the job back (file names use it).</param>
+    public LedgerEntry RecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request, IReadOnlyDictionary<string, string?> tag, long? row = null) =>
+        WriteIntent(provider, account, inputHash, request, tag, row, stillTrue: null)!;
 
     /// <summary>
     /// Records an intent as <see cref="RecordIntent"/> does, but only while the latest entry for this input is still <paramref name="basedOn"/> (null: there is none), which
@@ -135,12 +136,12 @@ public sealed class JobLedger : IDisposable
     /// entry for the input since: the caller must look again rather than pay a second time.
     /// </summary>
     public LedgerEntry? TryRecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
-        IReadOnlyDictionary<string, string?> tag, LedgerEntry? basedOn) =>
-        WriteIntent(provider, account, inputHash, request, tag, () =>
+        IReadOnlyDictionary<string, string?> tag, LedgerEntry? basedOn, long? row = null) =>
+        WriteIntent(provider, account, inputHash, request, tag, row, () =>
             (_byInput.TryGetValue((provider, account, inputHash), out var latest) ? latest.Entry.Key : null) == basedOn?.Key);
 
     private LedgerEntry? WriteIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
-        IReadOnlyDictionary<string, string?> tag, Func<bool>? stillTrue)
+        IReadOnlyDictionary<string, string?> tag, long? row, Func<bool>? stillTrue)
     {
         RequireText(account, nameof(account));
         RequireText(inputHash, nameof(inputHash));
@@ -159,6 +160,7 @@ public sealed class JobLedger : IDisposable
             Model = request.EffectiveModel ?? request.Model ?? HailuoModels.Standard,
             Request = LedgerRequest.Scrub(request),
             Tag = LedgerRequest.Freeze(tag),
+            Row = row,
         };
         lock (_gate)
         {
@@ -740,7 +742,7 @@ public sealed class JobLedger : IDisposable
                     break;
                 }
                 var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
-                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag)
+                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
                     .SetState(LedgerState.Submitting)
                     .SetTimes(r.At, r.At);
                 Index(Add(entry, fromIntent: true));
@@ -813,7 +815,7 @@ public sealed class JobLedger : IDisposable
             case LedgerRecord.Snapshot:
             {
                 var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
-                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag)
+                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
                     .SetState(r.State!.Value, r.JobId)
                     .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
                     .SetDownload(r.VideoPath, r.VideoLength)

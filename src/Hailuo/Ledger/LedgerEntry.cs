@@ -72,6 +72,9 @@ public sealed class LedgerEntry
     /// <summary>Free-form data that rode along with the job (keys compare case-insensitively).</summary>
     public IReadOnlyDictionary<string, string?> Tag { get; private set; } = NoTag;
 
+    /// <summary>The row number of the input the job was submitted for (1-based); null when the ledger does not know it.</summary>
+    public long? Row { get; private set; }
+
     /// <summary>When the ledger first recorded the job (the intent, or the first status for a job it did not submit).</summary>
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -95,6 +98,9 @@ public sealed class LedgerEntry
     public string? VideoPath { get; private set; }
 
     public long? VideoLength { get; private set; }
+
+    /// <summary>A create with no known outcome: no job id was recorded and no refusal either (it may have been charged).</summary>
+    public bool IsUnsettled => JobId is null && State is LedgerState.Submitting or LedgerState.OutcomeUnknown;
 
     /// <summary>Whether the saved video is still there, whole: checked on disk at each call.</summary>
     public bool IsDownloaded
@@ -148,8 +154,9 @@ public sealed class LedgerEntry
     // Snapshots are never changed once published: every change goes through a copy.
     internal LedgerEntry Copy() => (LedgerEntry)MemberwiseClone();
 
-    internal LedgerEntry SetInput(string? account, string? inputHash, string? model, VideoRequest? request, IReadOnlyDictionary<string, string?>? tag)
+    internal LedgerEntry SetInput(string? account, string? inputHash, string? model, VideoRequest? request, IReadOnlyDictionary<string, string?>? tag, long? row = null)
     {
+        Row = row ?? Row;
         Account = account ?? Account;
         InputHash = inputHash ?? InputHash;
         Model = model ?? Model;

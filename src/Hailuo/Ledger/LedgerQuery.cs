@@ -15,6 +15,9 @@ public sealed class LedgerQuery
 
     public HailuoProvider? Provider { get; init; }
 
+    /// <summary>Only creates with no known outcome: sent (or about to be) with no job id recorded, nor a refusal.</summary>
+    public bool Unsettled { get; init; }
+
     /// <summary>Only entries created at or after this time.</summary>
     public DateTimeOffset? Since { get; init; }
 
@@ -39,6 +42,10 @@ public sealed class LedgerQuery
             return false;
         }
         if (State is { } state && entry.State != state)
+        {
+            return false;
+        }
+        if (Unsettled && !entry.IsUnsettled)
         {
             return false;
         }

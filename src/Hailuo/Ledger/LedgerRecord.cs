@@ -55,6 +55,8 @@ internal sealed class LedgerRecord
     public long? VideoLength { get; set; }
     /// <summary>A compacted file's generation: a header names its own, a moved marker names its successor's.</summary>
     public string? Generation { get; set; }
+    /// <summary>The input's row number (intents and snapshots).</summary>
+    public long? Row { get; set; }
 
     public static LedgerRecord FromEntry(LedgerEntry e, DateTimeOffset at) => new()
     {
@@ -78,6 +80,7 @@ internal sealed class LedgerRecord
         TaskId = e.TaskId,
         VideoPath = e.VideoPath,
         VideoLength = e.VideoLength,
+        Row = e.Row,
     };
 
     /// <summary>The record as one JSON line, ending in '\n'.</summary>
@@ -169,6 +172,10 @@ internal sealed class LedgerRecord
             w.WriteNumber("length", length);
         }
         WriteIf(w, "gen", Generation);
+        if (Row is { } row)
+        {
+            w.WriteNumber("row", row);
+        }
         w.WriteEndObject();
     }
 
@@ -191,7 +198,7 @@ internal sealed class LedgerRecord
     private static readonly Utf8NameTable Fields = new(new[]
     {
         "type", "key", "at", "provider", "account", "input", "id", "model", "state", "status", "error", "request",
-        "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen",
+        "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen", "row",
     });
 
     private static readonly Utf8NameTable ErrorFields = new(new[] { "kind", "code", "message" });
@@ -249,6 +256,7 @@ internal sealed class LedgerRecord
                     case 18: r.VideoPath = reader.GetString(); break;
                     case 19: r.VideoLength = reader.GetInt64(); break;
                     case 20: r.Generation = reader.GetString(); break;
+                    case 21: r.Row = reader.GetInt64(); break;
                     default: reader.Skip(); break; // a field from a newer version
                 }
             }

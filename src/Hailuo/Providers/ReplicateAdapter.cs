@@ -83,7 +83,7 @@ internal sealed class ReplicateAdapter : ProviderAdapter
         if (status == JobStatus.Succeeded && root.Property("data_removed") is { ValueKind: JsonValueKind.True })
         {
             error = new HailuoError(HailuoErrorKind.Expired, "Replicate has deleted this prediction's output (it keeps outputs for one hour).",
-                recommendedAction: "Download promptly after completion; to get the video now, submit again with -Force.");
+                remedy: HailuoRemedy.ForceResubmit);
         }
         return job.With(
             status: status,

@@ -355,7 +355,7 @@ public sealed class JobTracker : IDisposable
         entry.Lease?.Dispose();
         entry.Final.TrySetResult(job.With(status: JobStatus.Failed, error: new HailuoError(HailuoErrorKind.Protocol,
             $"The status of job {job.Id} could not be read {MaxUnreadableReads} times in a row; the last answer: {why} The job may still finish at {job.Provider}.",
-            recommendedAction: $"Look again later with Get-HailuoJob {job.Id}; running the same batch again picks the job up without paying for it again.")));
+            remedy: HailuoRemedy.LookAgainLater)));
         _log?.Invoke(HailuoLogLevel.Warning, $"Gave up waiting for {job.Id}: its status could not be read {MaxUnreadableReads} times in a row ({why}).");
     }
 

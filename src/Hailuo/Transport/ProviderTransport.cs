@@ -31,6 +31,7 @@ internal sealed class ProviderTransport : IDisposable
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
+    private static readonly ResiliencePropertyKey<CancellationToken> StopKey = new("hailuo.stop");
     private static readonly ResiliencePropertyKey<StrongBox<TrackedContent?>> ContentKey = new("hailuo.content");
 
     private readonly HttpClient _http;
@@ -76,10 +77,15 @@ internal sealed class ProviderTransport : IDisposable
     /// </summary>
     public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        // A create whose request has left is given a short grace after a stop to be answered, so that the job it paid
+        // for is recorded; the stop itself still keeps any new attempt from starting (LimitedAttemptAsync).
+        using var grace = call.IsCreate ? new CancellationTokenSource() : null;
+        using var stopping = grace is null ? default : cancellationToken.Register(() => grace.CancelAfter(_options.CreateStopGrace));
+        var context = ResilienceContextPool.Shared.Get(grace?.Token ?? cancellationToken);
         var content = new StrongBox<TrackedContent?>();
         context.Properties.Set(CallKey, call);
         context.Properties.Set(ContentKey, content);
+        context.Properties.Set(StopKey, cancellationToken);
         Outcome<ApiResponse> outcome;
         try
         {
@@ -103,7 +109,14 @@ internal sealed class ProviderTransport : IDisposable
             ResilienceContextPool.Shared.Return(context);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested && (!call.IsCreate || outcome.Exception is not null))
+        {
+            if (call.IsCreate && content.Value?.Started != true)
+            {
+                throw new CreateNotSentException(cancellationToken);
+            }
+            throw new OperationCanceledException(cancellationToken);
+        }
         if (outcome.Exception is { } exception)
         {
             throw Fail(call, exception, content.Value);
@@ -115,6 +128,14 @@ internal sealed class ProviderTransport : IDisposable
             if (call.IsCreate && error.Kind == HailuoErrorKind.Protocol && (int)response.Status is >= 200 and < 300)
             {
                 throw Damaged(response.Body, error.Message);
+            }
+            if (call.IsCreate && error.Kind == HailuoErrorKind.NotFound)
+            {
+                // A create names no job, so "not found" means the address itself is not the provider's API.
+                var said = string.IsNullOrWhiteSpace(response.Body) ? "" : " It said: " + error.Message;
+                error = new HailuoError(HailuoErrorKind.NotFound,
+                    $"{call.Method} {call.Uri} answered HTTP {(int)response.Status} ({response.Status}): that address is not {_adapter.Provider}'s create endpoint, so nothing was created.{said}",
+                    error.Code, HailuoRemedy.CheckBaseUri);
             }
             throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
         }
@@ -128,9 +149,12 @@ internal sealed class ProviderTransport : IDisposable
     private async Task<ApiResponse> LimitedAttemptAsync(ResilienceContext context)
     {
         var call = context.Properties.GetValue(CallKey, null!);
+        var stop = context.Properties.GetValue(StopKey, context.CancellationToken);
         var limiter = call.IsCreate ? _createLimiter : _readLimiter;
-        using (limiter is null ? null : await limiter.AcquireAsync(context.CancellationToken).ConfigureAwait(false))
+        using (limiter is null ? null : await limiter.AcquireAsync(stop).ConfigureAwait(false))
         {
+            // After a stop, nothing new is sent: only an attempt already under way may finish.
+            stop.ThrowIfCancellationRequested();
             return await _attempt.ExecuteAsync(static (ctx, self) => new ValueTask<ApiResponse>(self.AttemptAsync(ctx)), context, this).ConfigureAwait(false);
         }
     }
@@ -282,7 +306,7 @@ internal sealed class ProviderTransport : IDisposable
     /// <summary>The never-pay-twice rule lives here.</summary>
     private static bool ShouldRetry(ResilienceContext context, Outcome<ApiResponse> outcome)
     {
-        if (context.CancellationToken.IsCancellationRequested)
+        if (context.CancellationToken.IsCancellationRequested || context.Properties.GetValue(StopKey, default).IsCancellationRequested)
         {
             return false;
         }
@@ -372,11 +396,10 @@ internal sealed class ProviderTransport : IDisposable
             : string.Format(CultureInfo.InvariantCulture, "{0:N0} minutes", wait.TotalMinutes);
         return new HailuoError(error.Kind,
             $"{error.Message} {_adapter.Provider} asked to wait {words} before trying again, longer than the {MaxRetryAfter.TotalMinutes:0} minutes this client waits, so it was not retried.",
-            error.Code, "Try again later, when the provider accepts requests again.", error.RetryAfter);
+            error.Code, HailuoRemedy.TryLater, error.RetryAfter);
     }
 
-    private HailuoError Scrub(HailuoError error) =>
-        new(error.Kind, _credential.Redact(error.Message), error.Code, error.RecommendedAction, error.RetryAfter);
+    private HailuoError Scrub(HailuoError error) => error.WithMessage(_credential.Redact(error.Message));
 
     private void Log(HailuoLogLevel level, string message) => _credential.LogRedacted(_options.Log, level, message);
 
@@ -400,6 +423,15 @@ internal sealed class PartialResponseException : IOException
     }
 
     public string Body { get; }
+}
+
+/// <summary>A create stopped before any of its requests' bodies left: provably nothing was created or paid for.</summary>
+internal sealed class CreateNotSentException : OperationCanceledException
+{
+    public CreateNotSentException(CancellationToken token)
+        : base("The submission was stopped before it was sent.", token)
+    {
+    }
 }
 
 /// <summary>A create the provider accepted whose answer was damaged but still named the job.</summary>

@@ -124,7 +124,7 @@ public static class RequestValidator
         }
         else if (resolution == VideoRequest.Resolution1080 && request.EffectiveDuration == 10)
         {
-            errors.Add(Problem(nameof(VideoRequest.Duration), $"10-second videos are only available at {VideoRequest.Resolution768}: use -Duration 6 or -Resolution {VideoRequest.Resolution768}."));
+            errors.Add(Problem(nameof(VideoRequest.Duration), $"10-second videos are only available at {VideoRequest.Resolution768}: use a Duration of 6, or a Resolution of {VideoRequest.Resolution768}."));
         }
     }
 

@@ -62,6 +62,13 @@ public sealed class EmulatorHost : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Replaces the fault rules with these, such as <c>new { kind = "ContentFilter", operation = "Create", times = 1 }</c>.</summary>
+    public void SetFaultRules(params object[] rules)
+    {
+        using var response = _http.PostAsJsonAsync("_emulator/faults", new { rules }).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();

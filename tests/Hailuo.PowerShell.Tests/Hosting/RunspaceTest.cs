@@ -24,6 +24,16 @@ public abstract class RunspaceTest : IAsyncLifetime
 
     public async Task InitializeAsync() => Emulator = await EmulatorHost.StartAsync(ConfigureEmulator);
 
+    /// <summary>Writes a CSV into the work folder, a header and its rows, as a user's file.</summary>
+    protected void WriteCsv(string name, params string[] lines) => File.WriteAllText(Home.File(name), string.Join("\n", lines) + "\n");
+
+    /// <summary>The MP4 files in a folder under the work folder (none when it does not exist).</summary>
+    protected string[] Videos(string folder = "videos")
+    {
+        var path = Home.File(folder);
+        return Directory.Exists(path) ? Directory.GetFiles(path, "*.mp4").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray() : [];
+    }
+
     /// <summary>Runs a script in the test's runspace.</summary>
     protected ScriptResult Run(string script, object? parameters = null) => Session.Run(script, parameters);
 

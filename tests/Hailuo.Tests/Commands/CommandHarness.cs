@@ -28,7 +28,7 @@ public sealed class RecordingOutput : ICommandOutput
 
     public void WriteObject(object item) => Record(nameof(WriteObject), () => Objects.Add(item));
     public void WriteError(CommandError error) => Record(nameof(WriteError), () => Errors.Add(error));
-    public void WriteWarning(string message) => Record(nameof(WriteWarning), () => Warnings.Add(message));
+    public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => Record(nameof(WriteWarning), () => Warnings.Add(message));
     public void WriteVerbose(string message) => Record(nameof(WriteVerbose), () => Verbose.Add(message));
     public void WriteDebug(string message) => Record(nameof(WriteDebug), () => Debug.Add(message));
     public void WriteProgress(CommandProgress progress) => Record(nameof(WriteProgress), () => Progress.Add(progress));

@@ -217,7 +217,7 @@ public sealed class CommandLogicTests
             Assert.Equal("Hailuo.JobFailed", e.ErrorId);
             Assert.Equal(CommandErrorCategory.SecurityError, e.Category);
             Assert.IsType<JobResult>(e.Target);
-            Assert.Contains("prompt or image", e.RecommendedAction);
+            Assert.Equal(HailuoRemedy.ChangeContent, e.Remedy);
         });
         Assert.Empty(output.WrongThread);
     }

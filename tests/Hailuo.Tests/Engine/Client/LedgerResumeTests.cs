@@ -62,7 +62,7 @@ public sealed class LedgerResumeTests
 
         Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
         Assert.Contains("cannot be looked up", error.Error.Message);
-        Assert.Contains("-Force", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.CheckDashboardOrForce, error.Error.Remedy);
         Assert.Equal(0, Count(await h.StatsAsync(HailuoProvider.CoreToday), "createRequests"));
         var forced = await client.SubmitAsync(request, new SubmitOptions { Force = true });
         Assert.False(forced.Reused);
@@ -151,7 +151,7 @@ public sealed class LedgerResumeTests
 
         Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
         Assert.Contains("could still arrive until", error.Error.Message);
-        Assert.Contains("-Force", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.CheckDashboardOrForce, error.Error.Remedy);
         var stats = await h.StatsAsync(HailuoProvider.Replicate);
         Assert.Equal(0, Count(stats, "createRequests"));
         Assert.Equal(1, Count(stats, "lists"));

@@ -129,7 +129,7 @@ public sealed class ProviderFlowTests
 
         Assert.Equal(JobStatus.Failed, done.Status);
         Assert.Equal(HailuoErrorKind.ContentFiltered, done.Error!.Kind);
-        Assert.Contains("prompt or image", done.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.ChangeContent, done.Error.Remedy);
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public sealed class ResilienceTests
 
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
         Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
-        Assert.Contains("-Force", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.CheckDashboardOrForce, error.Error.Remedy);
 
         var stats = await h.StatsAsync(provider);
         Assert.Equal(1, Count(stats, "createRequests"));
@@ -107,8 +107,8 @@ public sealed class ResilienceTests
 
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
         Assert.Equal(HailuoErrorKind.OutcomeUnknown, error.Error.Kind);
-        Assert.Contains("Run the same command again after", error.Error.RecommendedAction);
-        Assert.Contains("-Force", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.RunAgainToSettle, error.Error.Remedy);
+        Assert.NotNull(error.Error.SettlesAt);
 
         // What the advice says: the run after the settle time finds the job the dropped answer made, and pays nothing.
         await h.Emulator.SetFaultsAsync("");
@@ -151,7 +151,7 @@ public sealed class ResilienceTests
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(EngineHarness.Request("No money")));
 
         Assert.Equal(kind, error.Error.Kind);
-        Assert.Contains("Top up", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.TopUp, error.Error.Remedy);
         Assert.Equal(1, Count(await h.StatsAsync(provider), "createRequests"));
     }
 
@@ -168,7 +168,7 @@ public sealed class ResilienceTests
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(EngineHarness.Request("Wrong key")));
 
         Assert.Equal(HailuoErrorKind.Authentication, error.Error.Kind);
-        Assert.Contains("Connect-Hailuo", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.CheckKey, error.Error.Remedy);
         Assert.Equal(1, Count(await h.StatsAsync(provider), "createRequests"));
     }
 

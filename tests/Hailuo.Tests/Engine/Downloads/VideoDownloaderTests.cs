@@ -593,8 +593,7 @@ public sealed class VideoDownloaderTests
 
         Assert.Equal(HailuoErrorKind.Validation, error.Error.Kind);
         Assert.Contains("already exists and differs", error.Message);
-        Assert.Contains("-Force", error.Error.RecommendedAction);
-        Assert.Contains("-FileNameTemplate", error.Error.RecommendedAction);
+        Assert.Equal(HailuoRemedy.OverwriteOrRename, error.Error.Remedy);
         Assert.Equal("an older, different file", await File.ReadAllTextAsync(path));
         Assert.Equal(0, await StatAsync(emu, "bytesSent"));
 

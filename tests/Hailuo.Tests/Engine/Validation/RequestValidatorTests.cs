@@ -113,7 +113,7 @@ public sealed class RequestValidatorTests : IDisposable
     {
         var error = SingleError(new VideoRequest { Prompt = "x", Duration = 10, Resolution = "1080p" }, HailuoProvider.CoreToday, "Duration");
 
-        Assert.Equal("10-second videos are only available at 768p: use -Duration 6 or -Resolution 768p.", error.Message);
+        Assert.Equal("10-second videos are only available at 768p: use a Duration of 6, or a Resolution of 768p.", error.Message);
     }
 
     // ---- model ----
