@@ -70,6 +70,12 @@ public static partial class HelpMarkdown
     {
         var source = new Source(sourcePath);
         var document = Markdown.Parse(text.Replace("\r\n", "\n", StringComparison.Ordinal), Pipeline);
+        // A fenced block left open swallows what follows: to the end of the file, or to the end of the
+        // next block, whose opening ```yaml or ```powershell line it then holds.
+        if (document.Descendants<FencedCodeBlock>().FirstOrDefault(b => b.ClosingFencedCharCount == 0 || CodeText(b).Split('\n').Any(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal))) is { } open)
+        {
+            throw source.Error(open.Line, "This code block is not closed with a line of ```.");
+        }
         var blocks = document.ToList();
         if (blocks.Count == 0 || blocks[0] is not YamlFrontMatterBlock frontMatter)
         {
@@ -362,16 +368,6 @@ public static partial class HelpMarkdown
     private static string CodeText(FencedCodeBlock code) =>
         string.Join("\n", code.Lines.Lines.Take(code.Lines.Count).Select(l => l.ToString().TrimEnd()));
 
-    /// <summary>A fenced block that runs to the end of the file swallows every section after it.</summary>
-    private static FencedCodeBlock Closed(Source source, FencedCodeBlock code)
-    {
-        if (code.ClosingFencedCharCount == 0)
-        {
-            throw source.Error(code.Line, "This code block is not closed with ```.");
-        }
-        return code;
-    }
-
     private static void ParseSyntax(Source source, Section section, CommandHelp help)
     {
         var sets = SplitSubsections(source, section, "'### SetName' heading");
@@ -395,7 +391,7 @@ public static partial class HelpMarkdown
             {
                 throw source.Error(set.Heading, $"Under '### {set.Title}' comes the set's syntax in one ``` block, and nothing else.");
             }
-            var syntax = CodeText(Closed(source, code)).Trim();
+            var syntax = CodeText(code).Trim();
             if (!syntax.StartsWith(help.Name + " ", StringComparison.Ordinal))
             {
                 throw source.Error(code.Line, $"The syntax of {name} starts with the cmdlet's name, {help.Name}.");
@@ -440,7 +436,7 @@ public static partial class HelpMarkdown
             }
             var example = new ExampleHelp(number, match.Groups[2].Value.Trim())
             {
-                Code = CodeText(Closed(source, code)).Trim('\n'),
+                Code = CodeText(code).Trim('\n'),
             };
             if (example.Code.Trim().Length == 0)
             {
@@ -484,7 +480,7 @@ public static partial class HelpMarkdown
             {
                 throw source.Error(subsection.Heading, $"-{parameter.Name} ends with its ```yaml block (tools/Update-CmdletDocs.ps1 writes it).");
             }
-            ParameterYaml.Read(source, Closed(source, yaml), CodeText(yaml), parameter);
+            ParameterYaml.Read(source, yaml, CodeText(yaml), parameter);
             parameter.Description.AddRange(Paragraphs(source, blocks.Take(blocks.Count - 1)));
             if (parameter.Description.Count == 0)
             {

@@ -67,6 +67,11 @@ internal static partial class FrontMatter
         {
             throw source.Error(yaml.FileLine(e.Start), "The front matter is not valid YAML: " + MarkPrefix().Replace(e.Message, ""));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way on some broken input, without a position.
+            throw source.Error(block.Line, "The front matter is not valid YAML.");
+        }
         foreach (var key in Required)
         {
             if (!values.ContainsKey(key))
@@ -132,6 +137,11 @@ public sealed class ParameterYaml
         {
             var message = FrontMatter.MarkPrefix().Replace((e.InnerException as YamlException ?? e).Message, "");
             throw source.Error(yaml.FileLine(e.Start), $"The yaml block of -{parameter.Name}: {message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser gives up this way on some broken input, without a position.
+            throw source.Error(block.Line, $"The yaml block of -{parameter.Name} is not valid YAML.");
         }
         if (read is null)
         {
