@@ -40,6 +40,9 @@ $repoRoot = Split-Path -Parent $PSScriptRoot
 if (-not $ModulePath) { $ModulePath = Join-Path $repoRoot 'Hailuo.psd1' }
 if (-not $HelpPath) { $HelpPath = Join-Path (Join-Path $repoRoot 'docs') 'help' }
 if (-not $SurfacePath) { $SurfacePath = Join-Path (Join-Path $repoRoot 'docs') 'cmdlets.md' }
+# Full paths: .NET's file methods below resolve relative ones against the process's folder, not the session's.
+$HelpPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($HelpPath)
+$SurfacePath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($SurfacePath)
 
 # The schema docs/help follows (docs/help/README.md); platyPS v2 reads and writes it.
 $SchemaVersion = '2024-05-01'
@@ -636,7 +639,7 @@ if ($commands.Count -eq 0) { throw "$ModulePath exports no cmdlet; build it firs
 
 $differences = New-Object System.Collections.Generic.List[string]
 $problems = New-Object System.Collections.Generic.List[string]
-$writes = @{}
+$writes = [ordered] @{}
 
 foreach ($file in @(Get-ChildItem -LiteralPath $HelpPath -Filter '*.md' | Where-Object { $_.Name -ne 'README.md' })) {
     if (-not ($commands | Where-Object { $_.Name -ceq $file.BaseName })) {
