@@ -25,13 +25,21 @@ public sealed class CommandHelp
     /// <summary>The file it came from, for messages.</summary>
     public string SourcePath { get; }
 
+    /// <summary>The front matter's "external help file": the MAML file this help belongs in.</summary>
+    public string ExternalHelpFile { get; set; } = "";
+
+    /// <summary>The line (from 1) of the front matter's "external help file", for messages.</summary>
+    public int ExternalHelpFileLine { get; set; }
+
     public List<string> Synopsis { get; } = new();
+
+    /// <summary>The SYNTAX section's sets, the default first, each with its Get-Command syntax.</summary>
+    public List<SyntaxHelp> Syntax { get; } = new();
 
     /// <summary>Paragraphs; a list item is one paragraph that starts with "- ".</summary>
     public List<string> Description { get; } = new();
 
-    /// <summary>Declared sets, the default first; empty when the cmdlet has a single unnamed set.</summary>
-    public List<string> ParameterSets { get; } = new();
+    public List<ExampleHelp> Examples { get; } = new();
 
     public List<ParameterHelp> Parameters { get; } = new();
 
@@ -41,13 +49,14 @@ public sealed class CommandHelp
 
     public List<string> Notes { get; } = new();
 
-    public List<ExampleHelp> Examples { get; } = new();
-
     public List<LinkHelp> RelatedLinks { get; } = new();
 
     public ParameterHelp? FindParameter(string name) =>
         Parameters.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 }
+
+/// <summary>One parameter set of the SYNTAX section: "### Name (Default)" and its fenced syntax.</summary>
+public sealed record SyntaxHelp(string SetName, bool IsDefault, string Code);
 
 public enum PipelineInput
 {
@@ -55,6 +64,28 @@ public enum PipelineInput
     ByValue,
     ByPropertyName,
     ByValueAndByPropertyName,
+}
+
+/// <summary>A parameter's binding in one set, from the ParameterSets list of its yaml block.</summary>
+public sealed class ParameterSetHelp
+{
+    /// <summary>platyPS's name for "every parameter set".</summary>
+    public const string All = "(All)";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Null for a named parameter.</summary>
+    public int? Position { get; set; }
+
+    public bool IsRequired { get; set; }
+
+    public bool ValueFromPipeline { get; set; }
+
+    public bool ValueFromPipelineByPropertyName { get; set; }
+
+    public bool ValueFromRemainingArguments { get; set; }
+
+    public bool IsAll => Name == All;
 }
 
 public sealed class ParameterHelp
@@ -68,21 +99,20 @@ public sealed class ParameterHelp
     /// <summary>The .NET type as PowerShell writes it: System.String, System.Nullable[System.Int32], Hailuo.PowerShell.HailuoJobInfo[].</summary>
     public string Type { get; set; } = "";
 
-    public bool Required { get; set; }
+    /// <summary>What an omitted parameter means; empty when the help says nothing.</summary>
+    public string DefaultValue { get; set; } = "";
 
-    /// <summary>Null for a named parameter.</summary>
-    public int? Position { get; set; }
-
-    public PipelineInput Pipeline { get; set; }
+    public bool SupportsWildcards { get; set; }
 
     public List<string> Aliases { get; } = new();
 
-    /// <summary>Empty means every set.</summary>
-    public List<string> Sets { get; } = new();
+    public List<ParameterSetHelp> Sets { get; } = new();
 
-    public string? DefaultValue { get; set; }
+    public bool DontShow { get; set; }
 
-    public bool Globbing { get; set; }
+    public List<string> AcceptedValues { get; } = new();
+
+    public string HelpMessage { get; set; } = "";
 
     public List<string> Description { get; } = new();
 
@@ -90,7 +120,32 @@ public sealed class ParameterHelp
 
     public bool IsArray => Type.EndsWith("[]", StringComparison.Ordinal);
 
-    public bool InSet(string set) => Sets.Count == 0 || Sets.Contains(set, StringComparer.OrdinalIgnoreCase);
+    /// <summary>This parameter's binding in <paramref name="set"/>, or null when it is not in that set.</summary>
+    public ParameterSetHelp? InSet(string set) =>
+        Sets.Find(s => string.Equals(s.Name, set, StringComparison.OrdinalIgnoreCase)) ?? Sets.Find(s => s.IsAll);
+
+    /// <summary>Required in the list of parameters: mandatory in any set it belongs to.</summary>
+    public bool Required => Sets.Any(s => s.IsRequired);
+
+    /// <summary>The position the list of parameters shows: the first set's.</summary>
+    public int? Position => Sets.Count == 0 ? null : Sets[0].Position;
+
+    /// <summary>Pipeline input in any of its sets.</summary>
+    public PipelineInput Pipeline
+    {
+        get
+        {
+            var byValue = Sets.Any(s => s.ValueFromPipeline);
+            var byName = Sets.Any(s => s.ValueFromPipelineByPropertyName);
+            return (byValue, byName) switch
+            {
+                (true, true) => PipelineInput.ByValueAndByPropertyName,
+                (true, false) => PipelineInput.ByValue,
+                (false, true) => PipelineInput.ByPropertyName,
+                _ => PipelineInput.None,
+            };
+        }
+    }
 
     /// <summary>What Get-Help shows in angle brackets: String, Int32, HailuoJobInfo[] (a nullable shows its value type).</summary>
     public string DisplayType => ShortTypeName(Type);

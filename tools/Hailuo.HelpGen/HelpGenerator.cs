@@ -61,6 +61,12 @@ public static class HelpGenerator
     public static int Generate(string sourceDirectory, string outputPath)
     {
         var commands = LoadDirectory(sourceDirectory);
+        var fileName = Path.GetFileName(outputPath);
+        foreach (var command in commands.Where(c => !string.Equals(c.ExternalHelpFile, fileName, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new HelpFormatException(command.SourcePath, command.ExternalHelpFileLine,
+                $"'external help file: {command.ExternalHelpFile}', but this help is written to {fileName}, the file Get-Help reads for the cmdlet's assembly.");
+        }
         var text = Render(ToMaml(commands));
         var full = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

@@ -5,689 +5,559 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using Markdig;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 
 namespace Hailuo.HelpGen;
 
 /// <summary>
-/// Reads one cmdlet's help from the strict Markdown form described in docs/help/README.md. Strict on
-/// purpose: a misspelt field or a missing section fails the build instead of shipping thin help.
+/// Reads one cmdlet's help from platyPS's Markdown schema (2024-05-01), as docs/help/README.md describes
+/// it: the Markdown with Markdig, the front matter and each parameter's yaml block with YamlDotNet.
+/// Strict on purpose: a misspelt key, a missing section or a stub left in fails the build, with the
+/// file and line, instead of shipping thin help.
 /// </summary>
-public static class HelpMarkdown
+public static partial class HelpMarkdown
 {
     public const string Synopsis = "SYNOPSIS";
+    public const string Syntax = "SYNTAX";
+    public const string Aliases = "ALIASES";
     public const string Description = "DESCRIPTION";
-    public const string ParameterSets = "PARAMETER SETS";
+    public const string Examples = "EXAMPLES";
     public const string Parameters = "PARAMETERS";
     public const string Inputs = "INPUTS";
     public const string Outputs = "OUTPUTS";
     public const string Notes = "NOTES";
-    public const string Examples = "EXAMPLES";
     public const string RelatedLinks = "RELATED LINKS";
 
-    /// <summary>The sections in the order they must appear, and whether each is required.</summary>
-    public static readonly IReadOnlyList<(string Title, bool Required)> Sections = new[]
+    /// <summary>The sections, every one required, in the order they must appear.</summary>
+    public static readonly IReadOnlyList<string> Sections = new[]
     {
-        (Synopsis, true),
-        (Description, true),
-        (ParameterSets, false),
-        (Parameters, true),
-        (Inputs, true),
-        (Outputs, true),
-        (Notes, true),
-        (Examples, true),
-        (RelatedLinks, false),
+        Synopsis, Syntax, Aliases, Description, Examples, Parameters, Inputs, Outputs, Notes, RelatedLinks,
     };
 
     public const int MinimumExamples = 2;
 
-    private static readonly Regex CommandName = new(@"^[A-Z][a-z]+-[A-Z][A-Za-z]+$", RegexOptions.CultureInvariant);
-    private static readonly Regex ParameterHeading = new(@"^### -([A-Za-z][A-Za-z0-9]*)$", RegexOptions.CultureInvariant);
-    private static readonly Regex ExampleHeading = new(@"^### Example (\d+): (\S.*)$", RegexOptions.CultureInvariant);
-    private static readonly Regex Field = new(@"^- ([A-Za-z]+): (\S.*)$", RegexOptions.CultureInvariant);
-    private static readonly Regex Identifier = new(@"^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex TypeName = new(@"^[A-Za-z_][A-Za-z0-9_.`\[\], ]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex MarkdownLink = new(@"^\[([^\]]+)\]\((\S+)\)$", RegexOptions.CultureInvariant);
+    /// <summary>The H3 under PARAMETERS that platyPS keeps for the common parameters; Get-Help adds their text itself.</summary>
+    public const string CommonParameters = "CommonParameters";
 
-    private static readonly string[] RequiredFields = { "Type", "Required", "Position", "Pipeline", "Aliases", "Sets" };
-    private static readonly string[] OptionalFields = { "Default", "Wildcards" };
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+
+    [GeneratedRegex(@"^[A-Z][a-z]+-[A-Z][A-Za-z]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex CommandName();
+
+    [GeneratedRegex(@"^-([A-Za-z][A-Za-z0-9]*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterHeading();
+
+    [GeneratedRegex(@"^Example (\d+): (\S.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ExampleHeading();
+
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)( \(Default\))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex SyntaxHeading();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.`\[\], ]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex TypeName();
+
+    /// <summary>The placeholders tools/Update-CmdletDocs.ps1 (and platyPS) write for text a person must supply: "{{ Fill in ... }}".</summary>
+    [GeneratedRegex(@"\{\{ *(Fill|Insert)\b[^{}]*\}\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
 
     public static CommandHelp ParseFile(string path) => Parse(File.ReadAllText(path, Encoding.UTF8), path);
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="sourcePath"/> names it in errors and, when it has a .md name, must match the cmdlet.</summary>
     public static CommandHelp Parse(string text, string sourcePath)
     {
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
-        var reader = new Reader(lines, sourcePath);
-
-        var first = reader.FirstContentLine();
-        if (first < 0 || !lines[first].StartsWith("# ", StringComparison.Ordinal))
+        var source = new Source(sourcePath);
+        var document = Markdown.Parse(text.Replace("\r\n", "\n", StringComparison.Ordinal), Pipeline);
+        // A fenced block left open swallows what follows: to the end of the file, or to the end of the
+        // next block, whose opening ```yaml or ```powershell line it then holds.
+        if (document.Descendants<FencedCodeBlock>().FirstOrDefault(b => b.ClosingFencedCharCount == 0 || CodeText(b).Split('\n').Any(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal))) is { } open)
         {
-            throw reader.Error(Math.Max(first, 0), "The file must start with '# <Verb-Noun>', the cmdlet's name.");
+            throw source.Error(open.Line, "This code block is not closed with a line of ```.");
         }
-        var name = lines[first].Substring(2).Trim();
-        if (!CommandName.IsMatch(name))
+        var blocks = document.ToList();
+        if (blocks.Count == 0 || blocks[0] is not YamlFrontMatterBlock frontMatter)
         {
-            throw reader.Error(first, $"'{name}' is not a cmdlet name of the form Verb-Noun.");
+            throw source.Error(0, "The file must start with the YAML front matter, between two '---' lines (see docs/help/README.md).");
+        }
+        if (blocks.Count < 2 || blocks[1] is not HeadingBlock { Level: 1 } title)
+        {
+            throw source.Error(blocks.Count < 2 ? frontMatter.Line : blocks[1].Line, "After the front matter comes '# <Verb-Noun>', the cmdlet's name.");
+        }
+        var name = InlineText(source, title);
+        if (!CommandName().IsMatch(name))
+        {
+            throw source.Error(title.Line, $"'{name}' is not a cmdlet name of the form Verb-Noun.");
         }
         var fileName = Path.GetFileNameWithoutExtension(sourcePath);
         if (sourcePath.EndsWith(".md", StringComparison.OrdinalIgnoreCase) && !string.Equals(fileName, name, StringComparison.Ordinal))
         {
-            throw reader.Error(first, $"The heading names {name}, but the file is {fileName}.md: name the file after the cmdlet.");
+            throw source.Error(title.Line, $"The heading names {name}, but the file is {fileName}.md: name the file after the cmdlet.");
         }
 
         var help = new CommandHelp(name, sourcePath);
-        var sections = SplitSections(reader, first + 1);
-        CheckSectionOrder(reader, sections);
-
+        (help.ExternalHelpFile, help.ExternalHelpFileLine) = FrontMatter.Read(source, frontMatter, name);
+        var sections = SplitSections(source, blocks.Skip(2), title.Line);
         foreach (var section in sections)
         {
             switch (section.Title)
             {
                 case Synopsis:
-                    help.Synopsis.AddRange(ParseBlocks(reader, section.Start, section.End));
+                    help.Synopsis.AddRange(RequireText(source, section, Paragraphs(source, section.Blocks)));
                     if (help.Synopsis.Count != 1 || help.Synopsis[0].StartsWith("- ", StringComparison.Ordinal))
                     {
-                        throw reader.Error(section.Heading, "SYNOPSIS is one paragraph of plain text (Get-Help shows it in lists).");
+                        throw source.Error(section.Heading, "SYNOPSIS is one paragraph of plain text (Get-Help shows it in lists).");
                     }
                     break;
+                case Syntax:
+                    ParseSyntax(source, section, help);
+                    break;
+                case Aliases:
+                    // Get-Help lists a command's aliases from the session, so MAML has no place for them.
+                    Paragraphs(source, section.Blocks);
+                    break;
                 case Description:
-                    help.Description.AddRange(RequireText(reader, section, ParseBlocks(reader, section.Start, section.End)));
-                    break;
-                case ParameterSets:
-                    ParseParameterSets(reader, section, help);
-                    break;
-                case Parameters:
-                    ParseParameters(reader, section, help);
-                    break;
-                case Inputs:
-                    help.Inputs.AddRange(ParseTypes(reader, section));
-                    break;
-                case Outputs:
-                    help.Outputs.AddRange(ParseTypes(reader, section));
-                    break;
-                case Notes:
-                    help.Notes.AddRange(RequireText(reader, section, ParseBlocks(reader, section.Start, section.End)));
+                    help.Description.AddRange(RequireText(source, section, Paragraphs(source, section.Blocks)));
                     break;
                 case Examples:
-                    ParseExamples(reader, section, help);
+                    ParseExamples(source, section, help);
+                    break;
+                case Parameters:
+                    ParseParameters(source, section, help);
+                    break;
+                case Inputs:
+                    help.Inputs.AddRange(ParseTypes(source, section));
+                    break;
+                case Outputs:
+                    help.Outputs.AddRange(ParseTypes(source, section));
+                    break;
+                case Notes:
+                    help.Notes.AddRange(RequireText(source, section, Paragraphs(source, section.Blocks)));
                     break;
                 case RelatedLinks:
-                    ParseLinks(reader, section, help);
+                    ParseLinks(source, section, help);
                     break;
             }
         }
-        CheckSets(reader, sections, help);
+        CheckSets(source, sections.First(s => s.Title == Parameters), help);
         return help;
     }
 
-    private sealed record Section(string Title, int Heading, int Start, int End);
-
-    private sealed class Reader
+    /// <summary>The file being read, for errors; Markdig counts lines from 0, editors and MSBuild from 1.</summary>
+    internal sealed class Source
     {
-        public Reader(string[] lines, string sourcePath)
-        {
-            Lines = lines;
-            SourcePath = sourcePath;
-        }
+        public Source(string path) => Path = path;
 
-        public string[] Lines { get; }
+        public string Path { get; }
 
-        public string SourcePath { get; }
-
-        public int FirstContentLine()
-        {
-            for (var i = 0; i < Lines.Length; i++)
-            {
-                if (Lines[i].Trim().Length > 0)
-                {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        /// <summary>Line numbers in messages count from 1, as editors do.</summary>
-        public HelpFormatException Error(int index, string message) => new(SourcePath, index + 1, message);
+        public HelpFormatException Error(int zeroBasedLine, string message) => new(Path, zeroBasedLine + 1, message);
     }
 
-    private static List<Section> SplitSections(Reader reader, int start)
+    /// <summary>A "## " section: its heading's line and the blocks up to the next one.</summary>
+    private sealed record Section(string Title, int Heading, List<Block> Blocks);
+
+    /// <summary>A "### " subsection: its heading's text and line, and the blocks up to the next heading.</summary>
+    private sealed record Subsection(string Title, int Heading, List<Block> Blocks);
+
+    private static List<Section> SplitSections(Source source, IEnumerable<Block> blocks, int titleLine)
     {
-        var lines = reader.Lines;
         var sections = new List<Section>();
-        var headings = new List<(string Title, int Line)>();
-        var inFence = false;
-        for (var i = start; i < lines.Length; i++)
+        foreach (var block in blocks)
         {
-            var line = lines[i];
-            // A PowerShell comment such as "## note" inside an example must not start a section.
-            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            if (block is HeadingBlock { Level: 1 })
             {
-                inFence = !inFence;
-                continue;
+                throw source.Error(block.Line, "Only the cmdlet's name is a '# ' heading; sections are '## ' headings.");
             }
-            if (inFence)
+            if (block is HeadingBlock { Level: 2 } heading)
             {
-                continue;
+                sections.Add(new Section(InlineText(source, heading), heading.Line, new List<Block>()));
             }
-            if (line.StartsWith("# ", StringComparison.Ordinal))
+            else if (sections.Count == 0)
             {
-                throw reader.Error(i, "Only the first line is a '# ' heading; sections are '## ' headings.");
+                throw source.Error(block.Line, "Text before the first section: start with '## SYNOPSIS'.");
             }
-            if (line.StartsWith("## ", StringComparison.Ordinal))
+            else
             {
-                headings.Add((line.Substring(3).Trim(), i));
-            }
-            else if (headings.Count == 0 && line.Trim().Length > 0)
-            {
-                throw reader.Error(i, "Text before the first section: start with '## SYNOPSIS'.");
+                sections[^1].Blocks.Add(block);
             }
         }
-        if (inFence)
+        var last = -1;
+        foreach (var section in sections)
         {
-            throw reader.Error(lines.Length - 1, "A code block is not closed with ```.");
+            var index = Sections.ToList().IndexOf(section.Title);
+            if (index < 0)
+            {
+                throw source.Error(section.Heading, $"Unknown section '## {section.Title}'. Sections are: {string.Join(", ", Sections)}.");
+            }
+            if (index == last)
+            {
+                throw source.Error(section.Heading, $"'## {section.Title}' appears twice.");
+            }
+            if (index < last)
+            {
+                throw source.Error(section.Heading, $"'## {section.Title}' is out of order. The order is: {string.Join(", ", Sections)}.");
+            }
+            last = index;
         }
-        for (var h = 0; h < headings.Count; h++)
+        foreach (var title in Sections)
         {
-            var end = h + 1 < headings.Count ? headings[h + 1].Line : lines.Length;
-            sections.Add(new Section(headings[h].Title, headings[h].Line, headings[h].Line + 1, end));
+            if (!sections.Any(s => s.Title == title))
+            {
+                throw source.Error(titleLine, $"The '## {title}' section is missing.");
+            }
         }
         return sections;
     }
 
-    private static void CheckSectionOrder(Reader reader, List<Section> sections)
+    /// <summary>Splits a section at its "### " headings; nothing but headings may stand before the first.</summary>
+    private static List<Subsection> SplitSubsections(Source source, Section section, string expected)
     {
-        var order = Sections.Select(s => s.Title).ToList();
-        var last = -1;
-        foreach (var section in sections)
+        var subsections = new List<Subsection>();
+        foreach (var block in section.Blocks)
         {
-            var index = order.IndexOf(section.Title);
-            if (index < 0)
+            if (block is HeadingBlock { Level: 3 } heading)
             {
-                throw reader.Error(section.Heading, $"Unknown section '## {section.Title}'. Sections are: {string.Join(", ", order)}.");
+                subsections.Add(new Subsection(InlineText(source, heading), heading.Line, new List<Block>()));
             }
-            if (index == last)
+            else if (block is HeadingBlock other)
             {
-                throw reader.Error(section.Heading, $"'## {section.Title}' appears twice.");
+                throw source.Error(other.Line, $"Under '## {section.Title}' only '### ' headings are allowed.");
             }
-            if (index < last)
+            else if (subsections.Count == 0)
             {
-                throw reader.Error(section.Heading, $"'## {section.Title}' is out of order. The order is: {string.Join(", ", order)}.");
-            }
-            last = index;
-        }
-        foreach (var (title, required) in Sections)
-        {
-            if (required && !sections.Any(s => s.Title == title))
-            {
-                throw reader.Error(0, $"The '## {title}' section is missing.");
-            }
-        }
-    }
-
-    private static List<string> RequireText(Reader reader, Section section, List<string> blocks)
-    {
-        if (blocks.Count == 0)
-        {
-            throw reader.Error(section.Heading, $"'## {section.Title}' is empty.");
-        }
-        return blocks;
-    }
-
-    /// <summary>
-    /// Paragraphs and "- " list items between two lines. A paragraph's lines join with a space; a list
-    /// item continues on lines indented by two spaces. Headings and code blocks are not allowed here.
-    /// </summary>
-    private static List<string> ParseBlocks(Reader reader, int start, int end)
-    {
-        var blocks = new List<string>();
-        StringBuilder? current = null;
-        var inList = false;
-        for (var i = start; i < end; i++)
-        {
-            var raw = reader.Lines[i];
-            var line = raw.Trim();
-            if (line.Length == 0)
-            {
-                Flush();
-                continue;
-            }
-            if (line.StartsWith('#'))
-            {
-                throw reader.Error(i, $"Unexpected heading '{line}' here.");
-            }
-            if (line.StartsWith("```", StringComparison.Ordinal))
-            {
-                throw reader.Error(i, "A code block is only allowed as an example's code, one per example.");
-            }
-            if (raw.StartsWith("- ", StringComparison.Ordinal))
-            {
-                Flush();
-                current = new StringBuilder("- ").Append(Inline(reader, i, line.Substring(2)));
-                inList = true;
-                continue;
-            }
-            if (inList && !raw.StartsWith("  ", StringComparison.Ordinal))
-            {
-                throw reader.Error(i, "After a list item, indent continuation lines by two spaces or leave a blank line before the next paragraph.");
-            }
-            if (current is null)
-            {
-                current = new StringBuilder(Inline(reader, i, line));
+                throw source.Error(block.Line, $"Text before the first {expected} of '## {section.Title}'.");
             }
             else
             {
-                current.Append(' ').Append(Inline(reader, i, line));
+                subsections[^1].Blocks.Add(block);
             }
         }
-        Flush();
-        return blocks;
-
-        void Flush()
-        {
-            if (current is not null)
-            {
-                blocks.Add(current.ToString());
-            }
-            current = null;
-            inList = false;
-        }
+        return subsections;
     }
 
-    /// <summary>Inline text: backticks mark code in the source and are dropped, since Get-Help prints plain text.</summary>
-    private static string Inline(Reader reader, int index, string text)
+    private static List<string> RequireText(Source source, Section section, List<string> paragraphs)
     {
-        foreach (var c in text)
+        if (paragraphs.Count == 0)
+        {
+            throw source.Error(section.Heading, $"'## {section.Title}' is empty.");
+        }
+        return paragraphs;
+    }
+
+    /// <summary>
+    /// Paragraphs and "- " list items: a paragraph's lines join with a space, a list item is one
+    /// paragraph that starts with "- ". Headings, code blocks, quotes and HTML are not allowed here.
+    /// </summary>
+    private static List<string> Paragraphs(Source source, IEnumerable<Block> blocks)
+    {
+        var paragraphs = new List<string>();
+        foreach (var block in blocks)
+        {
+            switch (block)
+            {
+                case ParagraphBlock paragraph:
+                    paragraphs.Add(InlineText(source, paragraph));
+                    break;
+                case ListBlock { IsOrdered: false } list:
+                    foreach (var item in list.OfType<ListItemBlock>())
+                    {
+                        var parts = new List<string>();
+                        foreach (var inner in item)
+                        {
+                            if (inner is not ParagraphBlock itemParagraph)
+                            {
+                                throw source.Error(inner.Line, "A list item holds text only: no nested lists, headings or code.");
+                            }
+                            parts.Add(InlineText(source, itemParagraph));
+                        }
+                        paragraphs.Add("- " + string.Join(" ", parts));
+                    }
+                    break;
+                case LinkReferenceDefinitionGroup:
+                    break;
+                case HeadingBlock heading:
+                    throw source.Error(heading.Line, $"Unexpected heading '{InlineText(source, heading)}' here.");
+                case CodeBlock code:
+                    throw source.Error(code.Line, "A code block is only allowed as an example's code, or as a parameter's yaml block.");
+                default:
+                    throw source.Error(block.Line, $"Get-Help shows plain paragraphs and '- ' lists; this {BlockKind(block)} cannot be carried into MAML.");
+            }
+        }
+        return paragraphs;
+    }
+
+    private static string BlockKind(Block block) => block switch
+    {
+        ListBlock => "numbered list",
+        QuoteBlock => "quote",
+        HtmlBlock => "HTML",
+        ThematicBreakBlock => "horizontal rule",
+        _ => block.GetType().Name,
+    };
+
+    /// <summary>
+    /// A heading's or paragraph's text, as Get-Help prints it: code, emphasis and link marks are
+    /// dropped, line breaks become spaces.
+    /// </summary>
+    private static string InlineText(Source source, LeafBlock block)
+    {
+        var text = new StringBuilder();
+        if (block.Inline is not null)
+        {
+            Append(block.Inline);
+        }
+        var result = text.ToString().Trim();
+        foreach (var c in result)
         {
             if (char.IsControl(c))
             {
-                throw reader.Error(index, "The line holds a control character; MAML cannot carry it.");
+                throw source.Error(block.Line, "The text holds a control character (a tab?); MAML cannot carry it.");
             }
         }
-        return text.Replace("`", "", StringComparison.Ordinal);
+        if (Placeholder().Match(result) is { Success: true } placeholder)
+        {
+            throw source.Error(block.Line, $"'{placeholder.Value}' is a placeholder from tools/Update-CmdletDocs.ps1: write the text it stands for.");
+        }
+        return result;
+
+        void Append(Inline inline)
+        {
+            switch (inline)
+            {
+                case LiteralInline literal:
+                    text.Append(literal.Content.ToString());
+                    break;
+                case CodeInline code:
+                    text.Append(code.Content);
+                    break;
+                case AutolinkInline autolink:
+                    text.Append(autolink.Url);
+                    break;
+                case HtmlInline html:
+                    text.Append(html.Tag);
+                    break;
+                case HtmlEntityInline entity:
+                    text.Append(entity.Transcoded.ToString());
+                    break;
+                case LineBreakInline:
+                    TrimEnd();
+                    text.Append(' ');
+                    break;
+                case ContainerInline container:
+                    foreach (var child in container)
+                    {
+                        Append(child);
+                    }
+                    break;
+                default:
+                    text.Append(inline.ToString());
+                    break;
+            }
+        }
+
+        void TrimEnd()
+        {
+            while (text.Length > 0 && text[^1] == ' ')
+            {
+                text.Length--;
+            }
+        }
     }
 
-    private static void ParseParameterSets(Reader reader, Section section, CommandHelp help)
-    {
-        string? defaultSet = null;
-        var sets = new List<string>();
-        for (var i = section.Start; i < section.End; i++)
-        {
-            var line = reader.Lines[i].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            if (!line.StartsWith("- ", StringComparison.Ordinal))
-            {
-                throw reader.Error(i, "List each parameter set as '- Name', and mark one '- Name (default)'.");
-            }
-            var name = line.Substring(2).Trim();
-            var isDefault = name.EndsWith("(default)", StringComparison.Ordinal);
-            if (isDefault)
-            {
-                name = name.Substring(0, name.Length - "(default)".Length).Trim();
-            }
-            if (!Identifier.IsMatch(name))
-            {
-                throw reader.Error(i, $"'{name}' is not a parameter set name.");
-            }
-            if (sets.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                throw reader.Error(i, $"The parameter set {name} is listed twice.");
-            }
-            if (isDefault)
-            {
-                if (defaultSet is not null)
-                {
-                    throw reader.Error(i, $"Both {defaultSet} and {name} are marked (default).");
-                }
-                defaultSet = name;
-            }
-            sets.Add(name);
-        }
-        if (sets.Count < 2)
-        {
-            throw reader.Error(section.Heading, "List two or more parameter sets, or leave the section out for a cmdlet with one.");
-        }
-        if (defaultSet is null)
-        {
-            throw reader.Error(section.Heading, "Mark the default parameter set with '(default)'.");
-        }
-        // The default set leads, so Get-Help shows its syntax first, as PowerShell does.
-        help.ParameterSets.Add(defaultSet);
-        help.ParameterSets.AddRange(sets.Where(s => s != defaultSet));
-    }
+    private static string CodeText(FencedCodeBlock code) =>
+        string.Join("\n", code.Lines.Lines.Take(code.Lines.Count).Select(l => l.ToString().TrimEnd()));
 
-    private static void ParseParameters(Reader reader, Section section, CommandHelp help)
+    private static void ParseSyntax(Source source, Section section, CommandHelp help)
     {
-        var headings = new List<int>();
-        for (var i = section.Start; i < section.End; i++)
+        var sets = SplitSubsections(source, section, "'### SetName' heading");
+        if (sets.Count == 0)
         {
-            if (reader.Lines[i].StartsWith("### ", StringComparison.Ordinal))
-            {
-                headings.Add(i);
-            }
+            throw source.Error(section.Heading, "List each parameter set under '### SetName' (the default one '### SetName (Default)'), with its syntax in a ``` block.");
         }
-        if (headings.Count == 0)
+        foreach (var set in sets)
         {
-            var text = ParseBlocks(reader, section.Start, section.End);
-            if (text.Count == 1 && text[0] == "None.")
-            {
-                return;
-            }
-            throw reader.Error(section.Heading, "Document each parameter under '### -Name', or write 'None.' for a cmdlet without parameters.");
-        }
-        if (ParseBlocks(reader, section.Start, headings[0]).Count > 0)
-        {
-            throw reader.Error(section.Start, "Text before the first '### -Name' parameter.");
-        }
-        for (var h = 0; h < headings.Count; h++)
-        {
-            var start = headings[h];
-            var end = h + 1 < headings.Count ? headings[h + 1] : section.End;
-            var match = ParameterHeading.Match(reader.Lines[start]);
+            var match = SyntaxHeading().Match(set.Title);
             if (!match.Success)
             {
-                throw reader.Error(start, "A parameter heading is '### -Name'.");
+                throw source.Error(set.Heading, "A parameter set's heading is '### SetName' or '### SetName (Default)'.");
+            }
+            var name = match.Groups[1].Value;
+            if (help.Syntax.Any(s => string.Equals(s.SetName, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw source.Error(set.Heading, $"The parameter set {name} is listed twice.");
+            }
+            if (set.Blocks.Count != 1 || set.Blocks[0] is not FencedCodeBlock code)
+            {
+                throw source.Error(set.Heading, $"Under '### {set.Title}' comes the set's syntax in one ``` block, and nothing else.");
+            }
+            var syntax = CodeText(code).Trim();
+            if (!syntax.StartsWith(help.Name + " ", StringComparison.Ordinal))
+            {
+                throw source.Error(code.Line, $"The syntax of {name} starts with the cmdlet's name, {help.Name}.");
+            }
+            help.Syntax.Add(new SyntaxHelp(name, match.Groups[2].Success, syntax));
+        }
+        var defaults = help.Syntax.Where(s => s.IsDefault).ToList();
+        if (defaults.Count > 1 || (defaults.Count == 0 && help.Syntax.Count > 1))
+        {
+            throw source.Error(section.Heading, "Mark exactly one parameter set '(Default)'.");
+        }
+        // The default set leads, so Get-Help shows its syntax first, as PowerShell does.
+        if (defaults.Count == 1)
+        {
+            help.Syntax.Remove(defaults[0]);
+            help.Syntax.Insert(0, defaults[0]);
+        }
+    }
+
+    private static void ParseExamples(Source source, Section section, CommandHelp help)
+    {
+        var examples = SplitSubsections(source, section, "'### Example 1: Title'");
+        if (examples.Count < MinimumExamples)
+        {
+            throw source.Error(section.Heading, $"Give at least {MinimumExamples} examples, each under '### Example N: Title'.");
+        }
+        foreach (var (subsection, index) in examples.Select((e, i) => (e, i)))
+        {
+            var match = ExampleHeading().Match(subsection.Title);
+            if (!match.Success)
+            {
+                throw source.Error(subsection.Heading, "An example heading is '### Example N: Title'.");
+            }
+            var number = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            if (number != index + 1)
+            {
+                throw source.Error(subsection.Heading, $"Examples are numbered from 1 in order; expected Example {index + 1}.");
+            }
+            if (subsection.Blocks.Count == 0 || subsection.Blocks[0] is not FencedCodeBlock { Info: "powershell" or "" or null } code)
+            {
+                throw source.Error(subsection.Heading, "An example starts with its code in a ```powershell block.");
+            }
+            var example = new ExampleHelp(number, match.Groups[2].Value.Trim())
+            {
+                Code = CodeText(code).Trim('\n'),
+            };
+            if (example.Code.Trim().Length == 0)
+            {
+                throw source.Error(code.Line, "The example's code block is empty.");
+            }
+            var rest = subsection.Blocks.Skip(1).ToList();
+            if (rest.OfType<CodeBlock>().FirstOrDefault() is { } second)
+            {
+                throw source.Error(second.Line, "One code block per example: Get-Help shows one.");
+            }
+            example.Remarks.AddRange(Paragraphs(source, rest));
+            if (example.Remarks.Count == 0)
+            {
+                throw source.Error(subsection.Heading, "Say what the example does, after its code block.");
+            }
+            help.Examples.Add(example);
+        }
+    }
+
+    private static void ParseParameters(Source source, Section section, CommandHelp help)
+    {
+        foreach (var subsection in SplitSubsections(source, section, "'### -Name' parameter"))
+        {
+            if (subsection.Title == CommonParameters)
+            {
+                Paragraphs(source, subsection.Blocks);
+                continue;
+            }
+            var match = ParameterHeading().Match(subsection.Title);
+            if (!match.Success)
+            {
+                throw source.Error(subsection.Heading, $"A parameter heading is '### -Name' (or '### {CommonParameters}').");
             }
             var parameter = new ParameterHelp(match.Groups[1].Value);
             if (help.FindParameter(parameter.Name) is not null)
             {
-                throw reader.Error(start, $"-{parameter.Name} is documented twice.");
+                throw source.Error(subsection.Heading, $"-{parameter.Name} is documented twice.");
             }
-            var next = ParseFields(reader, start, end, parameter);
-            parameter.Description.AddRange(ParseBlocks(reader, next, end));
+            var blocks = subsection.Blocks;
+            if (blocks.Count == 0 || blocks[^1] is not FencedCodeBlock { Info: "yaml" } yaml)
+            {
+                throw source.Error(subsection.Heading, $"-{parameter.Name} ends with its ```yaml block (tools/Update-CmdletDocs.ps1 writes it).");
+            }
+            ParameterYaml.Read(source, yaml, CodeText(yaml), parameter);
+            parameter.Description.AddRange(Paragraphs(source, blocks.Take(blocks.Count - 1)));
             if (parameter.Description.Count == 0)
             {
-                throw reader.Error(start, $"-{parameter.Name} has no description.");
+                throw source.Error(subsection.Heading, $"-{parameter.Name} has no description.");
             }
             help.Parameters.Add(parameter);
         }
     }
 
-    /// <summary>Reads the "- Key: value" lines under a parameter heading; returns the line after them.</summary>
-    private static int ParseFields(Reader reader, int heading, int end, ParameterHelp parameter)
-    {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var i = heading + 1;
-        while (i < end && reader.Lines[i].Trim().Length == 0)
-        {
-            i++;
-        }
-        for (; i < end; i++)
-        {
-            var line = reader.Lines[i].TrimEnd();
-            if (line.Length == 0)
-            {
-                break;
-            }
-            var match = Field.Match(line);
-            if (!match.Success)
-            {
-                throw reader.Error(i, $"Expected a field such as '- Type: System.String' under -{parameter.Name}, then a blank line and its description.");
-            }
-            var key = match.Groups[1].Value;
-            var value = match.Groups[2].Value.Trim();
-            if (!RequiredFields.Contains(key) && !OptionalFields.Contains(key))
-            {
-                throw reader.Error(i, $"Unknown field '{key}'. Fields are: {string.Join(", ", RequiredFields.Concat(OptionalFields))}.");
-            }
-            if (seen.ContainsKey(key))
-            {
-                throw reader.Error(i, $"The field '{key}' appears twice under -{parameter.Name}.");
-            }
-            seen[key] = i;
-            ApplyField(reader, i, parameter, key, value);
-        }
-        foreach (var key in RequiredFields)
-        {
-            if (!seen.ContainsKey(key))
-            {
-                throw reader.Error(heading, $"-{parameter.Name} lacks the field '- {key}: ...'.");
-            }
-        }
-        if (parameter.IsSwitch && parameter.Position is not null)
-        {
-            throw reader.Error(seen["Position"], $"-{parameter.Name} is a switch; switches are named, not positional.");
-        }
-        return i;
-    }
-
-    private static void ApplyField(Reader reader, int line, ParameterHelp parameter, string key, string value)
-    {
-        switch (key)
-        {
-            case "Type":
-                if (!TypeName.IsMatch(value))
-                {
-                    throw reader.Error(line, $"'{value}' is not a type name such as System.String or System.Nullable[System.Int32].");
-                }
-                parameter.Type = value;
-                break;
-            case "Required":
-                parameter.Required = Boolean(reader, line, key, value);
-                break;
-            case "Position":
-                if (value == "named")
-                {
-                    parameter.Position = null;
-                }
-                else if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var position))
-                {
-                    parameter.Position = position;
-                }
-                else
-                {
-                    throw reader.Error(line, $"Position is 'named' or a number, not '{value}'.");
-                }
-                break;
-            case "Pipeline":
-                parameter.Pipeline = value switch
-                {
-                    "false" => PipelineInput.None,
-                    "ByValue" => PipelineInput.ByValue,
-                    "ByPropertyName" => PipelineInput.ByPropertyName,
-                    "ByValue, ByPropertyName" => PipelineInput.ByValueAndByPropertyName,
-                    _ => throw reader.Error(line, $"Pipeline is false, ByValue, ByPropertyName or 'ByValue, ByPropertyName', not '{value}'."),
-                };
-                break;
-            case "Aliases":
-                if (value != "none")
-                {
-                    parameter.Aliases.AddRange(List(reader, line, key, value));
-                }
-                break;
-            case "Sets":
-                if (value != "All")
-                {
-                    parameter.Sets.AddRange(List(reader, line, key, value));
-                }
-                break;
-            case "Default":
-                parameter.DefaultValue = value.Replace("`", "", StringComparison.Ordinal);
-                break;
-            case "Wildcards":
-                parameter.Globbing = Boolean(reader, line, key, value);
-                break;
-        }
-    }
-
-    private static bool Boolean(Reader reader, int line, string key, string value) => value switch
-    {
-        "true" => true,
-        "false" => false,
-        _ => throw reader.Error(line, $"{key} is true or false, not '{value}'."),
-    };
-
-    private static List<string> List(Reader reader, int line, string key, string value)
-    {
-        var items = value.Split(',').Select(v => v.Trim()).ToList();
-        foreach (var item in items)
-        {
-            if (!Identifier.IsMatch(item))
-            {
-                throw reader.Error(line, $"{key}: '{item}' is not a name; separate names with commas.");
-            }
-        }
-        if (items.Distinct(StringComparer.Ordinal).Count() != items.Count)
-        {
-            throw reader.Error(line, $"{key} lists a name twice.");
-        }
-        return items;
-    }
-
-    private static List<TypeHelp> ParseTypes(Reader reader, Section section)
+    private static List<TypeHelp> ParseTypes(Source source, Section section)
     {
         var types = new List<TypeHelp>();
-        var headings = new List<int>();
-        for (var i = section.Start; i < section.End; i++)
+        var subsections = SplitSubsections(source, section, "'### TypeName'");
+        if (subsections.Count == 0)
         {
-            if (reader.Lines[i].StartsWith("### ", StringComparison.Ordinal))
+            throw source.Error(section.Heading, $"List the types under '### TypeName', or '### None'.");
+        }
+        foreach (var subsection in subsections)
+        {
+            if (!TypeName().IsMatch(subsection.Title))
             {
-                headings.Add(i);
+                throw source.Error(subsection.Heading, $"'{subsection.Title}' is not a type name.");
             }
-        }
-        if (headings.Count == 0)
-        {
-            throw reader.Error(section.Heading, $"List each type under '### TypeName' in '## {section.Title}', or '### None'.");
-        }
-        if (ParseBlocks(reader, section.Start, headings[0]).Count > 0)
-        {
-            throw reader.Error(section.Start, $"Text before the first '### TypeName' in '## {section.Title}'.");
-        }
-        for (var h = 0; h < headings.Count; h++)
-        {
-            var start = headings[h];
-            var end = h + 1 < headings.Count ? headings[h + 1] : section.End;
-            var name = reader.Lines[start].Substring(4).Trim();
-            if (!TypeName.IsMatch(name))
+            var type = new TypeHelp(subsection.Title);
+            type.Description.AddRange(Paragraphs(source, subsection.Blocks));
+            if (type.Description.Count == 0 && type.TypeName != "None")
             {
-                throw reader.Error(start, $"'{name}' is not a type name.");
-            }
-            var type = new TypeHelp(name);
-            type.Description.AddRange(ParseBlocks(reader, start + 1, end));
-            if (type.Description.Count == 0 && name != "None")
-            {
-                throw reader.Error(start, $"Say what {name} carries.");
+                throw source.Error(subsection.Heading, $"Say what {type.TypeName} carries.");
             }
             types.Add(type);
         }
         return types;
     }
 
-    private static void ParseExamples(Reader reader, Section section, CommandHelp help)
+    private static void ParseLinks(Source source, Section section, CommandHelp help)
     {
-        var headings = new List<int>();
-        var inFence = false;
-        for (var i = section.Start; i < section.End; i++)
+        foreach (var block in section.Blocks)
         {
-            var line = reader.Lines[i];
-            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal))
+            if (block is not ListBlock { IsOrdered: false } list)
             {
-                inFence = !inFence;
+                throw source.Error(block.Line, "List each related link as '- Name' or '- [Text](https://...)'.");
             }
-            else if (!inFence && line.StartsWith("### ", StringComparison.Ordinal))
+            foreach (var item in list.OfType<ListItemBlock>())
             {
-                headings.Add(i);
+                if (item.Count != 1 || item[0] is not ParagraphBlock paragraph)
+                {
+                    throw source.Error(item.Line, "A related link is one line: '- Name' or '- [Text](https://...)'.");
+                }
+                var inlines = paragraph.Inline?.ToList() ?? new List<Inline>();
+                help.RelatedLinks.Add(inlines is [LinkInline { IsImage: false } link]
+                    ? new LinkHelp(InlineText(source, paragraph), link.Url)
+                    : new LinkHelp(InlineText(source, paragraph), null));
             }
-        }
-        if (headings.Count < MinimumExamples)
-        {
-            throw reader.Error(section.Heading, $"Give at least {MinimumExamples} examples, each under '### Example N: Title'.");
-        }
-        if (ParseBlocks(reader, section.Start, headings[0]).Count > 0)
-        {
-            throw reader.Error(section.Start, "Text before the first '### Example 1: ...'.");
-        }
-        for (var h = 0; h < headings.Count; h++)
-        {
-            var start = headings[h];
-            var end = h + 1 < headings.Count ? headings[h + 1] : section.End;
-            var match = ExampleHeading.Match(reader.Lines[start]);
-            if (!match.Success)
-            {
-                throw reader.Error(start, "An example heading is '### Example N: Title'.");
-            }
-            var number = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            if (number != h + 1)
-            {
-                throw reader.Error(start, $"Examples are numbered from 1 in order; expected Example {h + 1}.");
-            }
-            var example = new ExampleHelp(number, match.Groups[2].Value.Trim());
-            var i = start + 1;
-            while (i < end && reader.Lines[i].Trim().Length == 0)
-            {
-                i++;
-            }
-            if (i >= end || !(reader.Lines[i].Trim() is "```powershell" or "```"))
-            {
-                throw reader.Error(i < end ? i : start, "An example starts with its code in a ```powershell block.");
-            }
-            var code = new List<string>();
-            for (i++; i < end && reader.Lines[i].Trim() != "```"; i++)
-            {
-                code.Add(reader.Lines[i].TrimEnd());
-            }
-            if (i >= end)
-            {
-                throw reader.Error(start, "The example's code block is not closed with ```.");
-            }
-            if (code.All(c => c.Trim().Length == 0))
-            {
-                throw reader.Error(start, "The example's code block is empty.");
-            }
-            example.Code = string.Join("\n", code);
-            example.Remarks.AddRange(ParseBlocks(reader, i + 1, end));
-            if (example.Remarks.Count == 0)
-            {
-                throw reader.Error(start, "Say what the example does, after its code block.");
-            }
-            help.Examples.Add(example);
         }
     }
 
-    private static void ParseLinks(Reader reader, Section section, CommandHelp help)
+    /// <summary>Every set a parameter names is one of SYNTAX's, and no two parameters of one set share a position.</summary>
+    private static void CheckSets(Source source, Section parameters, CommandHelp help)
     {
-        for (var i = section.Start; i < section.End; i++)
-        {
-            var line = reader.Lines[i].Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            if (!line.StartsWith("- ", StringComparison.Ordinal))
-            {
-                throw reader.Error(i, "List each related link as '- Name' or '- [Text](https://...)'.");
-            }
-            var item = line.Substring(2).Trim();
-            var link = MarkdownLink.Match(item);
-            help.RelatedLinks.Add(link.Success ? new LinkHelp(link.Groups[1].Value, link.Groups[2].Value) : new LinkHelp(item, null));
-        }
-    }
-
-    /// <summary>Every set a parameter names is declared, and no two parameters of one set share a position.</summary>
-    private static void CheckSets(Reader reader, List<Section> sections, CommandHelp help)
-    {
-        var heading = sections.First(s => s.Title == Parameters).Heading;
         foreach (var parameter in help.Parameters)
         {
-            foreach (var set in parameter.Sets)
+            foreach (var set in parameter.Sets.Where(s => !s.IsAll))
             {
-                if (!help.ParameterSets.Contains(set, StringComparer.OrdinalIgnoreCase))
+                if (!help.Syntax.Any(s => string.Equals(s.SetName, set.Name, StringComparison.OrdinalIgnoreCase)))
                 {
-                    throw reader.Error(heading, help.ParameterSets.Count == 0
-                        ? $"-{parameter.Name} names the set {set}, but there is no '## PARAMETER SETS' section."
-                        : $"-{parameter.Name} names the set {set}, which '## PARAMETER SETS' does not list.");
+                    throw source.Error(parameters.Heading, $"-{parameter.Name} names the set {set.Name}, which '## SYNTAX' does not list.");
                 }
             }
         }
-        var sets = help.ParameterSets.Count == 0 ? new List<string> { "" } : help.ParameterSets;
-        foreach (var set in sets)
+        foreach (var set in help.Syntax)
         {
-            var positioned = help.Parameters.Where(p => p.Position is not null && (set.Length == 0 || p.InSet(set)));
-            foreach (var clash in positioned.GroupBy(p => p.Position).Where(g => g.Count() > 1))
+            var positioned = help.Parameters
+                .Select(p => (Parameter: p, Binding: p.InSet(set.SetName)))
+                .Where(x => x.Binding?.Position is not null);
+            foreach (var clash in positioned.GroupBy(x => x.Binding!.Position).Where(g => g.Count() > 1))
             {
-                throw reader.Error(heading, $"{string.Join(" and ", clash.Select(p => "-" + p.Name))} share position {clash.Key}{(set.Length == 0 ? "" : " in the set " + set)}.");
+                throw source.Error(parameters.Heading, $"{string.Join(" and ", clash.Select(x => "-" + x.Parameter.Name))} share position {clash.Key} in the set {set.SetName}.");
             }
         }
     }

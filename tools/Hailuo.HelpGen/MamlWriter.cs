@@ -42,7 +42,7 @@ public static class MamlWriter
                 Description(help.Synopsis)),
             Description(help.Description),
             Syntax(help),
-            new XElement(Command + "parameters", help.Parameters.Select(p => Parameter(p, inSyntax: false))),
+            new XElement(Command + "parameters", help.Parameters.Select(p => Parameter(p, binding: null))),
             new XElement(Command + "inputTypes", help.Inputs.Select(t => TypeEntry("inputType", t))),
             new XElement(Command + "returnValues", help.Outputs.Select(t => TypeEntry("returnValue", t))),
             new XElement(Maml + "alertSet",
@@ -57,36 +57,45 @@ public static class MamlWriter
     private static IEnumerable<XElement> Paragraphs(IEnumerable<string> paragraphs) =>
         paragraphs.Select(p => new XElement(Maml + "para", p));
 
-    /// <summary>One syntaxItem per parameter set, the default first, each with that set's parameters in PowerShell's order.</summary>
+    /// <summary>One syntaxItem per set of the SYNTAX section, the default first, each with that set's parameters in PowerShell's order.</summary>
     private static XElement Syntax(CommandHelp help)
     {
-        var sets = help.ParameterSets.Count == 0 ? new List<string?> { null } : help.ParameterSets.Cast<string?>().ToList();
-        return new XElement(Command + "syntax", sets.Select(set =>
+        return new XElement(Command + "syntax", help.Syntax.Select(set =>
         {
-            var members = help.Parameters.Where(p => set is null || p.InSet(set)).ToList();
+            var members = help.Parameters
+                .Select(p => (Parameter: p, Binding: p.InSet(set.SetName)))
+                .Where(x => x.Binding is not null)
+                .Select(x => (x.Parameter, Binding: x.Binding!))
+                .ToList();
             // Positional parameters by position, then mandatory named ones, then the rest, as Get-Command -Syntax does.
-            var ordered = members.Where(p => p.Position is not null).OrderBy(p => p.Position)
-                .Concat(members.Where(p => p.Position is null && p.Required))
-                .Concat(members.Where(p => p.Position is null && !p.Required));
+            var ordered = members.Where(x => x.Binding.Position is not null).OrderBy(x => x.Binding.Position)
+                .Concat(members.Where(x => x.Binding.Position is null && x.Binding.IsRequired))
+                .Concat(members.Where(x => x.Binding.Position is null && !x.Binding.IsRequired));
             return new XElement(Command + "syntaxItem",
                 new XElement(Maml + "name", help.Name),
-                ordered.Select(p => Parameter(p, inSyntax: true)));
+                ordered.Select(x => Parameter(x.Parameter, x.Binding)));
         }));
     }
 
-    private static XElement Parameter(ParameterHelp p, bool inSyntax)
+    /// <summary>
+    /// A parameter in a set's syntax (<paramref name="binding"/> given: that set's position and whether
+    /// it is mandatory there) or in the list of parameters (null: across all its sets).
+    /// </summary>
+    private static XElement Parameter(ParameterHelp p, ParameterSetHelp? binding)
     {
+        var required = binding?.IsRequired ?? p.Required;
+        var position = binding is null ? p.Position : binding.Position;
         var element = new XElement(Command + "parameter",
-            new XAttribute("required", Bool(p.Required)),
+            new XAttribute("required", Bool(required)),
             new XAttribute("variableLength", Bool(p.IsArray)),
-            new XAttribute("globbing", Bool(p.Globbing)),
+            new XAttribute("globbing", Bool(p.SupportsWildcards)),
             new XAttribute("pipelineInput", PipelineText(p.Pipeline)),
-            new XAttribute("position", p.Position is int n ? n.ToString(CultureInfo.InvariantCulture) : "named"),
+            new XAttribute("position", position is int n ? n.ToString(CultureInfo.InvariantCulture) : "named"),
             new XAttribute("aliases", p.Aliases.Count == 0 ? "none" : string.Join(", ", p.Aliases)),
             new XElement(Maml + "name", p.Name),
             Description(p.Description));
         // A switch shows as [-Name] in syntax, and as -Name [<SwitchParameter>] in the parameter list.
-        if (!p.IsSwitch || !inSyntax)
+        if (!p.IsSwitch || binding is null)
         {
             element.Add(new XElement(Command + "parameterValue",
                 new XAttribute("required", Bool(!p.IsSwitch)),
@@ -96,7 +105,7 @@ public static class MamlWriter
         element.Add(new XElement(Dev + "type",
             new XElement(Maml + "name", p.Type),
             new XElement(Maml + "uri")));
-        element.Add(new XElement(Dev + "defaultValue", p.DefaultValue ?? (p.IsSwitch ? "False" : "None")));
+        element.Add(new XElement(Dev + "defaultValue", p.DefaultValue.Length > 0 ? p.DefaultValue : p.IsSwitch ? "False" : "None"));
         return element;
     }
 

@@ -2,191 +2,148 @@ using Hailuo.HelpGen;
 
 namespace Hailuo.Tests.Help;
 
-/// <summary>The help source format is strict: each slip fails with its line, so thin help never ships.</summary>
+/// <summary>The help source is read strictly: a good file reads completely, and each slip fails with its file and line.</summary>
 public sealed class HelpFormatTests
 {
-    // Normalised, so a checkout with CRLF line endings reads the same.
-    private static readonly string Valid = """
-        # Get-Thing
-
-        ## SYNOPSIS
-        Gets a thing, for the format tests.
-
-        ## DESCRIPTION
-        A paragraph that
-        spans two lines.
-
-        - A list item
-          that continues.
-
-        ## PARAMETER SETS
-        - ByName (default)
-        - ById
-
-        ## PARAMETERS
-
-        ### -Name
-        - Type: System.String
-        - Required: true
-        - Position: 0
-        - Pipeline: ByValue, ByPropertyName
-        - Aliases: n, thing_name
-        - Sets: ByName
-        - Default: `none`
-
-        The name.
-
-        ### -Id
-        - Type: System.Nullable[System.Int32]
-        - Required: true
-        - Position: 0
-        - Pipeline: false
-        - Aliases: none
-        - Sets: ById
-
-        The id.
-
-        ### -Force
-        - Type: System.Management.Automation.SwitchParameter
-        - Required: false
-        - Position: named
-        - Pipeline: false
-        - Aliases: none
-        - Sets: All
-        - Wildcards: false
-
-        Forces it.
-
-        ## INPUTS
-
-        ### System.String
-        Names.
-
-        ## OUTPUTS
-
-        ### None
-        Nothing.
-
-        ## NOTES
-        A note with `code`.
-
-        ## EXAMPLES
-
-        ### Example 1: One
-        ```powershell
-        Get-Thing -Name a
-        ## a PowerShell comment, not a section
-        ```
-        Gets a.
-
-        ### Example 2: Two
-        ```
-        Get-Thing -Id 1
-        ```
-        Gets 1.
-
-        ## RELATED LINKS
-        - about_Thing
-        - [Online](https://example.com/thing)
-        """.ReplaceLineEndings("\n");
-
-    private static CommandHelp Parse(string text) => HelpMarkdown.Parse(text, "Get-Thing.md");
+    private static CommandHelp Parse(string text) => HelpMarkdown.Parse(text, HelpSample.FileName);
 
     private static HelpFormatException Fails(string text, string message)
     {
         var e = Assert.Throws<HelpFormatException>(() => Parse(text));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
-        Assert.Equal("Get-Thing.md", e.SourcePath);
-        Assert.True(e.Line >= 1);
+        Assert.Equal(HelpSample.FileName, e.SourcePath);
         return e;
+    }
+
+    private static string Replace(string find, string replace, string? after = null)
+    {
+        var start = after is null ? 0 : HelpSample.Valid.IndexOf(after, StringComparison.Ordinal);
+        var at = HelpSample.Valid.IndexOf(find, start, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"The sample has no '{find}'.");
+        return HelpSample.Valid[..at] + replace + HelpSample.Valid[(at + find.Length)..];
     }
 
     [Fact]
     public void A_valid_source_reads_completely()
     {
-        var help = Parse(Valid);
-        Assert.Equal(("Get", "Thing"), (help.Verb, help.Noun));
-        Assert.Equal("Gets a thing, for the format tests.", Assert.Single(help.Synopsis));
-        Assert.Equal(new[] { "A paragraph that spans two lines.", "- A list item that continues." }, help.Description);
-        Assert.Equal(new[] { "ByName", "ById" }, help.ParameterSets);
+        var help = Parse(HelpSample.Valid);
+        Assert.Equal(("Get", "Thing", "Thing.dll-Help.xml"), (help.Verb, help.Noun, help.ExternalHelpFile));
+        Assert.Equal("Gets a thing, for the generator's tests.", Assert.Single(help.Synopsis));
+        Assert.Equal(new[] { "ByName", "ById" }, help.Syntax.Select(s => s.SetName));
+        Assert.True(help.Syntax[0].IsDefault);
+        Assert.Equal("Get-Thing [-Id] <int> [-Force] [<CommonParameters>]", help.Syntax[1].Code);
+        Assert.Equal(new[] { "A paragraph that spans two lines, with code and emphasis.", "- A list item that continues." }, help.Description);
 
         var name = help.Parameters[0];
-        Assert.Equal(("Name", "System.String", true, (int?)0, PipelineInput.ByValueAndByPropertyName), (name.Name, name.Type, name.Required, name.Position, name.Pipeline));
+        Assert.Equal(("Name", "System.String", true, (int?)0, PipelineInput.ByValueAndByPropertyName, true),
+            (name.Name, name.Type, name.Required, name.Position, name.Pipeline, name.SupportsWildcards));
         Assert.Equal(new[] { "n", "thing_name" }, name.Aliases);
-        Assert.Equal(new[] { "ByName" }, name.Sets);
+        Assert.Equal("ByName", Assert.Single(name.Sets).Name);
         Assert.Equal("none", name.DefaultValue);
+        Assert.Equal("The name.", Assert.Single(name.Description));
         Assert.Equal("Int32", help.Parameters[1].DisplayType);
-        Assert.True(help.Parameters[2].IsSwitch);
-        Assert.Empty(help.Parameters[2].Sets);
+        var force = help.Parameters[2];
+        Assert.True(force.IsSwitch);
+        Assert.True(Assert.Single(force.Sets).IsAll);
+        Assert.Null(force.Position);
+        Assert.Same(force.Sets[0], force.InSet("ById"));
+        Assert.Null(name.InSet("ById"));
 
         Assert.Equal("A note with code.", Assert.Single(help.Notes));
+        Assert.Equal("System.String", Assert.Single(help.Inputs).TypeName);
+        Assert.Empty(Assert.Single(help.Outputs).Description);
         Assert.Equal(2, help.Examples.Count);
         Assert.Equal("Get-Thing -Name a\n## a PowerShell comment, not a section", help.Examples[0].Code);
-        Assert.Equal("Gets 1.", Assert.Single(help.Examples[1].Remarks));
-        Assert.Equal("https://example.com/thing", help.RelatedLinks[1].Uri);
-        Assert.Null(help.RelatedLinks[0].Uri);
-    }
-
-    [Fact]
-    public void Line_numbers_point_at_the_offending_line()
-    {
-        var e = Fails(Valid.Replace("- Pipeline: false\n- Aliases: none\n- Sets: ById", "- Pipeline: sometimes\n- Aliases: none\n- Sets: ById", StringComparison.Ordinal), "Pipeline is false");
-        var lines = Valid.Split('\n');
-        Assert.Equal("- Pipeline: false", lines[e.Line - 1]);
+        Assert.Equal(new[] { "Gets 1.", "And says more." }, help.Examples[1].Remarks);
+        Assert.Equal(("about_Thing", (string?)null), (help.RelatedLinks[0].Text, help.RelatedLinks[0].Uri));
+        Assert.Equal(("Online", "https://example.com/thing"), (help.RelatedLinks[1].Text, help.RelatedLinks[1].Uri));
     }
 
     [Theory]
-    [InlineData("## SYNOPSIS\nGets a thing, for the format tests.\n", "", "The '## SYNOPSIS' section is missing.")]
-    [InlineData("## NOTES", "## REMARKS", "Unknown section '## REMARKS'")]
-    [InlineData("- Required: true\n- Position: 0\n- Pipeline: ByValue", "- Required: yes\n- Position: 0\n- Pipeline: ByValue", "Required is true or false")]
-    [InlineData("- Sets: ByName\n", "- Sets: ByName\n- Color: red\n", "Unknown field 'Color'")]
-    [InlineData("- Aliases: n, thing_name\n", "", "lacks the field '- Aliases: ...'")]
-    [InlineData("- Sets: ById\n", "- Sets: ByOther\n", "names the set ByOther")]
-    [InlineData("- Sets: ById\n", "- Sets: ByName\n", "share position 0 in the set ByName")]
-    [InlineData("- ByName (default)", "- ByName", "Mark the default parameter set")]
-    [InlineData("### Example 2: Two", "### Example 3: Two", "expected Example 2")]
-    [InlineData("```\nGet-Thing -Id 1\n```\nGets 1.", "```\nGet-Thing -Id 1\n```\n", "Say what the example does")]
-    [InlineData("The name.", "", "-Name has no description")]
-    [InlineData("Forces it.", "Forces it.\n\n```\nx\n```", "A code block is only allowed as an example's code")]
-    [InlineData("- Type: System.Management.Automation.SwitchParameter\n- Required: false\n- Position: named", "- Type: System.Management.Automation.SwitchParameter\n- Required: false\n- Position: 3", "switches are named")]
-    [InlineData("Gets a thing, for the format tests.", "Gets a thing.\n\nAnd a second paragraph.", "SYNOPSIS is one paragraph")]
-    public void Each_slip_fails_with_a_message_that_says_what_to_write(string find, string replace, string message)
+    // The front matter, read by YamlDotNet.
+    [InlineData("document type: cmdlet", "document type: module", "document type: module", "'document type:' is 'module'; it must be 'cmdlet'")]
+    [InlineData("PlatyPS schema version: 2024-05-01", "PlatyPS schema version: 2.0.0", "PlatyPS schema version: 2.0.0", "it must be '2024-05-01'")]
+    [InlineData("title: Get-Thing", "title: Get-Other", "title: Get-Other", "it must be 'Get-Thing'")]
+    [InlineData("Locale: en-US", "Locale: en: US", "Locale: en: US", "not valid YAML")]
+    // Sections.
+    [InlineData("## NOTES", "## REMARKS", "## REMARKS", "Unknown section '## REMARKS'")]
+    [InlineData("## SYNOPSIS\n\nGets a thing, for the generator's tests.", "Gets a thing.\n\n## SYNOPSIS\n\nGets a thing, for the generator's tests.", "Gets a thing.", "Text before the first section")]
+    [InlineData("Gets a thing, for the generator's tests.", "Gets a thing.\n\nAnd a second paragraph.", "## SYNOPSIS", "SYNOPSIS is one paragraph")]
+    [InlineData("## INPUTS", "## OUTPUTS\n\n### None\n\n## INPUTS", "## INPUTS", "is out of order")]
+    // SYNTAX.
+    [InlineData("### ByName (Default)", "### ByName", "## SYNTAX", "Mark exactly one parameter set '(Default)'")]
+    [InlineData("Get-Thing [-Id] <int>", "Get-Other [-Id] <int>", "```", "starts with the cmdlet's name, Get-Thing")]
+    // Examples.
+    [InlineData("### Example 2: Two", "### Example 3: Two", "### Example 3: Two", "expected Example 2")]
+    [InlineData("Gets 1.\n\nAnd says more.", "", "### Example 2: Two", "Say what the example does")]
+    [InlineData("Gets a.", "Gets a.\n\n```powershell\nGet-Thing\n```", "```powershell", "One code block per example")]
+    // Parameters and their yaml blocks, read by YamlDotNet.
+    [InlineData("The name.", "", "### -Name", "-Name has no description")]
+    [InlineData("The name.", "{{ Fill in the description of -Name }}", "{{ Fill in the description of -Name }}", "is a placeholder from tools/Update-CmdletDocs.ps1")]
+    [InlineData("Forces it.", "Forces it.\n\n> A quote.", "> A quote.", "this quote cannot be carried into MAML")]
+    [InlineData("SupportsWildcards: true", "SupportsWildcards: true\nColor: red", "Color: red", "The yaml block of -Name: Property 'Color' not found")]
+    [InlineData("SupportsWildcards: true", "SupportsWildcards: sometimes", "SupportsWildcards: sometimes", "The yaml block of -Name")]
+    [InlineData("HelpMessage: ''\n```\n\n### -Id", "```\n\n### -Id", "```yaml", "lacks HelpMessage:")]
+    [InlineData("- Name: ById", "- Name: ByOther", "## PARAMETERS", "names the set ByOther, which '## SYNTAX' does not list")]
+    [InlineData("- Name: ById", "- Name: ByName", "## PARAMETERS", "-Name and -Id share position 0 in the set ByName")]
+    [InlineData("- Name: (All)\n  Position: Named", "- Name: (All)\n  Position: 2", "```yaml", "switches are named")]
+    [InlineData("### -Force", "### Force", "### Force", "A parameter heading is '### -Name'")]
+    public void Each_slip_fails_at_its_line_with_a_message_that_says_what_to_write(string find, string replace, string lineAfter, string message)
     {
-        Assert.Contains(find, Valid, StringComparison.Ordinal);
-        Fails(Valid.Replace(find, replace, StringComparison.Ordinal), message);
+        var e = Fails(Replace(find, replace), message);
+        var lines = Replace(find, replace).Split('\n');
+        Assert.True(e.Line >= 1 && e.Line <= lines.Length, $"Line {e.Line} is outside the file.");
+        Assert.Equal(lineAfter, lines[e.Line - 1]);
     }
 
     [Fact]
-    public void Sections_must_come_in_order()
+    public void A_missing_section_is_named()
     {
-        var swapped = Valid.Replace("## INPUTS", "## TEMP", StringComparison.Ordinal)
-            .Replace("## OUTPUTS", "## INPUTS", StringComparison.Ordinal)
-            .Replace("## TEMP", "## OUTPUTS", StringComparison.Ordinal);
-        Fails(swapped, "out of order");
+        var start = HelpSample.Valid.IndexOf("## ALIASES", StringComparison.Ordinal);
+        var end = HelpSample.Valid.IndexOf("## DESCRIPTION", StringComparison.Ordinal);
+        Fails(HelpSample.Valid[..start] + HelpSample.Valid[end..], "The '## ALIASES' section is missing.");
     }
 
     [Fact]
     public void One_example_is_not_enough()
     {
-        var cut = Valid[..Valid.IndexOf("### Example 2", StringComparison.Ordinal)] + "## RELATED LINKS\n- about_Thing\n";
-        Fails(cut, "at least 2 examples");
+        var start = HelpSample.Valid.IndexOf("### Example 2", StringComparison.Ordinal);
+        var end = HelpSample.Valid.IndexOf("## PARAMETERS", StringComparison.Ordinal);
+        Fails(HelpSample.Valid[..start] + HelpSample.Valid[end..], "at least 2 examples");
+    }
+
+    [Fact]
+    public void A_file_without_front_matter_says_what_it_needs()
+    {
+        var e = Fails(HelpSample.Valid[(HelpSample.Valid.IndexOf("# Get-Thing", StringComparison.Ordinal))..], "must start with the YAML front matter");
+        Assert.Equal(1, e.Line);
+    }
+
+    [Fact]
+    public void An_unclosed_code_block_is_caught_where_it_opens()
+    {
+        var text = HelpSample.Valid.Replace("Get-Thing -Id 1\n```", "Get-Thing -Id 1", StringComparison.Ordinal);
+        // Markdig reads the rest of the file into the open block, so the sections after it vanish.
+        var e = Assert.Throws<HelpFormatException>(() => Parse(text));
+        Assert.Contains("not closed", e.Message, StringComparison.Ordinal);
+        Assert.Equal(HelpSample.LineOf("```powershell", "### Example 2: Two"), e.Line);
     }
 
     [Fact]
     public void The_file_is_named_after_the_cmdlet()
     {
-        var e = Assert.Throws<HelpFormatException>(() => HelpMarkdown.Parse(Valid, "Get-Other.md"));
+        var e = Assert.Throws<HelpFormatException>(() => HelpMarkdown.Parse(HelpSample.Valid, "Get-Other.md"));
         Assert.Contains("name the file after the cmdlet", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_cmdlet_without_parameters_says_None()
+    public void A_cmdlet_without_parameters_has_only_CommonParameters()
     {
-        var start = Valid.IndexOf("## PARAMETER SETS", StringComparison.Ordinal);
-        var end = Valid.IndexOf("## INPUTS", StringComparison.Ordinal);
-        var none = Valid[..start] + "## PARAMETERS\nNone.\n\n" + Valid[end..];
-        Assert.Empty(Parse(none).Parameters);
-        Fails(Valid[..start] + "## PARAMETERS\n\n" + Valid[end..], "write 'None.'");
+        var start = HelpSample.Valid.IndexOf("### -Name", StringComparison.Ordinal);
+        var end = HelpSample.Valid.IndexOf("### CommonParameters", StringComparison.Ordinal);
+        var text = HelpSample.Valid[..start] + HelpSample.Valid[end..];
+        text = text.Replace("- Name: ByName", "- Name: ByOther", StringComparison.Ordinal);
+        Assert.Empty(Parse(text).Parameters);
     }
 
     [Theory]
