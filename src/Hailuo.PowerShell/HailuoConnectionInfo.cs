@@ -11,7 +11,7 @@ public sealed class HailuoConnectionInfo
     /// <summary>The API root in use; empty for the provider's public endpoint.</summary>
     public Uri? BaseUri { get; set; }
 
-    /// <summary>Where the key comes from: SecretManagement, ApiKey or Environment.</summary>
+    /// <summary>Where the key comes from: the vault and secret, -ApiKey, or the environment variable that holds it.</summary>
     public string? CredentialSource { get; set; }
 
     /// <summary>The SecretManagement vault, when the key comes from one.</summary>

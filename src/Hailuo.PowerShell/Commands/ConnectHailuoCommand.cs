@@ -11,7 +11,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Chooses the provider and where its key comes from: SecretManagement, a SecureString, or the environment.</summary>
-[Cmdlet(VerbsCommunications.Connect, "Hailuo", DefaultParameterSetName = EnvironmentSet)]
+[Cmdlet(VerbsCommunications.Connect, "Hailuo", DefaultParameterSetName = EnvironmentSet, HelpUri = HelpLinks.Base + "Connect-Hailuo.md")]
 [OutputType(typeof(HailuoConnectionInfo))]
 public sealed class ConnectHailuoCommand : HailuoCmdlet
 {

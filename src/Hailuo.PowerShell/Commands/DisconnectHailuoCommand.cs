@@ -5,7 +5,7 @@ using Hailuo.PowerShell.Common;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Forgets the key and the saved connection settings.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "Hailuo")]
+[Cmdlet(VerbsCommunications.Disconnect, "Hailuo", HelpUri = HelpLinks.Base + "Disconnect-Hailuo.md")]
 [OutputType(typeof(void))]
 public sealed class DisconnectHailuoCommand : HailuoCmdlet
 {

@@ -4,7 +4,7 @@ using Hailuo.PowerShell.Common;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Shows the provider, endpoint and credential source in use; never the key.</summary>
-[Cmdlet(VerbsCommon.Get, "HailuoConnection")]
+[Cmdlet(VerbsCommon.Get, "HailuoConnection", HelpUri = HelpLinks.Base + "Get-HailuoConnection.md")]
 [OutputType(typeof(HailuoConnectionInfo))]
 public sealed class GetHailuoConnectionCommand : HailuoCmdlet
 {

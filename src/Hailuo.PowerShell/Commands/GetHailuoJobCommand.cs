@@ -11,7 +11,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Refreshes jobs from their provider by id, or lists past jobs from the ledger.</summary>
-[Cmdlet(VerbsCommon.Get, "HailuoJob", DefaultParameterSetName = ListSet)]
+[Cmdlet(VerbsCommon.Get, "HailuoJob", DefaultParameterSetName = ListSet, HelpUri = HelpLinks.Base + "Get-HailuoJob.md")]
 [OutputType(typeof(HailuoJobInfo))]
 public sealed class GetHailuoJobCommand : HailuoCmdlet
 {

@@ -11,7 +11,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Submits Hailuo 2.3 videos, one per prompt or CSV row, and writes each job as soon as it is accepted.</summary>
-[Cmdlet(VerbsCommon.New, "HailuoVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.New, "HailuoVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "New-HailuoVideo.md")]
 [OutputType(typeof(HailuoJobInfo), typeof(FileInfo))]
 public sealed class NewHailuoVideoCommand : HailuoCmdlet
 {

@@ -7,7 +7,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Downloads finished jobs' videos, several at a time, and writes each file as it is complete.</summary>
-[Cmdlet(VerbsData.Save, "HailuoVideo", DefaultParameterSetName = JobSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Save, "HailuoVideo", DefaultParameterSetName = JobSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = HelpLinks.Base + "Save-HailuoVideo.md")]
 [OutputType(typeof(System.IO.FileInfo))]
 public sealed class SaveHailuoVideoCommand : JobInputCmdlet
 {

@@ -7,7 +7,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Cancels jobs that have not finished (core.today and Replicate; MiniMax and Cloudflare have no cancel call).</summary>
-[Cmdlet(VerbsLifecycle.Stop, "HailuoJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = JobSet)]
+[Cmdlet(VerbsLifecycle.Stop, "HailuoJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = JobSet, HelpUri = HelpLinks.Base + "Stop-HailuoJob.md")]
 [OutputType(typeof(HailuoJobInfo))]
 public sealed class StopHailuoJobCommand : JobInputCmdlet
 {

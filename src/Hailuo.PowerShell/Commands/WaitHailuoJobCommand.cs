@@ -7,7 +7,7 @@ using Hailuo.PowerShell.Completion;
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Waits for jobs and writes each one as it finishes, while upstream cmdlets keep submitting.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "HailuoJob", DefaultParameterSetName = JobSet)]
+[Cmdlet(VerbsLifecycle.Wait, "HailuoJob", DefaultParameterSetName = JobSet, HelpUri = HelpLinks.Base + "Wait-HailuoJob.md")]
 [OutputType(typeof(HailuoJobInfo))]
 public sealed class WaitHailuoJobCommand : JobInputCmdlet
 {

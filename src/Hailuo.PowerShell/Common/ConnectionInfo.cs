@@ -1,4 +1,5 @@
 using Hailuo.Commands;
+using Hailuo.Credentials;
 
 namespace Hailuo.PowerShell.Common;
 
@@ -9,16 +10,22 @@ internal static class ConnectionInfo
     {
         var session = RunspaceSession.Current;
         var settings = session.Settings;
+        // Without a key of its own, the session uses the environment's: say which variable, as the client will read it.
+        var credential = session.Credential
+            ?? (settings.CredentialOrigin == CredentialOrigin.Environment ? session.Environment.GetCredential(settings.Provider) : null);
+        var source = credential?.Source ?? (settings.CredentialOrigin == CredentialOrigin.Environment
+            ? $"environment variable {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(settings.Provider))} (none is set)"
+            : settings.CredentialOrigin.ToString());
         return new HailuoConnectionInfo
         {
             Provider = settings.Provider.ToString(),
             BaseUri = settings.BaseUri ?? Hailuo.HailuoClientOptions.DefaultBaseUri(settings.Provider, settings.MiniMaxMainland),
-            CredentialSource = session.Credential?.Source ?? settings.CredentialOrigin.ToString(),
+            CredentialSource = source,
             Vault = settings.Vault,
             SecretName = settings.SecretName,
             CloudflareAccountId = settings.CloudflareAccountId,
             MiniMaxMainland = settings.MiniMaxMainland,
-            Account = session.Credential?.Fingerprint,
+            Account = credential?.Fingerprint,
         };
     }
 }
