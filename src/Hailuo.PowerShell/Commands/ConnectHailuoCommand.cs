@@ -86,7 +86,7 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
         {
             ConnectionStore.Save(settings);
         }
-        WriteVerbose($"Connected to {HailuoSession.NameOf(provider)} at {client.Options.EffectiveBaseUri} (account {client.Account}).");
+        Output().WriteVerbose($"Connected to {HailuoSession.NameOf(provider)} at {client.Options.EffectiveBaseUri} (account {client.Account}).");
         if (PassThru)
         {
             WriteObject(ConnectionInfo.Current());

@@ -13,6 +13,6 @@ public sealed class DisconnectHailuoCommand : HailuoCmdlet
     {
         RunspaceSession.Current.Disconnect();
         ConnectionStore.Delete();
-        WriteVerbose("Disconnected: the key is forgotten and the saved settings are removed.");
+        Output().WriteVerbose("Disconnected: the key is forgotten and the saved settings are removed.");
     });
 }

@@ -12,7 +12,12 @@ namespace Hailuo.PowerShell.Common;
 /// </summary>
 internal static class CmdletOutput
 {
-    public static ICommandOutput For(PSCmdlet cmdlet) => new DelegatingOutput(
+    public static ICommandOutput For(PSCmdlet cmdlet)
+    {
+        // With -Debug, a compiled cmdlet's WriteVerbose asks the host to confirm each line, and a host that cannot ask
+        // (pwsh -NonInteractive, a runbook) fails the command: under -Debug, verbose lines go to the debug stream.
+        var debug = cmdlet.MyInvocation.BoundParameters.ContainsKey("Debug");
+        return new DelegatingOutput(
         item => cmdlet.WriteObject(item is SavedVideo saved ? FileItem(cmdlet, saved) : ToPipeline(item)),
         error =>
         {
@@ -23,10 +28,27 @@ internal static class CmdletOutput
             cmdlet.WriteError(ToErrorRecord(error));
         },
         (message, remedy) => cmdlet.WriteWarning(RecommendedActions.For(remedy) is { } advice ? message + " " + advice : message),
-        cmdlet.WriteVerbose,
-        cmdlet.WriteDebug,
+        message => Detail(() => (debug ? (Action<string>)cmdlet.WriteDebug : cmdlet.WriteVerbose)(message)),
+        message => Detail(() => cmdlet.WriteDebug(message)),
         progress => cmdlet.WriteProgress(ToProgressRecord(progress)),
         cmdlet.ShouldProcess);
+    }
+
+    /// <summary>
+    /// Writes a verbose or debug line; a host that cannot answer an inquiry about it (Windows PowerShell 5.1's
+    /// -Debug asks for every debug line) loses the line, never the batch.
+    /// </summary>
+    private static void Detail(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException)
+        {
+            // Nobody can be asked: the line is not worth stopping for.
+        }
+    }
 
     public static ErrorRecord ToErrorRecord(CommandError error)
     {

@@ -114,8 +114,8 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
         try
         {
             var results = InvokeCommand.InvokeScript(
-                "param($Vault, $Name) Get-Secret -Vault $Vault -Name $Name -ErrorAction Stop",
-                false, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, vault, name);
+                "param($Vault, $Name) $ErrorActionPreference = 'Stop'; Get-Secret -Vault $Vault -Name $Name -ErrorAction Stop",
+                true, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, vault, name);
             secret = results.Count > 0 ? results[0]?.BaseObject : null;
         }
         catch (Exception e) when (e is RuntimeException or InvalidOperationException)

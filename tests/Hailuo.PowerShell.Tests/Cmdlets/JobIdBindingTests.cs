@@ -1,0 +1,41 @@
+using Hailuo.PowerShell.Tests.Hosting;
+
+namespace Hailuo.PowerShell.Tests.Cmdlets;
+
+/// <summary>Job ids bind the same way on every cmdlet that takes jobs: typed, piped as text, or as an exported row.</summary>
+public sealed class JobIdBindingTests : RunspaceTest
+{
+    [Fact]
+    public void An_id_typed_or_piped_as_text_binds_on_Wait_Stop_and_Save()
+    {
+        Connect();
+        var id = Run("(New-HailuoVideo 'A lighthouse in a storm').Id").AssertNoErrors().Output.Single().ToString();
+
+        var waited = Run("param($Id) Wait-HailuoJob $Id", new { Id = id }).AssertNoErrors();
+        var stopped = Run("param($Id) $Id | Stop-HailuoJob -WhatIf", new { Id = id }).AssertNoErrors();
+        var saved = Run("param($Id) $Id | Save-HailuoVideo ./videos", new { Id = id }).AssertNoErrors();
+
+        Assert.Equal("Succeeded", waited.Output.Single().Properties["Status"].Value);
+        Assert.Empty(stopped.Output);
+        Assert.Equal(0, Emulator.Count("cancels"));
+        Assert.Single(saved.Output);
+        Assert.Single(Videos());
+    }
+
+    [Fact]
+    public void Jobs_exported_to_csv_and_imported_again_find_their_jobs_and_keep_their_rows()
+    {
+        WriteCsv("rows.csv", "prompt,scene", "A first row,a", "A second row,b", "A third row,c");
+        Connect();
+        Run("Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | Export-Csv jobs.csv").AssertNoErrors();
+
+        var got = Run("Import-Csv jobs.csv | Get-HailuoJob").AssertNoErrors();
+        var saved = Run("Import-Csv jobs.csv | Save-HailuoVideo -Path ./videos").AssertNoErrors();
+
+        var exported = Run("(Import-Csv jobs.csv).Id").AssertNoErrors().Output.Select(o => o.ToString()).Order().ToList();
+        Assert.Equal(3, exported.Count);
+        Assert.Equal(exported, got.Output.Select(o => (string)o.Properties["Id"].Value).Order());
+        Assert.Equal(3, saved.Output.Count);
+        Assert.Equal(["0001-", "0002-", "0003-"], Videos().Select(n => n[..5]));
+    }
+}
