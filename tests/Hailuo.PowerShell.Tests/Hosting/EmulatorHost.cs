@@ -55,6 +55,14 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public long Count(string counter, string provider = ProviderNames.CoreToday) => CountAsync(counter, provider).GetAwaiter().GetResult();
 
+    /// <summary>Every job the provider has made, by id, with its state now: Queued, Running, Succeeded, Failed or Canceled.</summary>
+    public IReadOnlyDictionary<string, string> JobStates(string provider = ProviderNames.CoreToday)
+    {
+        var stats = _http.GetFromJsonAsync<JsonObject>("_emulator/stats?jobs=true").GetAwaiter().GetResult();
+        return stats!["providers"]![provider]!["jobs"]!.AsObject()
+            .ToDictionary(job => job.Key, job => job.Value!["status"]!.GetValue<string>(), StringComparer.Ordinal);
+    }
+
     /// <summary>Replaces the fault rules, in the compact form of the emulator's --faults.</summary>
     public void SetFaults(string spec)
     {

@@ -32,6 +32,10 @@ public abstract class RunspaceTest : IAsyncLifetime
         Run("param($Provider, $Url, $Key) Connect-Hailuo -Provider $Provider -BaseUri $Url -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist",
             new { Provider = provider, Url = Emulator.BaseUri(provider), Key = key }).AssertNoErrors();
 
+    /// <summary>Writes a CSV file into the work folder, as a user prepares one for Import-Csv.</summary>
+    protected void WriteCsv(string name, string header, IEnumerable<string> rows) =>
+        File.WriteAllLines(Home.File(name), rows.Prepend(header));
+
     public async Task DisposeAsync()
     {
         _session?.Dispose();
