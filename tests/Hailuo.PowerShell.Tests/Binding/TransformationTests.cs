@@ -14,36 +14,30 @@ public sealed class TransformationTests : RunspaceTest
     [Fact]
     public void Csv_cells_for_a_bool_parameter_read_as_true_false_or_not_given()
     {
-        var expected = new Dictionary<string, bool?>
+        var expected = new Dictionary<string, object?>
         {
             ["False"] = false, ["false"] = false, [" FALSE "] = false, ["no"] = false, ["NO"] = false, ["0"] = false, ["$false"] = false,
             ["True"] = true, ["yes"] = true, ["1"] = true, ["$TRUE"] = true,
             [""] = null, ["   "] = null,
         };
-        WriteCsv("rows.csv", "case,prompt,prompt_optimizer", expected.Keys.Select((cell, i) => $"{i},A kite over a hill {i},\"{cell}\""));
-        Connect();
 
-        var result = Run("Import-Csv rows.csv | New-HailuoVideo").AssertNoErrors();
+        Assert.Equal(expected, BindCells("prompt_optimizer", "PromptOptimizer", expected.Keys));
+    }
 
-        var byCase = result.Output.ToDictionary(job => int.Parse(job.Text("case")!, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(expected.Count, byCase.Count);
-        foreach (var (cell, i) in expected.Keys.Select((cell, i) => (cell, i)))
-        {
-            Assert.True(expected[cell] == (bool?)byCase[i].Property("PromptOptimizer"), $"prompt_optimizer '{cell}' became {byCase[i].Property("PromptOptimizer") ?? "null"}");
-        }
+    [Fact]
+    public void Csv_cells_for_an_int_parameter_read_whole_numbers_and_an_empty_cell_as_not_given_never_0()
+    {
+        var expected = new Dictionary<string, object?> { ["6"] = 6, [" 10 "] = 10, ["6.0"] = 6, ["10.00"] = 10, ["+6"] = 6, [""] = null, ["  "] = null };
+
+        Assert.Equal(expected, BindCells("duration", "Duration", expected.Keys));
     }
 
     [Fact]
     public void The_fast_pretreatment_column_binds_through_its_alias_and_reads_False_as_false()
     {
-        WriteCsv("rows.csv", "prompt,fast_pretreatment", ["A heron in the reeds,False", "A heron at dawn,yes"]);
-        Connect("MiniMax");
+        var bound = BindCells("fast_pretreatment", "FastPretreatment", ["False", "yes"], "MiniMax");
 
-        var result = Run("Import-Csv rows.csv | New-HailuoVideo").AssertNoErrors();
-
-        var byPrompt = result.Output.ToDictionary(job => job.Text("Prompt")!, job => (bool?)job.Property("FastPretreatment"));
-        Assert.Equal(false, byPrompt["A heron in the reeds"]);
-        Assert.Equal(true, byPrompt["A heron at dawn"]);
+        Assert.Equal(new Dictionary<string, object?> { ["False"] = false, ["yes"] = true }, bound);
     }
 
     [Theory]
@@ -54,73 +48,8 @@ public sealed class TransformationTests : RunspaceTest
     [InlineData("-PromptOptimizer $true", true)]
     [InlineData("-PromptOptimizer 1", true)]
     [InlineData("-PromptOptimizer ''", null)]
-    public void A_bool_parameter_typed_at_the_prompt_reads_words_numbers_and_booleans(string argument, bool? expected)
-    {
-        Connect();
-
-        var job = Assert.Single(Run($"New-HailuoVideo -Prompt 'A lighthouse in a storm' {argument}").AssertNoErrors().Output);
-
-        Assert.Equal(expected, (bool?)job.Property("PromptOptimizer"));
-    }
-
-    [Fact]
-    public void A_bool_cell_that_is_no_boolean_is_an_error_about_its_row_naming_the_accepted_words_and_the_batch_goes_on()
-    {
-        WriteCsv("rows.csv", "case,prompt,prompt_optimizer", ["maybe,A fox in snow,maybe", "two,A fox at night,2", "on,A fox by a river,on", "good,A fox in a field,no"]);
-        Connect();
-
-        var result = Run("Import-Csv rows.csv | New-HailuoVideo");
-
-        Assert.Null(result.Terminating);
-        Assert.Equal(["good"], result.Output.Select(job => job.Text("case")));
-        Assert.All(result.Errors, error =>
-        {
-            Assert.Equal(TransformationError, error.FullyQualifiedErrorId);
-            var cell = ((PSObject)error.TargetObject).Text("prompt_optimizer");
-            Assert.Contains($"'{cell}'", error.Exception.Message, StringComparison.Ordinal);
-            Assert.Contains("true or false, yes or no, 1 or 0, $true or $false", error.Exception.Message, StringComparison.Ordinal);
-        });
-        Assert.Equal(["maybe", "on", "two"], result.Errors.Select(error => ((PSObject)error.TargetObject).Text("case")).Distinct().Order());
-        Assert.Equal(1, Emulator.Count("createRequests"));
-    }
-
-    [Fact]
-    public void Csv_cells_for_an_int_parameter_read_whole_numbers_and_an_empty_cell_as_not_given_never_0()
-    {
-        var expected = new Dictionary<string, int?> { ["6"] = 6, [" 10 "] = 10, ["6.0"] = 6, ["10.00"] = 10, ["+6"] = 6, [""] = null, ["  "] = null };
-        WriteCsv("rows.csv", "case,prompt,duration", expected.Keys.Select((cell, i) => $"{i},A paper boat in a gutter {i},\"{cell}\""));
-        Connect();
-
-        var result = Run("Import-Csv rows.csv | New-HailuoVideo").AssertNoErrors();
-
-        var byCase = result.Output.ToDictionary(job => int.Parse(job.Text("case")!, System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var (cell, i) in expected.Keys.Select((cell, i) => (cell, i)))
-        {
-            Assert.True(expected[cell] == (int?)byCase[i].Property("Duration"), $"duration '{cell}' became {byCase[i].Property("Duration") ?? "null"}");
-        }
-    }
-
-    [Fact]
-    public void An_int_cell_that_is_no_whole_number_is_a_clear_error_about_its_row_and_sends_nothing_for_it()
-    {
-        WriteCsv("rows.csv", "case,prompt,duration", ["abc,A chef slicing sushi,abc", "half,A chef plating,6.5", "hex,A chef tasting,0x10", "big,A chef resting,2147483648", "good,A chef smiling,10"]);
-        Connect();
-
-        var result = Run("Import-Csv rows.csv | New-HailuoVideo");
-
-        Assert.Null(result.Terminating);
-        Assert.Equal(["good"], result.Output.Select(job => job.Text("case")));
-        Assert.All(result.Errors, error =>
-        {
-            Assert.Equal(TransformationError, error.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
-            var cell = ((PSObject)error.TargetObject).Text("duration");
-            Assert.Contains($"Cannot read '{cell}' as a whole number. Use digits such as 6 or 10, or an empty value.", error.Exception.Message, StringComparison.Ordinal);
-            Assert.Contains("'Duration'", error.Exception.Message, StringComparison.Ordinal);
-        });
-        Assert.Equal(["abc", "big", "half", "hex"], result.Errors.Select(error => ((PSObject)error.TargetObject).Text("case")).Distinct().Order());
-        Assert.Equal(1, Emulator.Count("createRequests"));
-    }
+    public void A_bool_parameter_typed_at_the_prompt_reads_words_numbers_and_booleans(string argument, bool? expected) =>
+        Assert.Equal(expected, BindArgument(argument, "PromptOptimizer"));
 
     [Theory]
     [InlineData("-Duration 10.0", 10)]
@@ -128,13 +57,31 @@ public sealed class TransformationTests : RunspaceTest
     [InlineData("-Duration '6'", 6)]
     [InlineData("-Duration ''", null)]
     [InlineData("-Duration $null", null)]
-    public void An_int_parameter_typed_at_the_prompt_takes_whole_numbers_of_any_type(string argument, int? expected)
+    public void An_int_parameter_typed_at_the_prompt_takes_whole_numbers_of_any_type(string argument, int? expected) =>
+        Assert.Equal(expected, BindArgument(argument, "Duration"));
+
+    [Fact]
+    public void A_bool_cell_that_is_no_boolean_is_an_error_about_its_row_naming_the_accepted_words_and_the_batch_goes_on()
     {
-        Connect();
+        var errors = RefusedRows("prompt_optimizer", ["maybe", "2", "on"], "no");
 
-        var job = Assert.Single(Run($"New-HailuoVideo -Prompt 'A kite over a hill' {argument}").AssertNoErrors().Output);
+        Assert.All(errors, error => Assert.Contains(
+            $"Cannot read '{((PSObject)error.TargetObject).Text("prompt_optimizer")}' as true or false. Use true or false, yes or no, 1 or 0, $true or $false, or an empty value.",
+            error.Exception.Message, StringComparison.Ordinal));
+    }
 
-        Assert.Equal(expected, (int?)job.Property("Duration"));
+    [Fact]
+    public void An_int_cell_that_is_no_whole_number_is_a_clear_error_about_its_row_and_sends_nothing_for_it()
+    {
+        var errors = RefusedRows("duration", ["abc", "6.5", "0x10", "2147483648"], "10");
+
+        Assert.All(errors, error =>
+        {
+            Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+            Assert.Contains("'Duration'", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains($"Cannot read '{((PSObject)error.TargetObject).Text("duration")}' as a whole number. Use digits such as 6 or 10, or an empty value.",
+                error.Exception.Message, StringComparison.Ordinal);
+        });
     }
 
     [Theory]
@@ -147,7 +94,7 @@ public sealed class TransformationTests : RunspaceTest
 
         var result = Run($"New-HailuoVideo -Prompt 'A kite over a hill' {argument}");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal(TransformationError, error.FullyQualifiedErrorId);
         Assert.Contains($"Cannot read {shown} as a whole number", error.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(result.Output);
@@ -213,12 +160,12 @@ public sealed class TransformationTests : RunspaceTest
     [Fact]
     public void A_file_object_for_the_first_frame_image_binds_as_its_path()
     {
-        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), Home.File("first-frame.png"));
+        var image = CopyFirstFrameImage();
         Connect();
 
         var job = Assert.Single(Run("New-HailuoVideo -Prompt 'The scene comes alive' -FirstFrameImage (Get-Item ./first-frame.png)").AssertNoErrors().Output);
 
-        Assert.Equal(Home.File("first-frame.png"), job.Text("FirstFrameImage"));
+        Assert.Equal(image, job.Text("FirstFrameImage"));
     }
 
     [Theory]
@@ -234,8 +181,7 @@ public sealed class TransformationTests : RunspaceTest
 
         var result = Run(command);
 
-        // A binding error ends the statement; in a script it is written as an error, not thrown.
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.StartsWith("ParameterArgumentValidationError,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.Contains($"'{parameter}'", error.Exception.Message, StringComparison.Ordinal);
         Assert.Equal(0, Emulator.Count("requests"));
@@ -250,5 +196,42 @@ public sealed class TransformationTests : RunspaceTest
         var listed = Run("Get-HailuoJob -Status succeeded").AssertNoErrors();
 
         Assert.Equal(["Succeeded"], listed.Output.Select(job => job.Text("Status")));
+    }
+
+    /// <summary>Feeds each cell, in a row of its own, through Import-Csv to New-HailuoVideo, and gives what each became on the job.</summary>
+    private Dictionary<string, object?> BindCells(string column, string property, IEnumerable<string> cells, string provider = "CoreToday")
+    {
+        var list = cells.ToList();
+        WriteCsv("rows.csv", $"case,prompt,{column}", list.Select((cell, i) => $"{i},A kite over a hill {i},\"{cell}\""));
+        Connect(provider);
+        var byCase = Run("Import-Csv rows.csv | New-HailuoVideo").AssertNoErrors().Output.ToDictionary(job => job.Text("case")!);
+        return list.Select((cell, i) => (cell, byCase[i.ToString(System.Globalization.CultureInfo.InvariantCulture)].Property(property)))
+            .ToDictionary(pair => pair.cell, pair => pair.Item2);
+    }
+
+    /// <summary>What <paramref name="argument"/>, typed after New-HailuoVideo -Prompt, became on the job.</summary>
+    private object? BindArgument(string argument, string property)
+    {
+        Connect();
+        return Assert.Single(Run($"New-HailuoVideo -Prompt 'A lighthouse in a storm' {argument}").AssertNoErrors().Output).Property(property);
+    }
+
+    /// <summary>
+    /// Rows with <paramref name="refused"/> in <paramref name="column"/>, and one with <paramref name="good"/> last: the bad ones are
+    /// binding errors about their own rows, non-terminating, and the good one is still submitted, alone.
+    /// </summary>
+    private IReadOnlyList<ErrorRecord> RefusedRows(string column, string[] refused, string good)
+    {
+        WriteCsv("rows.csv", $"case,prompt,{column}", refused.Append(good).Select((cell, i) => $"{i},A fox in the snow {i},\"{cell}\""));
+        Connect();
+
+        var result = Run("Import-Csv rows.csv | New-HailuoVideo");
+
+        Assert.Null(result.Terminating);
+        Assert.Equal([refused.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)], result.Output.Select(job => job.Text("case")));
+        Assert.All(result.Errors, error => Assert.Equal(TransformationError, error.FullyQualifiedErrorId));
+        Assert.Equal(refused.Order(StringComparer.Ordinal), result.Errors.Select(error => ((PSObject)error.TargetObject).Text(column)).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(1, Emulator.Count("createRequests"));
+        return result.Errors;
     }
 }

@@ -61,7 +61,7 @@ public sealed class ConnectHailuoTests : RunspaceTest
     {
         var result = Run("Connect-Hailuo -Vault MyVault");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("MissingMandatoryParameter,Hailuo.PowerShell.Commands.ConnectHailuoCommand", error.FullyQualifiedErrorId);
         Assert.Contains("SecretName", error.Exception.Message, StringComparison.Ordinal);
     }
@@ -71,7 +71,7 @@ public sealed class ConnectHailuoTests : RunspaceTest
     {
         var result = Run("param($Key) Connect-Hailuo -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -Vault MyVault -SecretName CoreTodayKey", new { Key = EmulatorHost.Key });
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("AmbiguousParameterSet,Hailuo.PowerShell.Commands.ConnectHailuoCommand", error.FullyQualifiedErrorId);
     }
 
@@ -106,7 +106,7 @@ public sealed class ConnectHailuoTests : RunspaceTest
     {
         var result = Run("param($Key) Connect-Hailuo -BaseUri 'not a url' -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist", new { Key = EmulatorHost.Key });
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("Hailuo.Validation,Hailuo.PowerShell.Commands.ConnectHailuoCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("-BaseUri 'not a url' is not an absolute URL", error.Exception.Message, StringComparison.Ordinal);

@@ -80,7 +80,7 @@ public sealed class GetHailuoJobTests : RunspaceTest
 
         var result = Run("Get-HailuoJob -Id job-1 -Status Failed");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("AmbiguousParameterSet,Hailuo.PowerShell.Commands.GetHailuoJobCommand", error.FullyQualifiedErrorId);
         Assert.Equal(0, Emulator.Count("requests"));
     }
@@ -92,7 +92,7 @@ public sealed class GetHailuoJobTests : RunspaceTest
 
         var result = Run("Get-HailuoJob -Id");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("MissingArgument,Hailuo.PowerShell.Commands.GetHailuoJobCommand", error.FullyQualifiedErrorId);
     }
 

@@ -6,8 +6,6 @@ namespace Hailuo.PowerShell.Tests.Cmdlets;
 /// <summary>How New-HailuoVideo binds what users type and what Import-Csv gives it.</summary>
 public sealed class NewHailuoVideoTests : RunspaceTest
 {
-    private const string LoopbackCallback = "http://127.0.0.1:9/hook";
-
     [Fact]
     public void Csv_columns_bind_by_parameter_name_in_any_case()
     {
@@ -25,36 +23,36 @@ public sealed class NewHailuoVideoTests : RunspaceTest
     [Fact]
     public void Snake_case_columns_bind_through_the_aliases()
     {
-        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), Home.File("first-frame.png"));
+        var image = CopyFirstFrameImage();
         WriteCsv("rows.csv", "prompt,first_frame_image,prompt_optimizer,callback_url",
-            [$"The scene comes alive,first-frame.png,False,{LoopbackCallback}"]);
+            [$"The scene comes alive,first-frame.png,False,{EmulatorHost.UnreachableCallback}"]);
         WriteCsv("image.csv", "prompt,image", ["The scene moves on,first-frame.png"]);
         Connect();
 
         var result = Run("Import-Csv rows.csv, image.csv | New-HailuoVideo").AssertNoErrors();
 
         var alive = Assert.Single(result.Output, job => job.Text("Prompt") == "The scene comes alive");
-        Assert.Equal(Home.File("first-frame.png"), alive.Text("FirstFrameImage"));
+        Assert.Equal(image, alive.Text("FirstFrameImage"));
         Assert.Equal(false, (bool?)alive.Property("PromptOptimizer"));
-        Assert.Equal(LoopbackCallback, alive.Text("CallbackUrl"));
+        Assert.Equal(EmulatorHost.UnreachableCallback, alive.Text("CallbackUrl"));
         var movesOn = Assert.Single(result.Output, job => job.Text("Prompt") == "The scene moves on");
-        Assert.Equal(Home.File("first-frame.png"), movesOn.Text("FirstFrameImage"));
+        Assert.Equal(image, movesOn.Text("FirstFrameImage"));
     }
 
     [Fact]
     public void The_aliases_can_be_typed_as_parameters()
     {
-        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), Home.File("first-frame.png"));
+        var image = CopyFirstFrameImage();
         Connect("MiniMax");
 
         var job = Assert.Single(Run(
-            $"New-HailuoVideo 'The scene comes alive' -image ./first-frame.png -prompt_optimizer no -fast_pretreatment yes -callback_url {LoopbackCallback}")
+            $"New-HailuoVideo 'The scene comes alive' -image ./first-frame.png -prompt_optimizer no -fast_pretreatment yes -callback_url {EmulatorHost.UnreachableCallback}")
             .AssertNoErrors().Output);
 
-        Assert.Equal(Home.File("first-frame.png"), job.Text("FirstFrameImage"));
+        Assert.Equal(image, job.Text("FirstFrameImage"));
         Assert.Equal(false, (bool?)job.Property("PromptOptimizer"));
         Assert.Equal(true, (bool?)job.Property("FastPretreatment"));
-        Assert.Equal(LoopbackCallback, job.Text("CallbackUrl"));
+        Assert.Equal(EmulatorHost.UnreachableCallback, job.Text("CallbackUrl"));
         Assert.Equal("MiniMax", job.Text("Provider"));
     }
 

@@ -63,7 +63,7 @@ public sealed class SaveHailuoVideoTests : RunspaceTest
 
         var result = Run("Save-HailuoVideo -Path ./videos");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("MissingMandatoryParameter,Hailuo.PowerShell.Commands.SaveHailuoVideoCommand", error.FullyQualifiedErrorId);
     }
 

@@ -100,7 +100,7 @@ public sealed class WaitHailuoJobTests : RunspaceTest
 
         var result = Run("Wait-HailuoJob");
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("MissingMandatoryParameter,Hailuo.PowerShell.Commands.WaitHailuoJobCommand", error.FullyQualifiedErrorId);
         Assert.Contains("Job", error.Exception.Message, StringComparison.Ordinal);
     }
@@ -113,7 +113,7 @@ public sealed class WaitHailuoJobTests : RunspaceTest
 
         var result = Run("param($Jobs) Wait-HailuoJob -Job $Jobs -Id job-1", new { Jobs = jobs.ToArray() });
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.Equal("AmbiguousParameterSet,Hailuo.PowerShell.Commands.WaitHailuoJobCommand", error.FullyQualifiedErrorId);
     }
 }

@@ -14,6 +14,12 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>A key long enough that it occurs in no id or URL by chance.</summary>
     public const string Key = "ps-test-key-6f1d2c9a8b7e";
 
+    /// <summary>
+    /// A callback URL that validation accepts (http, but to this computer) and that reaches nothing: the emulator calls
+    /// back only to loopback, and nothing listens on the discard port.
+    /// </summary>
+    public const string UnreachableCallback = "http://127.0.0.1:9/hook";
+
     private readonly HttpClient _http;
 
     private EmulatorHost(EmulatorServer server)

@@ -32,6 +32,14 @@ public abstract class RunspaceTest : IAsyncLifetime
         Run("param($Provider, $Url, $Key) Connect-Hailuo -Provider $Provider -BaseUri $Url -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist",
             new { Provider = provider, Url = Emulator.BaseUri(provider), Key = key }).AssertNoErrors();
 
+    /// <summary>Copies examples/first-frame.png into the work folder, where ./first-frame.png finds it; returns its full path.</summary>
+    protected string CopyFirstFrameImage()
+    {
+        var path = Home.File("first-frame.png");
+        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), path);
+        return path;
+    }
+
     /// <summary>Writes a CSV file into the work folder, as a user prepares one for Import-Csv.</summary>
     protected void WriteCsv(string name, string header, IEnumerable<string> rows) =>
         File.WriteAllLines(Home.File(name), rows.Prepend(header));

@@ -131,7 +131,7 @@ public sealed class ErrorRecordTests : RunspaceTest
         {
             var result = Run("param($Url) Connect-Hailuo -BaseUri $Url -NoPersist", new { Url = Emulator.BaseUri() });
 
-            var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+            var error = result.SingleError();
             Assert.Equal("Hailuo.Authentication,Hailuo.PowerShell.Commands.ConnectHailuoCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
             Assert.Contains("CORE_TODAY_API_KEY", error.Exception.Message, StringComparison.Ordinal);

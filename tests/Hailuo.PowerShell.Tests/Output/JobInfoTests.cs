@@ -7,14 +7,12 @@ namespace Hailuo.PowerShell.Tests.Output;
 /// <summary>HailuoJobInfo as the cmdlets write it: every field filled from the job, and the input's other columns carried along.</summary>
 public sealed class JobInfoTests : RunspaceTest
 {
-    private const string LoopbackCallback = "http://127.0.0.1:9/hook";
-
     [Fact]
     public void A_finished_job_has_every_field_of_its_request_and_of_its_run()
     {
-        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), Home.File("first-frame.png"));
+        var image = CopyFirstFrameImage();
         WriteCsv("rows.csv", "prompt,first_frame_image,duration,resolution,prompt_optimizer,callback_url,model,scene,Shot",
-            ["A warm-up row,,,,,,,0,a", $"The scene comes alive,first-frame.png,6,768p,False,{LoopbackCallback},hailuo-2.3,12,wide"]);
+            ["A warm-up row,,,,,,,0,a", $"The scene comes alive,first-frame.png,6,768p,False,{EmulatorHost.UnreachableCallback},hailuo-2.3,12,wide"]);
         Connect();
 
         var job = Run("Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob").AssertNoErrors()
@@ -24,12 +22,12 @@ public sealed class JobInfoTests : RunspaceTest
         Assert.Equal("CoreToday", job.Text("Provider"));
         Assert.Equal("hailuo-2.3", job.Text("Model"));
         Assert.Equal("Succeeded", job.Text("Status"));
-        Assert.Equal(Home.File("first-frame.png"), job.Text("FirstFrameImage"));
+        Assert.Equal(image, job.Text("FirstFrameImage"));
         Assert.Equal(6, (int?)job.Property("Duration"));
         Assert.Equal("768p", job.Text("Resolution"));
         Assert.Equal(false, (bool?)job.Property("PromptOptimizer"));
         Assert.Null(job.Property("FastPretreatment"));
-        Assert.Equal(LoopbackCallback, job.Text("CallbackUrl"));
+        Assert.Equal(EmulatorHost.UnreachableCallback, job.Text("CallbackUrl"));
         Assert.StartsWith(Emulator.Url, job.Text("VideoUri"), StringComparison.Ordinal);
         Assert.Null(job.Property("Error"));
         Assert.Null(job.Property("ErrorKind"));

@@ -63,7 +63,7 @@ public sealed class ShouldProcessTests : RunspaceTest
 
         var result = Run("param($Job) $ConfirmPreference = 'Medium'; " + command, new { Job = job });
 
-        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        var error = result.SingleError();
         Assert.IsType<HostException>(error.Exception);
         Assert.Equal(creates, Emulator.Count("createRequests"));
         Assert.Equal(0, Emulator.Count("cancels"));

@@ -33,7 +33,8 @@ public sealed class StreamingTests : RunspaceTest
 
         Assert.True(Directory.EnumerateFiles(videos, "*.mp4").Any(), "No video was saved within 60 s.");
         Assert.Equal(4, states.Count);
-        Assert.Single(states.Values, state => state is "Queued" or "Running");
+        // The 1080p job at least is still running: the video already on disk did not wait for it.
+        Assert.Contains(states.Values, state => state is "Queued" or "Running");
         var result = running.Wait(TimeSpan.FromSeconds(120)).AssertNoErrors();
         Assert.Equal(4, Directory.EnumerateFiles(videos, "*.mp4").Count());
         Assert.Equal(4, result.Output.Count);
