@@ -76,7 +76,7 @@ public sealed class UpdateCmdletDocsTests : IDisposable
     {
         CopyDocs();
         // A binding the cmdlet does not declare, and a surface summary that lost a line.
-        Edit("New-HailuoVideo", "### -Wait", "  IsRequired: true", "  IsRequired: false");
+        Edit("New-HailuoVideo", "### -Wait", "  IsRequired: false", "  IsRequired: true");
         File.WriteAllLines(SurfaceCopy, File.ReadAllLines(SurfaceCopy).Where(l => !l.StartsWith("| Timeout ", StringComparison.Ordinal)));
         var before = Directory.GetFiles(HelpCopy).Append(SurfaceCopy).ToDictionary(f => f, File.ReadAllText);
 
@@ -86,7 +86,7 @@ public sealed class UpdateCmdletDocsTests : IDisposable
         Assert.Equal(1, exit);
         var text = string.Join("\n", output);
         Assert.Contains("New-HailuoVideo.md: the yaml block of -Wait differs from the cmdlet:", text, StringComparison.Ordinal);
-        Assert.Contains("+   IsRequired: true", text, StringComparison.Ordinal);
+        Assert.Contains("+   IsRequired: false", text, StringComparison.Ordinal);
         Assert.Contains("cmdlets.md differs from the compiled cmdlets:", text, StringComparison.Ordinal);
         Assert.Contains("+ | Timeout |", text, StringComparison.Ordinal);
         Assert.DoesNotContain(output, l => l.StartsWith("Get-HailuoJob.md", StringComparison.Ordinal));

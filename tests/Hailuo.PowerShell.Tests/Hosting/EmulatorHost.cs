@@ -14,6 +14,12 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>A key long enough that it occurs in no id or URL by chance.</summary>
     public const string Key = "ps-test-key-6f1d2c9a8b7e";
 
+    /// <summary>
+    /// A callback URL that validation accepts (http, but to this computer) and that reaches nothing: the emulator calls
+    /// back only to loopback, and nothing listens on the discard port.
+    /// </summary>
+    public const string UnreachableCallback = "http://127.0.0.1:9/hook";
+
     private readonly HttpClient _http;
 
     private EmulatorHost(EmulatorServer server)
@@ -54,6 +60,14 @@ public sealed class EmulatorHost : IAsyncDisposable
     }
 
     public long Count(string counter, string provider = ProviderNames.CoreToday) => CountAsync(counter, provider).GetAwaiter().GetResult();
+
+    /// <summary>Every job the provider has made, by id, with its state now: Queued, Running, Succeeded, Failed or Canceled.</summary>
+    public IReadOnlyDictionary<string, string> JobStates(string provider = ProviderNames.CoreToday)
+    {
+        var stats = _http.GetFromJsonAsync<JsonObject>("_emulator/stats?jobs=true").GetAwaiter().GetResult();
+        return stats!["providers"]![provider]!["jobs"]!.AsObject()
+            .ToDictionary(job => job.Key, job => job.Value!["status"]!.GetValue<string>(), StringComparer.Ordinal);
+    }
 
     /// <summary>Replaces the fault rules, in the compact form of the emulator's --faults.</summary>
     public void SetFaults(string spec)

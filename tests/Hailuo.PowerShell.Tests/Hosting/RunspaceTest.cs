@@ -24,9 +24,6 @@ public abstract class RunspaceTest : IAsyncLifetime
 
     public async Task InitializeAsync() => Emulator = await EmulatorHost.StartAsync(ConfigureEmulator);
 
-    /// <summary>Writes a CSV into the work folder, a header and its rows, as a user's file.</summary>
-    protected void WriteCsv(string name, params string[] lines) => File.WriteAllText(Home.File(name), string.Join("\n", lines) + "\n");
-
     /// <summary>The MP4 files in a folder under the work folder (none when it does not exist).</summary>
     protected string[] Videos(string folder = "videos")
     {
@@ -41,6 +38,18 @@ public abstract class RunspaceTest : IAsyncLifetime
     protected void Connect(string provider = "CoreToday", string key = EmulatorHost.Key) =>
         Run("param($Provider, $Url, $Key) Connect-Hailuo -Provider $Provider -BaseUri $Url -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -NoPersist",
             new { Provider = provider, Url = Emulator.BaseUri(provider), Key = key }).AssertNoErrors();
+
+    /// <summary>Copies examples/first-frame.png into the work folder, where ./first-frame.png finds it; returns its full path.</summary>
+    protected string CopyFirstFrameImage()
+    {
+        var path = Home.File("first-frame.png");
+        File.Copy(RepoPaths.Combine("examples", "first-frame.png"), path);
+        return path;
+    }
+
+    /// <summary>Writes a CSV file into the work folder, as a user prepares one for Import-Csv.</summary>
+    protected void WriteCsv(string name, string header, params IEnumerable<string> rows) =>
+        File.WriteAllLines(Home.File(name), rows.Prepend(header));
 
     public async Task DisposeAsync()
     {

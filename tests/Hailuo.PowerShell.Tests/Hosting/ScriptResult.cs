@@ -48,6 +48,12 @@ public sealed class ScriptResult
         return string.Join("\n", parts.Where(p => p is not null));
     }
 
+    /// <summary>
+    /// The one error of a command PowerShell refused (a binding error, a terminating error): thrown out of the script,
+    /// or, as a statement-terminating error, written to the error stream. A failure when there is not exactly one.
+    /// </summary>
+    public ErrorRecord SingleError() => Terminating?.ErrorRecord ?? Assert.Single(Errors);
+
     /// <summary>Fails with every error's text when the script wrote any error or ended with one.</summary>
     public ScriptResult AssertNoErrors()
     {

@@ -44,7 +44,7 @@ public sealed class StreamTests : RunspaceTest
     [Fact]
     public void Holding_rows_back_for_the_cap_on_submissions_is_not_called_a_rate_limit()
     {
-        WriteCsv("rows.csv", ["prompt", .. Enumerable.Range(1, 20).Select(i => $"A paper crane number {i}")]);
+        WriteCsv("rows.csv", "prompt", Enumerable.Range(1, 20).Select(i => $"A paper crane number {i}"));
         Connect();
         Emulator.SetFaults("create:slow=1:600");
 

@@ -8,7 +8,7 @@ public sealed class SubmitStopTests : RunspaceTest
     [Fact]
     public void Stopping_while_creates_are_answered_slowly_records_every_paid_job_and_a_re_run_pays_for_none_of_them()
     {
-        WriteCsv("rows.csv", ["prompt", .. Enumerable.Range(1, 20).Select(i => $"A paper crane number {i}")]);
+        WriteCsv("rows.csv", "prompt", Enumerable.Range(1, 20).Select(i => $"A paper crane number {i}"));
         Connect();
         // Each create is made at once, then its answer is held back for a second.
         Emulator.SetFaults("create:hold=1:1000");

@@ -1,6 +1,0 @@
-namespace System.Management.Automation;
-
-public interface IModuleAssemblyCleanup
-{
-    void OnRemove(PSModuleInfo psModuleInfo);
-}

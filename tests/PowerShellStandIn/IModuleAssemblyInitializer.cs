@@ -1,6 +1,0 @@
-namespace System.Management.Automation;
-
-public interface IModuleAssemblyInitializer
-{
-    void OnImport();
-}

@@ -1,8 +1,0 @@
-namespace System.Management.Automation;
-
-public abstract class PSPropertyInfo : PSMemberInfo
-{
-    protected PSPropertyInfo()
-    {
-    }
-}
