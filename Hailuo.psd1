@@ -10,7 +10,7 @@
     GUID                 = 'b4e94dc5-193f-425b-850c-1a4113c07444'
     Author               = 'Hailuo contributors'
     CompanyName          = 'Hailuo contributors'
-    Copyright            = '(c) Hailuo contributors. All rights reserved.'
+    Copyright            = '(c) Hailuo contributors. MIT License (LICENSE).'
     Description          = 'Generate MP4 videos with MiniMax Hailuo 2.3 from prompts or still images, through core.today, Cloudflare Workers AI, Replicate or MiniMax, with streaming CSV pipelines, a job ledger that never pays twice, and SecretManagement credentials.'
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('module/Hailuo.format.ps1xml')

@@ -140,7 +140,8 @@ try {
                 if (-not (Invoke-TestSuites)) { $testsFailed = $true }
             }
             'Package' {
-                Invoke-Dotnet msbuild src/Hailuo.PowerShell/Hailuo.PowerShell.csproj -t:PackageModule -p:Configuration=$Configuration -restore
+                # Quoted: unquoted, -t:PackageModule reaches a function as the parameter token -t: and a separate argument.
+                Invoke-Dotnet msbuild src/Hailuo.PowerShell/Hailuo.PowerShell.csproj '-t:PackageModule' "-p:Configuration=$Configuration" '-restore'
             }
         }
     }

@@ -110,9 +110,10 @@ try {
     }
     Write-Host ''
     Write-Host "$($files.Count) video(s) in $folder after $([math]::Round($elapsed.TotalSeconds, 1)) s:" -ForegroundColor Green
-    $files | Select-Object Name,
-        @{ Name = 'KB'; Expression = { [math]::Round($_.Length / 1KB) } },
-        @{ Name = 'Status'; Expression = { if ($_.PSObject.Properties['HailuoJob']) { $_.HailuoJob.Status } } } |
+    # The long file name goes last, so a narrow console cuts only its end.
+    $files | Select-Object @{ Name = 'Status'; Expression = { if ($_.PSObject.Properties['HailuoJob']) { $_.HailuoJob.Status } } },
+        @{ Name = 'KB'; Expression = { [long] [math]::Round($_.Length / 1KB) } },
+        Name |
         Format-Table -AutoSize | Out-Host
 
     $stats = Invoke-RestMethod -Uri "$url/_emulator/stats?jobs=false"

@@ -22,14 +22,35 @@ function Read-SharedText {
 }
 
 function Stop-ProcessTree {
-    <# dotnet run starts the emulator as its child, so stopping dotnet alone would leave it running. #>
-    param([System.Diagnostics.Process] $Process)
+    <#
+    .SYNOPSIS
+        Stops a process and every process it started: dotnet run starts the emulator as its child, so
+        stopping dotnet alone would leave the emulator running.
+    .DESCRIPTION
+        On Linux and macOS it first sends SIGTERM: dotnet run passes it on to the emulator, which shuts
+        down, and dotnet run then collects it and exits. Killing the tree instead kills dotnet run first,
+        and the orphaned emulator lingers as a zombie until the system's init collects it. What has not
+        exited after the grace period is killed, tree and all.
+    #>
+    param(
+        [System.Diagnostics.Process] $Process,
+        [int] $GraceSeconds = 10
+    )
     if ($null -eq $Process) {
         return
     }
     try {
         if ($Process.HasExited) {
             return
+        }
+        if ($PSVersionTable.PSEdition -eq 'Core' -and -not $IsWindows) {
+            $kill = Get-Command -Name kill -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+            if ($null -ne $kill) {
+                & $kill.Source -s TERM $Process.Id 2>&1 | Out-Null
+                if ($Process.WaitForExit($GraceSeconds * 1000)) {
+                    return
+                }
+            }
         }
         if ($PSVersionTable.PSEdition -eq 'Core') {
             $Process.Kill($true)

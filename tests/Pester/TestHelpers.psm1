@@ -207,6 +207,51 @@ function Invoke-ChildPowerShell {
     }
 }
 
+function Get-RepoEmulatorProcess {
+    <#
+    .SYNOPSIS
+        The processes of this repository's emulator that are running: `dotnet run --project
+        <repo>/src/Hailuo.Emulator` and the emulator it starts (<repo>/src/Hailuo.Emulator/bin/...), both named
+        by their command line. Emulators of other clones are left out.
+    .PARAMETER ExcludeId
+        Process ids to leave out, such as those already running before a test began.
+    #>
+    param([int[]] $ExcludeId = @())
+    $project = Join-Path (Join-Path $script:RepoRoot 'src') 'Hailuo.Emulator'
+    foreach ($process in Get-Process) {
+        if ($ExcludeId -contains $process.Id) {
+            continue
+        }
+        $commandLine = $null
+        try {
+            $commandLine = $process.CommandLine
+        }
+        catch {
+            continue
+        }
+        if ($commandLine -and $commandLine.Contains($project)) {
+            $process
+        }
+    }
+}
+
+function Write-SkipReason {
+    <#
+    .SYNOPSIS
+        Prints, at discovery, one line saying why a block or test is skipped (Pester's -Skip prints no
+        reason), and returns whether it is: use as -Skip:(Write-SkipReason 'name' $reason).
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [AllowEmptyString()] [AllowNull()] [string] $Reason
+    )
+    if ([string]::IsNullOrEmpty($Reason)) {
+        return $false
+    }
+    Write-Host "Skipped: $Name, because $Reason" -ForegroundColor Yellow
+    $true
+}
+
 function Get-SecretStoreTestPlan {
     <#
     .SYNOPSIS
@@ -237,5 +282,6 @@ Export-ModuleMember -Function @(
     'Start-TestEmulator', 'Stop-TestEmulator', 'Connect-TestEmulator', 'Disconnect-TestEmulator',
     'New-TestDirectory', 'Remove-TestDirectory', 'Enter-TestDataHome', 'Exit-TestDataHome',
     'Get-EmulatorStats', 'Get-EmulatorCount', 'Get-EmulatorJob', 'Test-Mp4Header',
-    'ConvertTo-PSLiteral', 'Invoke-ChildPowerShell', 'Get-SecretStoreTestPlan'
+    'ConvertTo-PSLiteral', 'Invoke-ChildPowerShell', 'Get-SecretStoreTestPlan',
+    'Get-RepoEmulatorProcess', 'Write-SkipReason'
 )
