@@ -97,6 +97,24 @@ Describe '-WhatIf' {
     }
 }
 
+Describe '-Debug in a PowerShell that cannot ask' {
+    It 'runs the whole pipeline and shows the details, instead of stopping to ask about each line' {
+        # pwsh -NonInteractive (Invoke-ChildPowerShell) refuses every prompt, as a runbook's host does.
+        $folder = Join-Path $Work 'debug-videos'
+        $child = @(
+            "`$ErrorActionPreference = 'Stop'"
+            "Import-Module $(ConvertTo-PSLiteral $ManifestPath)"
+            "Connect-Hailuo -Provider CoreToday -BaseUri $(ConvertTo-PSLiteral "$Url/coretoday/v1") -ApiKey (ConvertTo-SecureString 'emulator-key' -AsPlainText -Force) -NoPersist"
+            "New-HailuoVideo -Prompt 'Debug rehearsal: a lantern on a pier' -Debug | Wait-HailuoJob -Debug | Save-HailuoVideo -Path $(ConvertTo-PSLiteral $folder) -Debug | ForEach-Object { 'saved ' + `$_.Name }"
+        ) -join "`n"
+        $result = Invoke-ChildPowerShell -Script $child
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Not -Match 'NonInteractive mode' -Because $result.Output
+        $result.Output | Should -Match 'saved 0001-debug-rehearsal'
+        $result.Output | Should -Match 'DEBUG: .*job_' -Because 'the details go to the debug stream'
+    }
+}
+
 Describe 'CSV cells' {
     BeforeAll {
         $script:BindingCsv = Join-Path $Work 'binding.csv'
