@@ -7,6 +7,6 @@ if (args.Length > 0 && args[0] == ScaleBench.ChildVerb)
     return await ScaleBench.RunChildAsync(args[1..]);
 }
 
-IBenchmark[] all = [new BatchBench(), new PollingBench(), new DownloadBench(), new ScaleBench(), new PipelineBench()];
+IBenchmark[] all = [new BatchBench(), new PollingBench(), new DownloadBench(), new ScaleBench()];
 
 return await Harness.RunAsync(Harness.Benchmarks, all, args, TimeSpan.FromMinutes(30));

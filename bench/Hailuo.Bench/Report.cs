@@ -176,6 +176,14 @@ public static class ReportWriter
                 sb.Append(block);
             }
         }
+        // Blocks another tool writes (figure 5: bench/Hailuo.Bench/pipeline-per-row.ps1) stay as they are, after these.
+        foreach (var (id, block) in old)
+        {
+            if (!order.Contains(id, StringComparer.Ordinal))
+            {
+                sb.Append(block);
+            }
+        }
         return sb.ToString().TrimEnd() + Environment.NewLine;
     }
 

@@ -20,9 +20,8 @@
     emulator counts the requests each side sent. It prints the figures, and with -UpdateDocs writes them
     into figure 5's block of docs/benchmarks.md.
 
-    bench/Hailuo.Bench/Benchmarks/PipelineBench.cs calls this script another way: with -EmulatorUrl, one
-    -Rows and -Folder, it runs only the module's pipeline, on the Replicate emulator that harness started,
-    and prints one line: PIPELINE-RESULT rows=N seconds=S cpu=C.
+    It is figure 5's only source: the C# harness (bench/Hailuo.Bench) leaves that block of the file alone.
+    tests/Pester/Benchmark.Tests.ps1 runs it small, as CI's smoke pass.
 
 .PARAMETER Rows
     The CSV sizes to measure. Default: 200 and 1,000.
@@ -35,12 +34,6 @@
 
 .PARAMETER UpdateDocs
     Write the figures into docs/benchmarks.md, between <!-- bench:pipeline --> and <!-- /bench:pipeline -->.
-
-.PARAMETER EmulatorUrl
-    The harness mode: the emulator to use, started by bench/Hailuo.Bench.
-
-.PARAMETER Folder
-    The harness mode: the folder for the CSV, the ledger and the videos.
 #>
 [CmdletBinding()]
 param(
@@ -50,9 +43,7 @@ param(
     [int] $Repeat = 5,
     [ValidateRange(0.0001, 1.0)]
     [double] $TimeScale = 0.001,
-    [switch] $UpdateDocs,
-    [string] $EmulatorUrl,
-    [string] $Folder
+    [switch] $UpdateDocs
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -183,25 +174,6 @@ function Get-RunStats {
 function Format-Number {
     param([double] $Value, [string] $Format = 'N2')
     $Value.ToString($Format, $invariant)
-}
-
-# --- The harness mode: the module's pipeline only, on the emulator bench/Hailuo.Bench started. ---
-if ($EmulatorUrl) {
-    if ($rowCounts.Count -ne 1 -or -not $Folder) {
-        throw 'With -EmulatorUrl, give one -Rows count and a -Folder.'
-    }
-    # A ledger and a key of the run's own: nothing is read from or written to the user's.
-    $env:HAILUO_DATA_HOME = Join-Path $Folder 'data'
-    $env:HAILUO_CONFIG_HOME = $env:HAILUO_DATA_HOME
-    $env:REPLICATE_API_TOKEN = 'bench-key-not-a-secret'
-    Import-Module (Join-Path $repoRoot 'Hailuo.psd1') -Force
-    Connect-Hailuo -Provider Replicate -BaseUri "$EmulatorUrl/replicate/v1" -NoPersist | Out-Null
-    $csv = Join-Path $Folder 'rows.csv'
-    # One shape, as the engine's side of that figure uses (bench/Hailuo.Bench/CmdletBatch.cs).
-    New-RowsCsv -Path $csv -Count $rowCounts[0] -Label 'pwsh' -Shape $shapes[0]
-    $run = Measure-Run { Invoke-ModulePipeline -Csv $csv -VideoFolder (Join-Path $Folder 'videos') }
-    "PIPELINE-RESULT rows=$($run.Output.Count) seconds=$($run.Seconds.ToString($invariant)) cpu=$($run.CpuSeconds.ToString($invariant))"
-    return
 }
 
 # --- The figure: the module against plain PowerShell, on an emulator of its own. ---
