@@ -354,7 +354,7 @@ public sealed class HailuoClient : IDisposable
                 return null;
             default:
                 throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
-                    $"This input was submitted to {Provider} on {sent}, and its answer never arrived, so it may have been accepted and charged. It was not sent again: {found.Reason}."));
+                    $"This input was submitted to {Provider} on {sent}, and its answer never arrived, so it may have been accepted and charged. It was not sent again: {found.Reason.TrimEnd('.')}."));
         }
     }
 
@@ -366,7 +366,7 @@ public sealed class HailuoClient : IDisposable
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, "A job id is required.", "Id"));
         }
-        return RefreshAsync(KnownOrBareJob(id.Trim()), cancellationToken);
+        return RefreshAsync(KnownOrBareJob(id.Trim()).Job, cancellationToken);
     }
 
     /// <summary>Re-reads a job; a succeeded job comes back with a fresh download link.</summary>
@@ -471,14 +471,14 @@ public sealed class HailuoClient : IDisposable
         new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
-    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id));
+    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id).Job);
 
-    /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
-    internal HailuoJob KnownOrBareJob(string id)
+    /// <summary>The job as the ledger knows it (request, tag) and the row it was submitted for; a bare one (row 0) for an id it has not seen.</summary>
+    internal (HailuoJob Job, long Row) KnownOrBareJob(string id)
     {
-        if (Ledger?.FindById(Provider, id)?.ToJob() is { } known)
+        if (Ledger?.FindById(Provider, id) is { JobId: not null } known)
         {
-            return known;
+            return (known.ToJob(), known.Row ?? 0);
         }
         // Checked before it goes into a request path: no provider issues such an id, and an escaped one would come back unreadable.
         if (!JobIds.IsUsable(id))
@@ -486,7 +486,7 @@ public sealed class HailuoClient : IDisposable
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 $"'{JobIds.Describe(id)}' is not a job id: ids are letters, digits and - _ . : only, at most {JobIds.MaxLength} characters. Nothing was sent.", "Id"));
         }
-        return new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued);
+        return (new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued), 0);
     }
 
     private void Log(HailuoLogLevel level, string message) => _session.Credential.LogRedacted(Options.Log, level, message);

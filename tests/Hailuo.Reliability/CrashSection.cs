@@ -72,7 +72,7 @@ public sealed class CrashSection : IBenchmark
     {
         var s = r.Settings;
         var decide = r.NeedsDecision.Count;
-        var advised = r.NeedsDecision.All(e => e.Action.Contains("-Force", StringComparison.Ordinal));
+        var advised = r.NeedsDecision.All(e => e.Action == nameof(HailuoRemedy.CheckDashboardOrForce));
         return Requirement.Of(
             $"{HailuoSession.NameOf(s.Provider)} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
             $"{s.Rows} rows: {r.Rows.Saved.Count} saved + {decide} reported for the user's decision (outcome unknown, each advising -Force) = " +

@@ -96,8 +96,8 @@ public static class HostileCatalog
         yield return CsvSaved("csv-tag-device-com1", "COM1", Shot("COM1"), "_COM1.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-device-lpt-with-extension", "lpt9.txt", Shot("lpt9.txt"), "_lpt9.txt.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-device-superscript", "COM¹, a device on Windows too", Shot("COM\u00B9"), "_COM\u00B9.mp4", ShotTemplate);
-        yield return CsvSaved("csv-tag-empty", "an empty file-name column", Shot(""), "video.mp4", ShotTemplate);
-        yield return CsvSaved("csv-tag-dot-dot", "..", Shot(".."), "video.mp4", ShotTemplate);
+        yield return CsvSaved("csv-tag-empty", "an empty file-name column", Shot(""), "{id}.mp4", ShotTemplate);
+        yield return CsvSaved("csv-tag-dot-dot", "..", Shot(".."), "{id}.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-rtl-extension-spoof", "an override that makes gpj.exe read as exe.jpg", Shot("evil\u202Egpj.exe"), "evilgpj.exe.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-line-breaks", "line breaks and tabs in a file-name column", Shot("a\nb\rc\td"), "abcd.mp4", ShotTemplate);
         yield return CsvSaved("csv-tag-trailing-dots-and-spaces", "trailing dots and spaces, which Windows drops", Shot("take. . ."), "take.mp4", ShotTemplate);

@@ -405,7 +405,7 @@ public static class SecretHygiene
             }).OfType<JobResult>().Select(r => r.Job).FirstOrDefault() ?? subjects.FirstOrDefault();
             if (toStop is not null)
             {
-                Run(() => reader.Stop(toStop, passThru: true));
+                Run(() => reader.Stop(toStop, 0, passThru: true));
             }
             Run(() => reader.List(LedgerQuery.All));
         }

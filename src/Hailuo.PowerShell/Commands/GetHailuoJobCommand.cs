@@ -68,6 +68,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
         {
             Status = Status is null || Unknown ? null : (JobStatus)Enum.Parse(typeof(JobStatus), Status, ignoreCase: true),
             Unsettled = Unknown,
+            JobsAndUnsettled = true,
             Provider = Provider is null ? null : HailuoSession.ParseProvider(Provider),
             Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null,
             First = First,

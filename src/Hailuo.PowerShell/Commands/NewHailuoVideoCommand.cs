@@ -97,6 +97,11 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
                 "Hailuo.PathWithoutWait", ErrorCategory.InvalidArgument,
                 "Add -Wait to submit, wait and save in one command; or pipe the jobs on: New-HailuoVideo ... | Wait-HailuoJob | Save-HailuoVideo -Path ./videos.");
         }
+        if (Wait)
+        {
+            // Before anything is sent, and once: every row would be refused for it.
+            RunConfiguration(() => Hailuo.Downloads.FileNameTemplate.Check(FileNameTemplate ?? Hailuo.Downloads.FileNameTemplate.Default));
+        }
         RunConfiguration(EnsureConnected);
         Run(() => Submitter());
     }

@@ -39,6 +39,6 @@ public sealed class StopHailuoJobCommand : JobInputCmdlet
     protected override void ProcessRecord() => Run(() =>
     {
         using var commands = new JobCommands(Output(), RunspaceSession.Current, StopToken);
-        ForEachJob((job, _) => commands.Stop(job, PassThru));
+        ForEachJob((job, index) => commands.Stop(job, index, PassThru));
     });
 }

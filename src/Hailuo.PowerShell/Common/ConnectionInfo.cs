@@ -13,9 +13,12 @@ internal static class ConnectionInfo
         // Without a key of its own, the session uses the environment's: say which variable, as the client will read it.
         var credential = session.Credential
             ?? (settings.CredentialOrigin == CredentialOrigin.Environment ? session.Environment.GetCredential(settings.Provider) : null);
-        var source = credential?.Source ?? (settings.CredentialOrigin == CredentialOrigin.Environment
-            ? $"environment variable {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(settings.Provider))} (none is set)"
-            : settings.CredentialOrigin.ToString());
+        var source = credential?.Source ?? settings.CredentialOrigin switch
+        {
+            CredentialOrigin.Environment => $"environment variable {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(settings.Provider))} (none is set)",
+            CredentialOrigin.ApiKey => "-ApiKey, not held by this session (such keys are never saved): run Connect-Hailuo again",
+            _ => settings.CredentialOrigin.ToString(),
+        };
         return new HailuoConnectionInfo
         {
             Provider = settings.Provider.ToString(),

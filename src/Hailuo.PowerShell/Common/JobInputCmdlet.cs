@@ -36,13 +36,30 @@ public abstract class JobInputCmdlet : HailuoCmdlet
                 {
                     each(job, info.Index);
                 }
+                else
+                {
+                    WriteError(CmdletOutput.ToErrorRecord(new CommandError(NoJob(info), info)));
+                }
             }
             return;
         }
         using var lookup = new JobCommands(Output(), RunspaceSession.Current, StopToken);
         foreach (var id in IdInput)
         {
-            each(lookup.Resolve(id, ProviderInput), IndexInput);
+            var (job, row) = lookup.Resolve(id, ProviderInput);
+            // An exported row's Index column wins; else the row the ledger remembers.
+            each(job, IndexInput > 0 ? IndexInput : row);
         }
+    }
+
+    /// <summary>Why a job object names no job this cmdlet can act on: a create with no known outcome, or no id or provider.</summary>
+    private static HailuoError NoJob(HailuoJobInfo info)
+    {
+        var row = info.Index > 0 ? $"Row {info.Index}: " : "";
+        return string.Equals(info.Status, JobInfoConverter.UnknownStatus, StringComparison.OrdinalIgnoreCase)
+            ? new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                $"{row}this create's outcome is unknown, so there is no job id to act on: it may or may not have made (and charged for) a job.")
+            : new HailuoError(HailuoErrorKind.Validation,
+                $"{row}this object names no job: its Id is '{info.Id}' and its Provider '{info.Provider}'; both are needed.", "Id");
     }
 }

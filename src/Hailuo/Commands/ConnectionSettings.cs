@@ -39,23 +39,7 @@ public static class ConnectionStore
     public const string FileName = "connection.json";
 
     /// <summary>HAILUO_CONFIG_HOME, else %APPDATA%\Hailuo on Windows, else $XDG_CONFIG_HOME/hailuo or ~/.config/hailuo.</summary>
-    public static string DefaultPath()
-    {
-        var overridden = Environment.GetEnvironmentVariable("HAILUO_CONFIG_HOME");
-        if (!string.IsNullOrWhiteSpace(overridden))
-        {
-            return Path.Combine(overridden, FileName);
-        }
-        if (Path.DirectorySeparatorChar == '\\')
-        {
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "Hailuo", FileName);
-        }
-        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        var root = string.IsNullOrWhiteSpace(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config")
-            : xdg!;
-        return Path.Combine(root, "hailuo", FileName);
-    }
+    public static string DefaultPath() => UserFolders.ConfigFile(FileName);
 
     public static void Save(ConnectionSettings settings, string? path = null)
     {

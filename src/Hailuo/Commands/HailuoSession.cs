@@ -127,6 +127,13 @@ public sealed class HailuoSession : IDisposable
             {
                 return existing;
             }
+            if (which == settings.Provider && settings.CredentialOrigin == CredentialOrigin.ApiKey && _credential is null)
+            {
+                // A key given directly is never saved: the settings came from another session, their key did not.
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
+                    $"This session holds no key for {NameOf(which)}: the saved connection took its key directly, and such keys are never saved.",
+                    remedy: HailuoRemedy.ConnectFirst));
+            }
             var options = new HailuoClientOptions(which)
             {
                 Credentials = which == settings.Provider && _credential is not null

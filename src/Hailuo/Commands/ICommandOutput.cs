@@ -72,7 +72,11 @@ public sealed class CommandError
     /// An error of the connection rather than of one row or job (a missing or refused key, an address that is not the
     /// provider's API): every other row would fail the same way, so it ends the command as one terminating error.
     /// </summary>
-    public bool StopsCommand => Remedy is HailuoRemedy.CheckKey or HailuoRemedy.ConnectFirst or HailuoRemedy.CheckBaseUri;
+    public bool StopsCommand => IsConnectionProblem(Error);
+
+    /// <summary>Whether an error is the connection's (the key, the address) rather than one row's or one job's.</summary>
+    public static bool IsConnectionProblem(HailuoError error) =>
+        error.Remedy is HailuoRemedy.CheckKey or HailuoRemedy.ConnectFirst or HailuoRemedy.CheckBaseUri;
 
     public static CommandErrorCategory CategoryOf(HailuoErrorKind kind) => kind switch
     {

@@ -28,11 +28,11 @@ public sealed class JobCommands : IDisposable
     /// <summary>Refreshes a job from its provider (a fresh download link included).</summary>
     public void Get(string id, string? provider)
     {
-        Run(id, provider, (client, job) =>
+        Run(id, provider, (client, job, row) =>
         {
-            var fresh = client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult();
-            _output.WriteVerbose($"Read job {fresh.Id} from {HailuoSession.NameOf(fresh.Provider)}: {fresh.Status}{(fresh.Error is { } error ? ", " + error.Message : "")}.");
-            _output.WriteObject(new JobResult(fresh, 0));
+            var fresh = client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult().With(reused: false);
+            _output.WriteVerbose($"Read job {fresh.Id} from {HailuoSession.NameOf(fresh.Provider)}: {fresh.Status}{(fresh.Error is { } error ? ", " + error.Message.TrimEnd('.') : "")}.");
+            _output.WriteObject(new JobResult(fresh, row));
         });
     }
 
@@ -64,14 +64,14 @@ public sealed class JobCommands : IDisposable
         }
     }
 
-    /// <summary>Cancels a job after ShouldProcess; with <paramref name="passThru"/>, writes the cancelled job.</summary>
-    public void Stop(HailuoJob job, bool passThru)
+    /// <summary>Cancels a job after ShouldProcess; with <paramref name="passThru"/>, writes the cancelled job with its row.</summary>
+    public void Stop(HailuoJob job, long index, bool passThru)
     {
         if (!_output.ShouldProcess($"{HailuoSession.NameOf(job.Provider)} job {job.Id}", "Cancel"))
         {
             return;
         }
-        Run(job.Id, job.Provider.ToString(), (client, _) =>
+        Run(job.Id, job.Provider.ToString(), (client, _, _) =>
         {
             var stopped = client.CancelAsync(job, _cancellationToken).GetAwaiter().GetResult();
             if (stopped.Status != JobStatus.Canceled)
@@ -80,26 +80,29 @@ public sealed class JobCommands : IDisposable
             }
             if (passThru)
             {
-                _output.WriteObject(new JobResult(stopped, 0));
+                _output.WriteObject(new JobResult(stopped, index));
             }
         });
     }
 
-    /// <summary>The job as the ledger knows it (request, tag), or a bare one for an id the ledger has not seen.</summary>
-    public HailuoJob Resolve(string id, string? provider)
+    /// <summary>
+    /// The job as the ledger knows it (request, tag) with the row it was submitted for, or a bare one (row 0) for an
+    /// id the ledger has not seen.
+    /// </summary>
+    public (HailuoJob Job, long Row) Resolve(string id, string? provider)
     {
         var client = _session.GetClient(provider is { Length: > 0 } p ? HailuoSession.ParseProvider(p) : null);
         return client.KnownOrBareJob(id.Trim());
     }
 
-    private void Run(string id, string? provider, Action<HailuoClient, HailuoJob> action)
+    private void Run(string id, string? provider, Action<HailuoClient, HailuoJob, long> action)
     {
         try
         {
             using (EngineLog.Enter(_pump))
             {
-                var job = Resolve(id, provider);
-                action(_session.GetClient(job.Provider), job);
+                var (job, row) = Resolve(id, provider);
+                action(_session.GetClient(job.Provider), job, row);
             }
         }
         catch (HailuoException e)

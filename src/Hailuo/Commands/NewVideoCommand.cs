@@ -88,10 +88,6 @@ public sealed class NewVideoCommand : IDisposable
         // With -Wait, where each row's video goes: resolved once, not for every row and again for every job.
         _folder = System.IO.Path.GetFullPath(options.Path ?? ".");
         _template = options.FileNameTemplate ?? FileNameTemplate.Default;
-        if (options.Wait)
-        {
-            FileNameTemplate.Check(_template);
-        }
     }
 
     public void Process(RowInput row)
@@ -143,7 +139,9 @@ public sealed class NewVideoCommand : IDisposable
                 return;
             }
         }
-        else if (!_output.ShouldProcess(target, $"Use job {reusable.Id} from the ledger ({reusable.Status}; not paid again)"))
+        else if (!_output.ShouldProcess(target, reusable.Status is JobStatus.Failed or JobStatus.Canceled
+            ? $"Use job {reusable.Id} from the ledger, which ended {reusable.Status} (not paid again; -Force submits the row anew)"
+            : $"Use job {reusable.Id} from the ledger ({reusable.Status}; not paid again)"))
         {
             _whatIfReused++;
             return;
@@ -314,6 +312,11 @@ public sealed class NewVideoCommand : IDisposable
     {
         // Rows with the same input share a job; each keeps its own columns, and so its own file name.
         var done = (await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false)).With(tag: job.Tag);
+        if (done.Error is { } refused && CommandError.IsConnectionProblem(refused))
+        {
+            _pump.Post(output => output.WriteError(new CommandError(refused, row.Target)));
+            return;
+        }
         if (done.Status != JobStatus.Succeeded)
         {
             var error = done.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {done.Id} ended {done.Status}.");
@@ -327,7 +330,9 @@ public sealed class NewVideoCommand : IDisposable
         _pump.Post(output => output.WriteObject(new SavedVideo(saved.Path, saved.Length, saved.Skipped, done, row.Index)));
     }
 
-    private static HailuoError RowError(HailuoError error, RowInput row) => error.WithMessage($"Row {row.Index}: {error.Message}");
+    /// <summary>The error as this row's; one about the connection concerns every row, so it names none.</summary>
+    private static HailuoError RowError(HailuoError error, RowInput row) =>
+        CommandError.IsConnectionProblem(error) ? error : error.WithMessage($"Row {row.Index}: {error.Message}");
 
     /// <summary>
     /// Runs when the command ends, stopped or not: a create whose request has left is given its short grace to be

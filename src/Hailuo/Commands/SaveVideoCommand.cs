@@ -77,6 +77,13 @@ public sealed class SaveVideoCommand : IDisposable
             _output.WriteError(new CommandError(About(error, job, index, null), new JobResult(job, index)));
             return;
         }
+        if (job.IsFinal && job.Status != JobStatus.Succeeded)
+        {
+            // Nothing to save or to confirm: it is reported with the others that have no video, at the end.
+            var why = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {job.Status}");
+            _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), job, index, null), new JobResult(job, index), "Hailuo.NothingToSave"));
+            return;
+        }
         var replacing = File.Exists(destination);
         var action = replacing && _options.Force
             ? $"Replace the existing file with the video of job {job.Id}"
@@ -110,6 +117,11 @@ public sealed class SaveVideoCommand : IDisposable
         try
         {
             var ready = job.Status == JobStatus.Succeeded ? job : await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false);
+            if (ready.Error is { } refused && CommandError.IsConnectionProblem(refused))
+            {
+                _pump.Post(output => output.WriteError(new CommandError(refused, new JobResult(ready, index))));
+                return;
+            }
             if (ready.Status != JobStatus.Succeeded)
             {
                 var why = ready.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {ready.Status}");

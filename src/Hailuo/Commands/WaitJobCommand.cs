@@ -172,10 +172,16 @@ public sealed class WaitJobCommand : IDisposable
                 return;
             }
             var result = new JobResult(job, index);
+            if (job.Error is { } refused && CommandError.IsConnectionProblem(refused))
+            {
+                // The key or the address stopped the reads, not the job: say so once, as the connection's error.
+                output.WriteError(new CommandError(refused, result));
+                return;
+            }
             output.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Job {0}{1} is {2}{3}{4}.",
                 job.Id, index > 0 ? $" of row {index}" : "", job.Status,
                 job.StartedAt is { } started && job.CompletedAt is { } completed ? $" after {(completed - started).TotalSeconds:0.#} s of generation" : "",
-                job.Error is { } error ? ": " + error.Message : ""));
+                job.Error is { } error ? ": " + error.Message.TrimEnd('.') : ""));
             output.WriteObject(result);
             Interlocked.Increment(ref _written);
         });

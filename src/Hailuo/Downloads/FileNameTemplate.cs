@@ -118,7 +118,7 @@ public static class FileNameTemplate
 
     /// <summary>
     /// The template with its tokens filled in, as pieces: the id and index never shrink, so that when the name is too
-    /// long the other values give way and the name still tells the jobs apart.
+    /// long the other values and the template's own text give way, and the name still tells the jobs apart.
     /// </summary>
     private static List<Piece> Expand(string template, HailuoJob job, long index, bool anyColumn)
     {
@@ -159,13 +159,13 @@ public static class FileNameTemplate
             var colon = token.IndexOf(':');
             var tokenName = (colon < 0 ? token : token.Substring(0, colon)).Trim();
             var format = colon < 0 ? null : token.Substring(colon + 1);
-            pieces.Add(new Piece(text.ToString(), fixedLength: true));
+            pieces.Add(new Piece(text.ToString(), fixedLength: false));
             text.Clear();
             var fixedLength = tokenName.Equals("id", StringComparison.OrdinalIgnoreCase) || tokenName.Equals("index", StringComparison.OrdinalIgnoreCase);
             pieces.Add(new Piece(Value(tokenName, format, job, index, template, anyColumn), fixedLength));
             i = close + 1;
         }
-        pieces.Add(new Piece(text.ToString(), fixedLength: true));
+        pieces.Add(new Piece(text.ToString(), fixedLength: false));
         return pieces;
     }
 
@@ -322,7 +322,7 @@ public static class FileNameTemplate
     }
 
     /// <summary>One token's value: no separators, no characters Windows refuses, no control or direction marks.</summary>
-    private static string SanitizeValue(string value)
+    private static string SanitizeValue(string value, bool trim = true)
     {
         var text = new StringBuilder(value.Length);
         for (var i = 0; i < value.Length; i++)
@@ -349,7 +349,7 @@ public static class FileNameTemplate
             }
             text.Append(c);
         }
-        return text.ToString().Trim();
+        return trim ? text.ToString().Trim() : text.ToString();
     }
 
     /// <summary>
@@ -360,7 +360,7 @@ public static class FileNameTemplate
     private static string SanitizeName(List<Piece> pieces, string jobId)
     {
         var room = MaxFileNameLength - Extension.Length;
-        var clean = pieces.Select(p => new Piece(SanitizeValue(p.Text), p.FixedLength)).ToList();
+        var clean = pieces.Select(p => new Piece(SanitizeValue(p.Text, trim: false), p.FixedLength)).ToList();
         var excess = clean.Sum(p => p.Text.Length) - room;
         while (excess > 0 && clean.Where(p => !p.FixedLength && p.Text.Length > 0).OrderByDescending(p => p.Text.Length).FirstOrDefault() is { } longest)
         {
@@ -380,7 +380,8 @@ public static class FileNameTemplate
         var stem = name.Trim(' ', '.');
         if (stem.Length == 0)
         {
-            stem = SanitizeValue(jobId);
+            stem = SanitizeValue(jobId).Trim(' ', '.');
+            stem = stem.Length == 0 ? "video" : stem;
         }
         // Windows opens the device for CON, and for "con.mp4" and "CON .txt" too.
         var dot = stem.IndexOf('.');

@@ -543,7 +543,7 @@ public sealed class VideoDownloader
             {
                 throw Fail(HailuoErrorKind.Protocol,
                     $"The video is {announced} bytes ({Size(announced)}), more than the limit of {_options.MaxBytes} bytes ({Size(_options.MaxBytes)}); nothing was written.",
-                    status, remedy: HailuoRemedy.None);
+                    status);
             }
             _total = total ?? _total;
             if (status == 200 || _etag is null)

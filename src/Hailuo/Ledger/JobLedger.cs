@@ -86,35 +86,7 @@ public sealed class JobLedger : IDisposable
     /// The per-user ledger: <c>$HAILUO_DATA_HOME/ledger.jsonl</c> if set; else <c>%LOCALAPPDATA%\Hailuo</c> on Windows,
     /// <c>$XDG_DATA_HOME/hailuo</c> or <c>~/.local/share/hailuo</c> elsewhere.
     /// </summary>
-    public static string DefaultPath()
-    {
-        var home = Environment.GetEnvironmentVariable("HAILUO_DATA_HOME");
-        if (!string.IsNullOrWhiteSpace(home))
-        {
-            return System.IO.Path.Combine(home, FileName);
-        }
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            var local = Environment.GetEnvironmentVariable("LOCALAPPDATA");
-            if (string.IsNullOrWhiteSpace(local))
-            {
-                local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
-            }
-            return System.IO.Path.Combine(local!, "Hailuo", FileName);
-        }
-        // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (!string.IsNullOrWhiteSpace(xdg) && System.IO.Path.IsPathRooted(xdg))
-        {
-            return System.IO.Path.Combine(xdg, "hailuo", FileName);
-        }
-        var user = Environment.GetEnvironmentVariable("HOME");
-        if (string.IsNullOrWhiteSpace(user))
-        {
-            user = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        }
-        return System.IO.Path.Combine(user!, ".local", "share", "hailuo", FileName);
-    }
+    public static string DefaultPath() => UserFolders.DataFile(FileName);
 
     // ---- The money protocol ------------------------------------------------------------------------------
 

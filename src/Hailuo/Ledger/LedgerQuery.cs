@@ -18,6 +18,9 @@ public sealed class LedgerQuery
     /// <summary>Only creates with no known outcome: sent (or about to be) with no job id recorded, nor a refusal.</summary>
     public bool Unsettled { get; init; }
 
+    /// <summary>Only entries a listing shows: jobs, and creates with no known outcome (not refusals), so First counts those.</summary>
+    public bool JobsAndUnsettled { get; init; }
+
     /// <summary>Only entries created at or after this time.</summary>
     public DateTimeOffset? Since { get; init; }
 
@@ -46,6 +49,10 @@ public sealed class LedgerQuery
             return false;
         }
         if (Unsettled && !entry.IsUnsettled)
+        {
+            return false;
+        }
+        if (JobsAndUnsettled && entry.JobId is null && !entry.IsUnsettled)
         {
             return false;
         }

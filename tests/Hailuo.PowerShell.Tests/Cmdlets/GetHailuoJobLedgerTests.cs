@@ -85,4 +85,47 @@ public sealed class GetHailuoJobLedgerTests : RunspaceTest
         Assert.Contains("neon street at night", wideRow);
         Assert.Contains("Index", narrow);
     }
+
+    [Fact]
+    public void First_counts_the_jobs_it_lists_not_the_creates_the_provider_refused()
+    {
+        Connect();
+        Emulator.SetFaultRules(new { kind = "Credits", operation = "Create", times = 1 });
+        Run("New-HailuoVideo 'A refused create'");
+        Run("New-HailuoVideo 'A first job', 'A second job'").AssertNoErrors();
+
+        var result = Run("Get-HailuoJob -First 2").AssertNoErrors();
+
+        Assert.Equal(["A first job", "A second job"], result.Output.Select(o => (string)o.Properties["Prompt"].Value).Order());
+    }
+
+    [Fact]
+    public void A_job_read_by_id_keeps_the_row_the_ledger_remembers_and_is_not_called_reused()
+    {
+        WriteCsv("rows.csv", "prompt", "A first row", "A second row", "A third row");
+        Connect();
+        var third = Run("Import-Csv rows.csv | New-HailuoVideo | Where-Object Index -eq 3").AssertNoErrors().Output.Single();
+
+        var got = Run("param($Id) Get-HailuoJob $Id", new { Id = third.Properties["Id"].Value }).AssertNoErrors().Output.Single();
+        var waited = Run("param($Id) Wait-HailuoJob $Id", new { Id = third.Properties["Id"].Value }).AssertNoErrors().Output.Single();
+
+        Assert.Equal(3L, got.Properties["Index"].Value);
+        Assert.False((bool)got.Properties["Reused"].Value);
+        Assert.Equal(3L, waited.Properties["Index"].Value);
+    }
+
+    [Fact]
+    public void A_create_with_an_unknown_outcome_piped_on_is_an_error_not_skipped()
+    {
+        Connect();
+        Emulator.SetFaults("create:drop=1");
+        Run("New-HailuoVideo 'A create whose answer is lost'");
+        Emulator.SetFaults("");
+
+        var result = Run("Get-HailuoJob -Status Unknown | Wait-HailuoJob");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("outcome is unknown", error.Exception.Message);
+        Assert.Empty(result.Output);
+    }
 }

@@ -30,7 +30,7 @@ public sealed class NewHailuoVideoRowsTests : RunspaceTest
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("Row 2: Duration 'abc' is not a whole number", error.Exception.Message);
         Assert.Contains("-Duration", error.ErrorDetails.RecommendedAction);
-        Assert.Equal([1L, 3L], result.Output.Select(o => (long)o.Properties["Index"].Value));
+        Assert.Equal([1L, 3L], result.Output.Select(o => (long)o.Properties["Index"].Value).Order());
         Assert.Equal(2, Emulator.Count("creates"));
     }
 
@@ -164,4 +164,35 @@ public sealed class NewHailuoVideoRowsTests : RunspaceTest
     }
 
     protected override void ConfigureEmulator(Hailuo.Emulator.EmulatorOptions options) => options.ApiKey = EmulatorHost.Key;
+
+    [Fact]
+    public void A_malformed_template_with_Wait_is_one_terminating_error_before_anything_is_sent()
+    {
+        WriteCsv("rows.csv", "prompt", "A first row", "A second row", "A third row");
+        Connect();
+
+        var result = Run("try { Import-Csv rows.csv | New-HailuoVideo -Wait -Path ./videos -FileNameTemplate '{nope' } catch { $_ }");
+
+        var caught = Assert.Single(result.Objects<ErrorRecord>());
+        Assert.Empty(result.Errors);
+        Assert.Contains("-FileNameTemplate", caught.ErrorDetails.RecommendedAction);
+        Assert.Equal(0, Emulator.Count("createRequests"));
+    }
+
+    [Fact]
+    public void A_connection_saved_with_ApiKey_says_in_a_new_session_that_it_holds_no_key()
+    {
+        Run("param($Url, $Key) Connect-Hailuo -Provider CoreToday -BaseUri $Url -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force)",
+            new { Url = Emulator.BaseUri(), Key = EmulatorHost.Key }).AssertNoErrors();
+
+        using var later = ModuleRunspace.Open(Home.Work);
+        var connection = later.Run("Get-HailuoConnection").AssertNoErrors().Output.Single();
+        var result = later.Run("try { New-HailuoVideo 'A lighthouse' } catch { $_ }");
+
+        Assert.Contains("Connect-Hailuo again", (string)connection.Properties["CredentialSource"].Value);
+        var caught = Assert.Single(result.Objects<ErrorRecord>());
+        Assert.Contains("Connect-Hailuo", caught.ErrorDetails.RecommendedAction);
+        Assert.DoesNotContain("Row 1", caught.Exception.Message);
+        Assert.Equal(0, Emulator.Count("createRequests"));
+    }
 }

@@ -112,4 +112,19 @@ public sealed class SaveHailuoVideoFilesTests : RunspaceTest
         options.GenerationSeconds["768p-6s"] = 60;
         options.GenerationSeconds["768p-10s"] = 180;
     }
+
+    [Fact]
+    public void A_template_whose_own_text_is_too_long_still_keeps_the_id()
+    {
+        Connect();
+        var literal = new string('x', 200);
+
+        var result = Run("param($Template) New-HailuoVideo 'A kite' | Wait-HailuoJob | Save-HailuoVideo -Path ./videos -FileNameTemplate $Template | ForEach-Object Name",
+            new { Template = literal + "-{id}" }).AssertNoErrors();
+
+        var id = Run("(Get-HailuoJob -First 1).Id").AssertNoErrors().Output.Single().ToString();
+        var name = result.Output.Single().ToString();
+        Assert.EndsWith($"{id}.mp4", name, StringComparison.Ordinal);
+        Assert.True(name.Length <= 150, name);
+    }
 }

@@ -124,7 +124,7 @@ public sealed class CommandLogicTests
         wait.Complete();
 
         var error = Assert.Single(output.Errors);
-        Assert.Equal($"Waiting for job {job.Job.Id} stopped: the session that watched it was closed. Wait-HailuoJob can wait for it again.", error.Message);
+        Assert.Equal($"Waiting for job {job.Job.Id} stopped: the session that watched it was closed. The job itself goes on at {job.Job.Provider}.", error.Message);
         Assert.IsType<JobResult>(error.Target);
     }
 
@@ -189,13 +189,13 @@ public sealed class CommandLogicTests
 
         Assert.All(again, j => Assert.True(j.Job.Reused));
         Assert.Equal(first.Select(j => j.Job.Id).Order(), again.Select(j => j.Job.Id).Order());
-        Assert.Equal(3, output.Verbose.Count(v => v.Contains("reusing it, not paying again")));
+        Assert.Equal(3, output.Verbose.Count(v => v.Contains("it is used again, not paid again")));
         Assert.All(forced, j => Assert.False(j.Job.Reused));
         Assert.Equal(6, Count(await h.Engine.StatsAsync(HailuoProvider.CoreToday), "creates"));
     }
 
     [Fact]
-    public async Task A_failed_job_is_an_error_targeting_the_job_and_is_written_too()
+    public async Task A_failed_job_is_written_with_its_error_and_is_not_an_error_record()
     {
         await using var h = await CommandHarness.StartAsync();
         await h.Emulator.SetFaultsAsync("filter=1");
@@ -211,13 +211,11 @@ public sealed class CommandLogicTests
 
         var failed = output.Jobs.Where(j => j.Job.Status == JobStatus.Failed).ToList();
         Assert.Equal(2, failed.Count);
-        Assert.Equal(2, output.Errors.Count);
-        Assert.All(output.Errors, e =>
+        Assert.Empty(output.Errors);
+        Assert.All(failed, j =>
         {
-            Assert.Equal("Hailuo.JobFailed", e.ErrorId);
-            Assert.Equal(CommandErrorCategory.SecurityError, e.Category);
-            Assert.IsType<JobResult>(e.Target);
-            Assert.Equal(HailuoRemedy.ChangeContent, e.Remedy);
+            Assert.Equal(HailuoErrorKind.ContentFiltered, j.Job.Error!.Kind);
+            Assert.Equal(HailuoRemedy.ChangeContent, j.Job.Error.Remedy);
         });
         Assert.Empty(output.WrongThread);
     }
@@ -325,12 +323,12 @@ public sealed class CommandLogicTests
         await using var h = await CommandHarness.StartAsync(timeScale: 1);
         var jobs = h.Submit(new RecordingOutput(), Rows(2));
         var commands = new RecordingOutput { Approve = false };
-        new JobCommands(commands, h.Session, CancellationToken.None).Stop(jobs[0].Job, passThru: true);
+        new JobCommands(commands, h.Session, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
         Assert.Empty(commands.Jobs);
         Assert.Equal(0, Count(await h.Engine.StatsAsync(HailuoProvider.CoreToday), "cancels"));
 
         var output = new RecordingOutput();
-        new JobCommands(output, h.Session, CancellationToken.None).Stop(jobs[0].Job, passThru: true);
+        new JobCommands(output, h.Session, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
 
         Assert.Equal(JobStatus.Canceled, Assert.Single(output.Jobs).Job.Status);
         Assert.Contains("Cancel", Assert.Single(output.Confirmations).Action);

@@ -1,3 +1,4 @@
+using Hailuo.Models;
 using Hailuo.Reliability;
 
 namespace Hailuo.Tests.Reliability;
@@ -80,7 +81,7 @@ public sealed class CrashResumeWithoutLookupTests(CrashResumeWithoutLookupTests.
         Assert.All(Result.NeedsDecision, e =>
         {
             Assert.Contains("cannot be looked up", e.Message, StringComparison.Ordinal);
-            Assert.Contains("-Force", e.Action, StringComparison.Ordinal);
+            Assert.Equal(nameof(HailuoRemedy.CheckDashboardOrForce), e.Action);
         });
         Assert.True(Result.FinalRuns.Count >= 2, "The batch was not run again after the rows were reported.");
     }

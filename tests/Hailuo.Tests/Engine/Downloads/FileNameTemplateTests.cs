@@ -189,8 +189,9 @@ public sealed class FileNameTemplateTests : IDisposable
     [InlineData("..\\..\\x", "_._x.mp4")]
     [InlineData("/tmp/x", "_tmp_x.mp4")]
     [InlineData("C:\\x", "C__x.mp4")]
-    [InlineData("..", "video.mp4")]
-    [InlineData("", "video.mp4")]
+    // Nothing left of the name: the job's id names the file, never one video.mp4 that every such job would share.
+    [InlineData("..", "job123.mp4")]
+    [InlineData("", "job123.mp4")]
     [InlineData("evil\u202Egpj.exe", "evilgpj.exe.mp4")]
     [InlineData("COMPANY", "COMPANY.mp4")]
     [InlineData("console", "console.mp4")]
