@@ -37,7 +37,7 @@ public enum FaultKind
     Hold,
     /// <summary>The body stops part-way, short of its Content-Length.</summary>
     Truncate,
-    /// <summary>A 200 whose body is not valid JSON.</summary>
+    /// <summary>A body that is not valid JSON, under the answer's own status (a 200, or a 429 or 503 another fault chose).</summary>
     Malformed,
     /// <summary>The job is accepted, then fails at the content filter.</summary>
     ContentFilter,

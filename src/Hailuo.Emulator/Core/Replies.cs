@@ -68,7 +68,7 @@ public sealed class BodyReply : Reply
         if (damage == Damage.Malformed && _isJson)
         {
             // Cut the document mid-token and add junk: a parser must reject it, not half-read it.
-            WriteHead(context, StatusCodes.Status200OK);
+            WriteHead(context, Status);
             context.Response.ContentType = ContentType;
             var half = Encoding.UTF8.GetString(_body, 0, Math.Max(1, _body.Length / 2));
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(half + "<html>502 Bad Gateway"));

@@ -129,6 +129,12 @@ internal sealed class ProviderTransport : IDisposable
             {
                 throw Damaged(response.Body, error.Message);
             }
+            if (call.IsCreate && (int)response.Status >= 500 && response.Status != HttpStatusCode.ServiceUnavailable)
+            {
+                // Only a 503 says the request was declined; after a 500, 502 or 504 the job may or may not have been made.
+                throw new HailuoException(Scrub(new HailuoError(HailuoErrorKind.OutcomeUnknown,
+                    $"{_adapter.Provider} answered the create HTTP {(int)response.Status} ({response.Status}), which does not say whether the video was made. It was not resubmitted, so it cannot be paid for twice. It said: {error.Message}")));
+            }
             if (call.IsCreate && error.Kind == HailuoErrorKind.NotFound)
             {
                 // A create names no job, so "not found" means the address itself is not the provider's API.
@@ -227,15 +233,15 @@ internal sealed class ProviderTransport : IDisposable
         var length = response.Content.Headers.ContentLength;
         if (length > _options.MaxResponseBytes)
         {
-            return new ApiResponse(response.StatusCode, "", null, new HailuoError(HailuoErrorKind.Protocol,
+            return new ApiResponse(response.StatusCode, "", null, StatusLineSays(response) ?? new HailuoError(HailuoErrorKind.Protocol,
                 $"The provider's reply is {length:N0} bytes, more than the {_options.MaxResponseBytes:N0} an API answer may be; refused."));
         }
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         using var buffer = new MemoryStream(length is > 0 and <= 65536 ? (int)length : 4096);
         var chunk = ArrayPool<byte>.Shared.Rent(16384);
-        // Scrubbed before anything reads it: a provider that echoes the key would otherwise carry it into
-        // job errors, the ledger and messages, which take the provider's words as they are.
-        string Text() => _credential.Redact(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        // The answer as it came: ids and fields are parsed from it whole. The key is blanked where provider text
+        // turns into words (Scrub, the log, the ledger's errors), never before parsing, where it would rewrite ids.
+        string Text() => Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         try
         {
             int read;
@@ -244,13 +250,18 @@ internal sealed class ProviderTransport : IDisposable
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > _options.MaxResponseBytes)
                 {
-                    return new ApiResponse(response.StatusCode, Text(), null,
+                    return new ApiResponse(response.StatusCode, Text(), null, StatusLineSays(response) ??
                         new HailuoError(HailuoErrorKind.Protocol, $"The provider's reply is longer than the {_options.MaxResponseBytes:N0} bytes an API answer may be; refused."));
                 }
             }
         }
         catch (IOException e)
         {
+            if (StatusLineSays(response) is { } refusal)
+            {
+                // A refusal's status line is whole even when its body is not: a cut-short 429 or 503 declined the request.
+                return new ApiResponse(response.StatusCode, Text(), null, refusal);
+            }
             // Keep what arrived: a cut-short create answer may still name the job that was paid for.
             throw new PartialResponseException(Text(), e);
         }
@@ -278,6 +289,14 @@ internal sealed class ProviderTransport : IDisposable
         }
         return new ApiResponse(response.StatusCode, body, json, error);
     }
+
+    /// <summary>
+    /// What a status line alone proves, for an answer whose body is missing, cut short or too long: a non-2xx status is
+    /// the provider's own verdict (429 and 503 declined the request, other 4xx refused it), whatever the body holds.
+    /// Null for 2xx, where only the body can say which job was made.
+    /// </summary>
+    private HailuoError? StatusLineSays(HttpResponseMessage response) =>
+        (int)response.StatusCode is >= 200 and < 300 ? null : _adapter.Classify(response.StatusCode, null, "", response.Headers);
 
     private ResiliencePipeline<ApiResponse> BuildRetries()
     {
@@ -333,8 +352,8 @@ internal sealed class ProviderTransport : IDisposable
         {
             return true;
         }
-        // A 429 or a 503 says the provider declined the request without acting on it.
-        return error.Kind == HailuoErrorKind.RateLimited || outcome.Result!.Status == HttpStatusCode.ServiceUnavailable;
+        // A 429, a 503 or a 408 says the provider declined the request without acting on it, whatever its body says.
+        return error.Kind == HailuoErrorKind.RateLimited || outcome.Result!.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout;
     }
 
     private TimeSpan RetryDelay(int attempt, Outcome<ApiResponse> outcome)
