@@ -69,7 +69,7 @@ internal sealed class AccountSession
     public async Task<HailuoJob> ReadStatusAsync(ApiCall call, HailuoJob job, CancellationToken cancellationToken)
     {
         using var response = await Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
-        var fresh = Adapter.ParseStatus(response.Root, job);
+        var fresh = Credential.Scrub(Adapter.ParseStatus(response.Root, job));
         if (fresh.Status != job.Status)
         {
             Ledger?.RecordStatus(fresh);

@@ -229,7 +229,7 @@ public sealed class HailuoClient : IDisposable
             try
             {
                 using var response = await _session.Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
-                job = _session.Adapter.ParseCreated(response.Root, model);
+                job = _session.Credential.Scrub(_session.Adapter.ParseCreated(response.Root, model));
                 if (job.Id.Length == 0)
                 {
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,

@@ -418,7 +418,7 @@ internal sealed class ProviderTransport : IDisposable
             error.Code, HailuoRemedy.TryLater, error.RetryAfter);
     }
 
-    private HailuoError Scrub(HailuoError error) => error.WithMessage(_credential.Redact(error.Message));
+    private HailuoError Scrub(HailuoError error) => _credential.Scrub(error);
 
     private void Log(HailuoLogLevel level, string message) => _credential.LogRedacted(_options.Log, level, message);
 
