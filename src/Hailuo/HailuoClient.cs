@@ -441,6 +441,11 @@ public sealed class HailuoClient : IDisposable
                 $"'{Path.GetFullPath(destinationPath)}' already holds the video of job {owner}, so the video of job {job.Id} was not saved over it.", "Path",
                 HailuoRemedy.DistinctFileNames));
         }
+        if (!overwrite && SavedBefore(job, destinationPath) is { } saved)
+        {
+            // The ledger saw this video saved here whole, and it still is: done, without asking the provider anything.
+            return saved;
+        }
         var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
             ? known
             : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
@@ -453,6 +458,16 @@ public sealed class HailuoClient : IDisposable
         Log(HailuoLogLevel.Debug, string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} as {3} in {4} request(s) with {5} fresh link(s).",
             Provider, result.Skipped ? "kept" : "downloaded", job.Id, result.Path, result.Attempts, result.Refreshes));
         return result;
+    }
+
+    /// <summary>A skip, when the ledger records this job's video saved at <paramref name="path"/> and the file is still there, whole.</summary>
+    private DownloadResult? SavedBefore(HailuoJob job, string path)
+    {
+        var full = Path.GetFullPath(path);
+        return Ledger?.FindById(Provider, job.Id) is { IsDownloaded: true, VideoPath: { } saved, VideoLength: { } length }
+            && string.Equals(saved, full, StringComparison.Ordinal)
+            ? new DownloadResult { Path = full, Length = length, Skipped = true }
+            : null;
     }
 
     /// <summary>The id of another job whose video the ledger says is the file at <paramref name="path"/>, still whole; null otherwise.</summary>

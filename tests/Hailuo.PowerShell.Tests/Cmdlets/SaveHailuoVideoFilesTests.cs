@@ -127,4 +127,21 @@ public sealed class SaveHailuoVideoFilesTests : RunspaceTest
         Assert.EndsWith($"{id}.mp4", name, StringComparison.Ordinal);
         Assert.True(name.Length <= 150, name);
     }
+
+    [Fact]
+    public void A_re_run_finds_the_files_it_saved_whole_and_asks_the_provider_nothing()
+    {
+        WriteCsv("rows.csv", "prompt", "A first row", "A second row", "A third row");
+        Connect();
+        Run("Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos").AssertNoErrors();
+        var requests = Emulator.Count("requests");
+        // Every call to the provider would now fail.
+        Emulator.SetFaults("5xx=1");
+
+        var again = Run("Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos").AssertNoErrors();
+
+        Assert.Equal(3, again.Output.Count);
+        Assert.All(again.Output, file => Assert.True((bool)file.Properties["Skipped"].Value));
+        Assert.Equal(requests, Emulator.Count("requests"));
+    }
 }
