@@ -94,7 +94,10 @@ public sealed class HailuoClient : IDisposable
     /// Checks a request without sending anything: the same rules a submit applies first. An empty
     /// list means it is valid.
     /// </summary>
-    public IReadOnlyList<HailuoError> Validate(VideoRequest request) => RequestValidator.Validate(request, Provider);
+    public IReadOnlyList<HailuoError> Validate(VideoRequest request) => RequestValidator.Validate(request, Provider, IsLocalProvider);
+
+    /// <summary>The provider is on this computer (the emulator), so it may fetch images from here.</summary>
+    private bool IsLocalProvider => NetworkAddress.IsLoopback(Options.EffectiveBaseUri);
 
     /// <summary>
     /// Submits a video and returns at once with the queued job; it does not wait for the video.
@@ -107,7 +110,7 @@ public sealed class HailuoClient : IDisposable
         submit ??= new SubmitOptions();
         if (!submit.Validated)
         {
-            RequestValidator.ThrowIfInvalid(request, Provider);
+            RequestValidator.ThrowIfInvalid(request, Provider, IsLocalProvider);
         }
         var model = request.EffectiveModel!;
         var inputHash = submit.InputHash ?? await InputHashAsync(request, cancellationToken).ConfigureAwait(false);

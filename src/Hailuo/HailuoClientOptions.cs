@@ -161,7 +161,7 @@ public sealed class HailuoClientOptions
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, $"The base URI '{uri}' is not absolute; give a full URL such as https://api.core.today/v1.", "BaseUri"));
         }
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && Transport.NetworkAddress.IsLoopback(uri)))
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 $"The base URI '{uri}' is not https. Keys are only sent over https, except to a loopback address such as the emulator at http://127.0.0.1:5080.", "BaseUri"));
@@ -185,14 +185,6 @@ public sealed class HailuoClientOptions
         }
     }
 
-    public static bool IsLoopback(Uri uri)
-    {
-        if (uri.IsLoopback)
-        {
-            return true;
-        }
-        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
-    }
 }
 
 public enum HailuoLogLevel

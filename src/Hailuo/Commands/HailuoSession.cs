@@ -194,7 +194,7 @@ public sealed class HailuoSession : IDisposable
     public static double EmulatorTimeScale(Uri baseUri)
     {
         // Only an http(s) loopback URI is asked; any other is refused when the client checks it, not here.
-        if (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps || !HailuoClientOptions.IsLoopback(baseUri))
+        if (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps || !Transport.NetworkAddress.IsLoopback(baseUri))
         {
             return 1.0;
         }

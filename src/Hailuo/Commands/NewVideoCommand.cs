@@ -101,7 +101,7 @@ public sealed class NewVideoCommand : IDisposable
         {
             var provider = row.Provider is { Length: > 0 } named ? HailuoSession.ParseProvider(named) : (HailuoProvider?)null;
             client = _session.GetClient(provider);
-            var problems = RequestValidator.Validate(row.Request, client.Provider);
+            var problems = client.Validate(row.Request);
             if (problems.Count > 0)
             {
                 var message = string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";

@@ -196,7 +196,7 @@ internal sealed class ProviderTransport : IDisposable
                 }
                 var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
                 // Never off https; plain http only from one loopback address to another, as within the emulator.
-                if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && HailuoClientOptions.IsLoopback(next)))
+                if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && NetworkAddress.IsLoopback(next)))
                 {
                     throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
                         $"The provider redirected {uri.Scheme}://{uri.Host} to a non-https address ({next.Scheme}://{next.Host}); refused."));

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using Hailuo.Models;
+using Hailuo.Transport;
 
 namespace Hailuo.Validation;
 
@@ -26,7 +27,14 @@ public static class RequestValidator
     private static readonly Regex UrlScheme = new("^[A-Za-z][A-Za-z0-9+.-]+://", RegexOptions.CultureInvariant);
 
     /// <summary>Every problem with the request on <paramref name="provider"/>; an empty list means it may be sent.</summary>
-    public static IReadOnlyList<HailuoError> Validate(VideoRequest request, HailuoProvider provider)
+    /// <param name="request">What would be sent.</param>
+    /// <param name="provider">Where it would be sent.</param>
+    /// <param name="localProvider">
+    /// The provider is on this computer (the emulator): its servers may fetch a first frame from this computer or a
+    /// private network. A real provider must never be sent to them, where its fetch would reach the provider's own
+    /// network (169.254.169.254 is a cloud's metadata service).
+    /// </param>
+    public static IReadOnlyList<HailuoError> Validate(VideoRequest request, HailuoProvider provider, bool localProvider = false)
     {
         if (request is null)
         {
@@ -38,7 +46,7 @@ public static class RequestValidator
         CheckModel(request, provider, errors);
         CheckFastPretreatment(request, provider, errors);
         CheckCallbackUrl(request.CallbackUrl, errors);
-        CheckFirstFrameImage(request.FirstFrameImage, errors);
+        CheckFirstFrameImage(request.FirstFrameImage, localProvider, errors);
         return errors;
     }
 
@@ -46,9 +54,9 @@ public static class RequestValidator
     /// Throws a <see cref="HailuoException"/> carrying the first problem's kind and code, with every problem in
     /// its message, one per line.
     /// </summary>
-    public static void ThrowIfInvalid(VideoRequest request, HailuoProvider provider)
+    public static void ThrowIfInvalid(VideoRequest request, HailuoProvider provider, bool localProvider = false)
     {
-        var errors = Validate(request, provider);
+        var errors = Validate(request, provider, localProvider);
         if (errors.Count == 0)
         {
             return;
@@ -167,7 +175,7 @@ public static class RequestValidator
         }
     }
 
-    private static void CheckFirstFrameImage(string? image, List<HailuoError> errors)
+    private static void CheckFirstFrameImage(string? image, bool localProvider, List<HailuoError> errors)
     {
         if (string.IsNullOrEmpty(image))
         {
@@ -183,7 +191,14 @@ public static class RequestValidator
         }
         else if (UrlScheme.IsMatch(image))
         {
-            CheckWebAddress(image, nameof(VideoRequest.FirstFrameImage), "an https URL, a data:image/...;base64 URI or a local file path", errors);
+            const string field = nameof(VideoRequest.FirstFrameImage);
+            var before = errors.Count;
+            CheckWebAddress(image, field, "an https URL, a data:image/...;base64 URI or a local file path", errors);
+            if (errors.Count == before && !localProvider && Uri.TryCreate(image, UriKind.Absolute, out var uri) && NetworkAddress.IsPrivateOrLocal(uri))
+            {
+                errors.Add(Problem(field, $"{field} '{image}' names this computer or a private network ({uri.Host}); the provider's servers fetch the image, "
+                    + "and must not be sent there. Give a public https URL, or the file itself (a local path is uploaded or sent inline)."));
+            }
         }
         else
         {
@@ -198,7 +213,7 @@ public static class RequestValidator
         {
             errors.Add(Problem(field, $"{field} '{value}' is not an absolute URL; give {expected}, such as https://example.com/..."));
         }
-        else if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
+        else if (uri.Scheme == Uri.UriSchemeHttp && !NetworkAddress.IsLoopback(uri))
         {
             errors.Add(Problem(field, $"{field} '{value}' uses http, which is only allowed for this computer (localhost, 127.0.0.1, ::1); change it to https://."));
         }
@@ -206,13 +221,6 @@ public static class RequestValidator
         {
             errors.Add(Problem(field, $"{field} '{value}' uses the {uri.Scheme} scheme, which is not accepted; give {expected}."));
         }
-    }
-
-    private static bool IsLoopback(Uri uri)
-    {
-        var host = uri.Host.Trim('[', ']');
-        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
     }
 
     private static void CheckDataUri(string uri, List<HailuoError> errors)

@@ -201,12 +201,12 @@ public sealed class RequestValidatorTests : IDisposable
     // ---- first frame: URLs ----
 
     [Theory]
-    [InlineData("https://cdn.example.com/frame.jpg")]
-    [InlineData("http://localhost:5080/uploads/1.png")]
-    [InlineData("http://127.0.0.1/frame.webp")]
-    public void Https_and_loopback_image_urls_are_accepted(string url)
+    [InlineData("https://cdn.example.com/frame.jpg", false)]
+    [InlineData("http://localhost:5080/uploads/1.png", true)]
+    [InlineData("http://127.0.0.1/frame.webp", true)]
+    public void Https_image_urls_are_accepted_and_loopback_ones_for_a_provider_on_this_computer(string url, bool localProvider)
     {
-        Assert.Empty(RequestValidator.Validate(new VideoRequest { Prompt = "x", FirstFrameImage = url }, HailuoProvider.Replicate));
+        Assert.Empty(RequestValidator.Validate(new VideoRequest { Prompt = "x", FirstFrameImage = url }, HailuoProvider.Replicate, localProvider));
     }
 
     [Fact]
@@ -492,4 +492,40 @@ public sealed class RequestValidatorTests : IDisposable
         Assert.Contains(code, error.Message);
         return error;
     }
+
+    // ---- first-frame URLs the provider's servers would fetch ----
+
+    [Theory]
+    [InlineData("https://169.254.169.254/latest/meta-data/iam")]
+    [InlineData("https://2852039166/image.png")]
+    [InlineData("http://127.0.0.1:8080/frame.png")]
+    [InlineData("https://localhost/frame.png")]
+    [InlineData("https://10.1.2.3/frame.png")]
+    [InlineData("https://172.20.0.9/frame.png")]
+    [InlineData("https://192.168.1.10/frame.png")]
+    [InlineData("https://100.100.100.200/frame.png")]
+    [InlineData("https://[::1]/frame.png")]
+    [InlineData("https://[fe80::1]/frame.png")]
+    [InlineData("https://[fd00::7]/frame.png")]
+    [InlineData("https://[::ffff:169.254.169.254]/frame.png")]
+    [InlineData("https://0.0.0.0/frame.png")]
+    [InlineData("https://metadata.google.internal/computeMetadata/v1/")]
+    [InlineData("https://printer.local/frame.png")]
+    public void A_first_frame_on_this_computer_or_a_private_network_is_refused_for_a_real_provider(string url)
+    {
+        foreach (var provider in Enum.GetValues<HailuoProvider>())
+        {
+            var error = SingleError(new VideoRequest { Prompt = "x", FirstFrameImage = url }, provider, "FirstFrameImage");
+            Assert.Contains("private network", error.Message);
+            Assert.DoesNotContain(RequestValidator.Validate(new VideoRequest { Prompt = "x", FirstFrameImage = url }, provider, localProvider: true),
+                e => e.Message.Contains("private network", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [InlineData("https://example.com/frame.png")]
+    [InlineData("https://8.8.8.8/frame.png")]
+    [InlineData("https://replicate.delivery/xezq/frame.jpeg")]
+    public void A_first_frame_on_a_public_host_is_accepted(string url) =>
+        Assert.Empty(RequestValidator.Validate(new VideoRequest { Prompt = "x", FirstFrameImage = url }, HailuoProvider.CoreToday));
 }
