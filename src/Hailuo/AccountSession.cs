@@ -37,6 +37,7 @@ internal sealed class AccountSession
         InFlight = inFlight;
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
         Lookup = new CreateLookup(adapter, Transport, options);
+        OneCreateAtATime = adapter.SendsCreatesOneAtATime ? new SemaphoreSlim(1, 1) : null;
         Tracker = new JobTracker(
             RefreshAsync,
             new TrackerOptions { TimeScale = options.TimeScale, SlotsWanted = () => inFlight.GetStatistics()?.CurrentQueuedCount > 0 },
@@ -57,6 +58,18 @@ internal sealed class AccountSession
 
     /// <summary>Finds the job of a create whose answer was never recorded.</summary>
     public CreateLookup Lookup { get; }
+
+    /// <summary>
+    /// Held from a create's intent until its answer is recorded, where the provider has no list in which a lost create
+    /// could be found again (core.today, MiniMax): null where it has one, or where a create is the whole wait.
+    /// </summary>
+    public SemaphoreSlim? OneCreateAtATime { get; }
+
+    /// <summary>The ledger keys of the intents whose creates this process is sending now.</summary>
+    public ConcurrentDictionary<string, byte> Sending { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Processes that sent creates and have stopped, with when this process first saw each gone.</summary>
+    public ConcurrentDictionary<ProcessStamp, DateTimeOffset> StoppedSenders { get; } = new();
 
     /// <summary>The creates under way in this process, by input hash: a second submission of the same input waits for the first.</summary>
     public ConcurrentDictionary<string, Task<HailuoJob>> Creating { get; } = new(StringComparer.Ordinal);

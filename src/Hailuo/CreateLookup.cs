@@ -23,12 +23,16 @@ internal enum LostCreateVerdict
 
 internal sealed class LostCreate
 {
-    private LostCreate(LostCreateVerdict verdict, HailuoJob? job, string reason)
+    private LostCreate(LostCreateVerdict verdict, HailuoJob? job, string reason, bool settlesLater = false)
     {
         Verdict = verdict;
         Job = job;
         Reason = reason;
+        SettlesLater = settlesLater;
     }
+
+    /// <summary>Undecided only because a create could still arrive: looking again later decides it.</summary>
+    public bool SettlesLater { get; }
 
     public LostCreateVerdict Verdict { get; }
 
@@ -42,6 +46,8 @@ internal sealed class LostCreate
     public static readonly LostCreate NeverArrived = new(LostCreateVerdict.NeverArrived, null, "");
 
     public static LostCreate Undecided(string reason) => new(LostCreateVerdict.Undecided, null, reason);
+
+    public static LostCreate UndecidedUntil(string reason) => new(LostCreateVerdict.Undecided, null, reason, settlesLater: true);
 }
 
 /// <summary>
@@ -80,7 +86,32 @@ internal sealed class CreateLookup
     /// through <paramref name="imageAsSent"/> only once there is a listing to compare it with). Jobs for which
     /// <paramref name="isKnownId"/> is true belong to other ledger entries.
     /// </summary>
-    public async Task<LostCreate> FindAsync(LedgerEntry entry, VideoRequest request, string model,
+    /// <remarks><paramref name="senderDoneSince"/>: since when no process can send this create any more (null: not known).</remarks>
+    public async Task<LostCreate> FindAsync(LedgerEntry entry, DateTimeOffset? senderDoneSince, VideoRequest request, string model,
+        Func<CancellationToken, Task<string?>> imageAsSent, Func<string, bool> isKnownId, CancellationToken cancellationToken)
+    {
+        var name = _adapter.Provider;
+        // Once the create can arrive no more, a job not in the list never will be: 15 minutes after the intent by default,
+        // sooner once its sender is done with it, a short while after that for the provider to list what it received.
+        var settled = entry.CreatedAt + _options.CreateSettleTime;
+        if (senderDoneSince is { } done && done + _options.StoppedSenderSettleTime < settled)
+        {
+            settled = done + _options.StoppedSenderSettleTime;
+        }
+        while (true)
+        {
+            var found = await LookOnceAsync(entry, settled, request, model, imageAsSent, isKnownId, cancellationToken).ConfigureAwait(false);
+            var wait = settled - DateTimeOffset.UtcNow;
+            // Close enough to the moment it settles: wait for it here, so the row is settled on this run.
+            if (found.Verdict != LostCreateVerdict.Undecided || !found.SettlesLater || wait > _options.StoppedSenderSettleTime)
+            {
+                return found;
+            }
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<LostCreate> LookOnceAsync(LedgerEntry entry, DateTimeOffset settled, VideoRequest request, string model,
         Func<CancellationToken, Task<string?>> imageAsSent, Func<string, bool> isKnownId, CancellationToken cancellationToken)
     {
         var name = _adapter.Provider;
@@ -88,7 +119,7 @@ internal sealed class CreateLookup
         Listing? listing;
         try
         {
-            listing = await ListAsync(since, cancellationToken).ConfigureAwait(false);
+            listing = await ListAsync(since, settled, cancellationToken).ConfigureAwait(false);
         }
         catch (HailuoException e)
         {
@@ -141,23 +172,23 @@ internal sealed class CreateLookup
         {
             return LostCreate.Undecided("its first frame was sent inline, which the provider may not show as it was sent");
         }
-        var settled = entry.CreatedAt + _options.CreateSettleTime;
         if (listing.StartedAt < settled)
         {
-            return LostCreate.Undecided(string.Format(CultureInfo.InvariantCulture,
+            return LostCreate.UndecidedUntil(string.Format(CultureInfo.InvariantCulture,
                 "{0} has no job for it yet, but a create sent then could still arrive until {1:u}; run the same command again after that", name, settled));
         }
         return LostCreate.NeverArrived;
     }
 
     /// <summary>The account's jobs since <paramref name="since"/>, newest first; null when the provider cannot list them.</summary>
-    private async Task<Listing?> ListAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    /// <remarks>A listing shared from a moment ago serves only if it was taken after <paramref name="settled"/>, or it settles nothing.</remarks>
+    private async Task<Listing?> ListAsync(DateTimeOffset since, DateTimeOffset settled, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = DateTimeOffset.UtcNow;
-            var recent = _last is { } last && now - last.StartedAt < ShareFor ? last : null;
+            var recent = _last is { } last && now - last.StartedAt < ShareFor && (last.StartedAt >= settled || now < settled) ? last : null;
             if (recent is not null && recent.Since <= since)
             {
                 return recent;

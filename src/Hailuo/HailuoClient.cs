@@ -131,6 +131,13 @@ public sealed class HailuoClient : IDisposable
                     continue; // it failed: see what the ledger says now
                 }
                 known = Ledger?.FindByInput(Provider, Account, inputHash);
+                if (known is { State: LedgerState.Submitting } && StillSending(known))
+                {
+                    // A process that still runs (another, or this one for a forced submit) is sending this input: its
+                    // outcome is this row's, whatever it is.
+                    await WaitForOtherSenderAsync(known, inputHash, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 if (known?.State is LedgerState.Submitting or LedgerState.OutcomeUnknown)
                 {
                     if (await RecoverAsync(known, request, model, inputHash, tag, cancellationToken).ConfigureAwait(false) is { } recovered)
@@ -217,21 +224,37 @@ public sealed class HailuoClient : IDisposable
     {
         var lease = await _session.InFlight.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         var handedOver = false;
+        // Where the provider cannot be asked what a lost create made, one create at a time is unanswered: a kill strands one row at most.
+        var oneAtATime = _session.OneCreateAtATime;
+        var hasTurn = false;
+        IDisposable? permit = null;
+        LedgerEntry? intent = null;
         try
         {
-            var intent = Ledger is null ? null
+            if (oneAtATime is not null)
+            {
+                await oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+                hasTurn = true;
+            }
+            // The intent is written once the create can go at once: a kill while it waited for room strands nothing.
+            permit = await _session.Transport.ReserveCreateAsync(cancellationToken).ConfigureAwait(false);
+            intent = Ledger is null ? null
                 : force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag, row)
                 : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn, row);
             if (Ledger is not null && intent is null)
             {
                 return null;
             }
+            if (intent is not null)
+            {
+                _session.Sending[intent.Key] = 0;
+            }
             var image = await ImageAsSentAsync(request, cancellationToken).ConfigureAwait(false);
             var call = _session.Adapter.BuildCreate(request, model, image);
             HailuoJob job;
             try
             {
-                using var response = await _session.Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
+                using var response = await _session.Transport.SendAsync(call, permit, cancellationToken).ConfigureAwait(false);
                 job = _session.Credential.Scrub(_session.Adapter.ParseCreated(response.Root, model));
                 if (job.Id.Length == 0)
                 {
@@ -291,6 +314,15 @@ public sealed class HailuoClient : IDisposable
         }
         finally
         {
+            if (intent is not null)
+            {
+                _session.Sending.TryRemove(intent.Key, out _);
+            }
+            permit?.Dispose(); // a no-op once the first attempt has used it
+            if (hasTurn)
+            {
+                oneAtATime!.Release();
+            }
             if (!handedOver)
             {
                 lease.Dispose();
@@ -330,8 +362,8 @@ public sealed class HailuoClient : IDisposable
         IReadOnlyDictionary<string, string?> tag, CancellationToken cancellationToken)
     {
         // The image is read (a local file becomes a data URI) only when the provider has a listing to compare it with.
-        var found = await _session.Lookup.FindAsync(known, request, model, token => ImageAsSentAsync(request, token), id => Ledger!.FindById(Provider, id) is not null, cancellationToken)
-            .ConfigureAwait(false);
+        var found = await _session.Lookup.FindAsync(known, SenderDoneSince(known), request, model, token => ImageAsSentAsync(request, token),
+            id => Ledger!.FindById(Provider, id) is not null, cancellationToken).ConfigureAwait(false);
         var sent = known.CreatedAt.ToString("u", CultureInfo.InvariantCulture);
         switch (found.Verdict)
         {
@@ -358,6 +390,55 @@ public sealed class HailuoClient : IDisposable
             default:
                 throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                     $"This input was submitted to {Provider} on {sent}, and its answer never arrived, so it may have been accepted and charged. It was not sent again: {found.Reason.TrimEnd('.')}."));
+        }
+    }
+
+    /// <summary>
+    /// Since when no process can still send this entry's create: the one that recorded its outcome as unknown is done
+    /// with it; one that stopped (killed, crashed) is done since this process first saw it gone. Null when the ledger
+    /// does not name the sender (a line written before senders were recorded).
+    /// </summary>
+    private DateTimeOffset? SenderDoneSince(LedgerEntry entry)
+    {
+        if (entry.State == LedgerState.OutcomeUnknown)
+        {
+            return entry.UpdatedAt;
+        }
+        if (entry.Owner is not { } sender)
+        {
+            return null;
+        }
+        return sender.IsCurrent ? entry.UpdatedAt : _session.StoppedSenders.GetOrAdd(sender, _ => DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Whether a create of this intent may still be on its way: its process runs and, if this one, is sending it.</summary>
+    private bool StillSending(LedgerEntry entry) => entry.Owner is { } sender
+        && (sender.IsCurrent ? _session.Sending.ContainsKey(entry.Key) : sender.IsAlive());
+
+    /// <summary>
+    /// Waits while another process that still runs sends this input's create, looking at the shared ledger, until the
+    /// entry says how it ended or that process stops. A create that process still has after the settle time is reported
+    /// as in its hands, never as unknown, and never sent again here.
+    /// </summary>
+    private async Task WaitForOtherSenderAsync(LedgerEntry known, string inputHash, CancellationToken cancellationToken)
+    {
+        var sender = known.Owner!.Value;
+        Log(HailuoLogLevel.Verbose, $"{Provider}: process {sender.Id} is submitting this input; waiting for its job instead of paying again.");
+        var until = known.CreatedAt + Options.CreateSettleTime;
+        while (true)
+        {
+            await Task.Delay(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
+            var now = Ledger!.FindByInput(Provider, Account, inputHash);
+            if (now is null || now.Key != known.Key || now.State != LedgerState.Submitting || !StillSending(now))
+            {
+                return;
+            }
+            if (DateTimeOffset.UtcNow > until)
+            {
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Transient, string.Format(CultureInfo.InvariantCulture,
+                    "Another process ({0}) has been submitting this input since {1:u} and has not finished, so it was not sent again here.",
+                    sender.Id, known.CreatedAt), remedy: HailuoRemedy.RunAgainLater));
+            }
         }
     }
 
@@ -449,18 +530,59 @@ public sealed class HailuoClient : IDisposable
             // The ledger saw this video saved here whole, and it still is: done, without asking the provider anything.
             return saved;
         }
-        var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
-            ? known
-            : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
-        var result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
+        if (await WaitForOtherDownloaderAsync(job, destinationPath, overwrite, cancellationToken).ConfigureAwait(false) is { } savedElsewhere)
         {
-            Overwrite = overwrite,
-            RefreshSource = token => ResolveVideoUriAsync(job, token),
-        }, progress, cancellationToken).ConfigureAwait(false);
+            return savedElsewhere;
+        }
+        DownloadResult result;
+        try
+        {
+            var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
+                ? known
+                : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
+            result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
+            {
+                Overwrite = overwrite,
+                RefreshSource = token => ResolveVideoUriAsync(job, token),
+            }, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Ledger?.RecordDownloadAbandoned(Provider, job.Id);
+            throw;
+        }
         Ledger?.RecordDownloaded(Provider, job.Id, result.Path, result.Length);
         Log(HailuoLogLevel.Debug, string.Format(CultureInfo.InvariantCulture, "{0}: {1} {2} as {3} in {4} request(s) with {5} fresh link(s).",
             Provider, result.Skipped ? "kept" : "downloaded", job.Id, result.Path, result.Attempts, result.Refreshes));
         return result;
+    }
+
+    /// <summary>
+    /// Claims this download in the ledger. While another process that still runs is writing the same file, waits for it:
+    /// its finished file is this one's too (a skip), and if it gives up or stops, the claim passes here. Null once the
+    /// claim is this process's.
+    /// </summary>
+    private async Task<DownloadResult?> WaitForOtherDownloaderAsync(HailuoJob job, string path, bool overwrite, CancellationToken cancellationToken)
+    {
+        if (Ledger is not { } ledger)
+        {
+            return null;
+        }
+        var said = false;
+        while (ledger.TryClaimDownload(Provider, job.Id, path) is { } holder)
+        {
+            if (!said)
+            {
+                Log(HailuoLogLevel.Verbose, $"{Provider}: process {holder.Id} is saving job {job.Id} to {Path.GetFullPath(path)}; waiting for it instead of downloading it again.");
+                said = true;
+            }
+            await Task.Delay(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
+            if (!overwrite && SavedBefore(job, path) is { } saved)
+            {
+                return saved;
+            }
+        }
+        return null;
     }
 
     /// <summary>A skip, when the ledger records this job's video saved at <paramref name="path"/> and the file is still there, whole.</summary>

@@ -85,15 +85,31 @@ public sealed class HailuoClientOptions
     public TimeSpan CreateStopGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long after a create was sent without its answer being recorded (a crash, a timeout) it may still
-    /// reach the provider: until then, a provider that shows no job for it does not prove it never arrived,
-    /// and a re-run reports the row instead of submitting it again. It must cover a create that another
-    /// process sharing the ledger is still sending: with the defaults, seven attempts of up to
-    /// <see cref="AttemptTimeout"/> and the backoff between them take under 13 minutes. Not covered: a create the
-    /// provider keeps declining with a Retry-After (up to 10 minutes a time), or held long for a rate-limit permit.
-    /// Real time, never scaled.
+    /// How long after its intent a create whose answer was never recorded (a crash, a timeout) may still reach the
+    /// provider: until then, a provider that shows no job for it does not prove it never arrived. Two things keep
+    /// it true: a create is retried for at most two thirds of it (<see cref="CreateRetryBudget"/>), and while the
+    /// process that sent it still runs, other processes sharing the ledger wait for it rather than judge it. Once
+    /// that process is done with it, <see cref="StoppedSenderSettleTime"/> suffices. Real time, never scaled.
     /// </summary>
     public TimeSpan CreateSettleTime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The longest a create is retried, from its first attempt: two thirds of <see cref="CreateSettleTime"/>, so that no
+    /// create is still being sent when another process sharing the ledger may decide it never arrived.
+    /// </summary>
+    internal TimeSpan CreateRetryBudget => TimeSpan.FromTicks(CreateSettleTime.Ticks / 3 * 2);
+
+    /// <summary>
+    /// How often a process looks at the shared ledger while another process that still runs has the same create or
+    /// download in hand (real time): it waits for that process's outcome instead of paying or downloading twice.
+    /// </summary>
+    public TimeSpan SharedLedgerPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// After the process that sent a create is seen to have stopped, how long a create it sent may still take to show
+    /// in the provider's list of jobs (real time); then a create that is not in it never arrived.
+    /// </summary>
+    public TimeSpan StoppedSenderSettleTime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Limits of every video download: the largest file, the slowest rate, attempts and fresh links. The client takes a

@@ -19,6 +19,8 @@ public static class EmulatorSession
             ConfigureClient = o =>
             {
                 o.LedgerPath = ledgerPath;
+                // The emulator lists a create the moment it has it: a stopped sender's create settles in a second.
+                o.StoppedSenderSettleTime = TimeSpan.FromSeconds(1);
                 tune?.Invoke(o);
             },
         };

@@ -133,6 +133,7 @@ public sealed class JobLedger : IDisposable
             Request = LedgerRequest.Scrub(request),
             Tag = LedgerRequest.Freeze(tag),
             Row = row,
+            Owner = ProcessStamp.Current,
         };
         lock (_gate)
         {
@@ -296,6 +297,45 @@ public sealed class JobLedger : IDisposable
                 VideoPath = fullPath,
                 VideoLength = length,
             });
+        }
+    }
+
+    /// <summary>
+    /// Claims the download of a job's video into <paramref name="path"/> for this process, unless another process that
+    /// still runs is writing that file now: then nothing is written and that process is returned, for the caller to
+    /// wait on. Null means the claim is this process's; end it with <see cref="RecordDownloaded"/> or
+    /// <see cref="RecordDownloadAbandoned"/>.
+    /// </summary>
+    public ProcessStamp? TryClaimDownload(HailuoProvider provider, string jobId, string path)
+    {
+        RequireText(jobId, nameof(jobId));
+        var fullPath = System.IO.Path.GetFullPath(path);
+        ProcessStamp? holder = null;
+        lock (_gate)
+        {
+            // Decided under the cross-process lock, after catching up with the file: two processes cannot both claim.
+            Append(durable: false, build: () =>
+            {
+                if (_byId.TryGetValue((provider, jobId), out var slot)
+                    && slot.Entry.Downloader is { } other && !other.IsCurrent
+                    && string.Equals(slot.Entry.DownloadingTo, fullPath, StringComparison.Ordinal) && other.IsAlive())
+                {
+                    holder = other;
+                    return null;
+                }
+                return new LedgerRecord { Type = LedgerRecord.Downloading, Provider = provider, JobId = jobId, VideoPath = fullPath, Owner = ProcessStamp.Current };
+            });
+        }
+        return holder;
+    }
+
+    /// <summary>Ends this process's claim on a download that did not finish, so that another process may take it up.</summary>
+    public void RecordDownloadAbandoned(HailuoProvider provider, string jobId)
+    {
+        RequireText(jobId, nameof(jobId));
+        lock (_gate)
+        {
+            Append(durable: false, build: () => new LedgerRecord { Type = LedgerRecord.Abandoned, Provider = provider, JobId = jobId });
         }
     }
 
@@ -715,6 +755,7 @@ public sealed class JobLedger : IDisposable
                 }
                 var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
                     .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
+                    .SetOwner(r.Owner)
                     .SetState(LedgerState.Submitting)
                     .SetTimes(r.At, r.At);
                 Index(Add(entry, fromIntent: true));
@@ -779,8 +820,24 @@ public sealed class JobLedger : IDisposable
             case LedgerRecord.Downloaded:
             {
                 var slot = FindOrAddJob(r);
-                slot.Entry = slot.Entry.Copy().SetDownload(r.VideoPath, r.VideoLength).SetTimes(null, r.At);
+                slot.Entry = slot.Entry.Copy().SetDownload(r.VideoPath, r.VideoLength).SetDownloading(null, null).SetTimes(null, r.At);
                 IndexVideoPath(slot);
+                break;
+            }
+
+            case LedgerRecord.Downloading:
+            {
+                var slot = FindOrAddJob(r);
+                slot.Entry = slot.Entry.Copy().SetDownloading(r.VideoPath, r.Owner).SetTimes(null, r.At);
+                break;
+            }
+
+            case LedgerRecord.Abandoned:
+            {
+                if (_byId.TryGetValue((r.Provider!.Value, r.JobId!), out var slot))
+                {
+                    slot.Entry = slot.Entry.Copy().SetDownloading(null, null).SetTimes(null, r.At);
+                }
                 break;
             }
 
@@ -791,6 +848,8 @@ public sealed class JobLedger : IDisposable
                     .SetState(r.State!.Value, r.JobId)
                     .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
                     .SetDownload(r.VideoPath, r.VideoLength)
+                    .SetOwner(r.Owner)
+                    .SetDownloading(r.DownloadingTo, r.Downloader)
                     .SetTimes(r.CreatedAt ?? r.At, r.At);
                 if (_byKey.TryGetValue(r.Key!, out var slot) && !slot.Removed)
                 {

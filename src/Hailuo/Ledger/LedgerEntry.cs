@@ -75,6 +75,15 @@ public sealed class LedgerEntry
     /// <summary>The row number of the input the job was submitted for (1-based); null when the ledger does not know it.</summary>
     public long? Row { get; private set; }
 
+    /// <summary>The process that wrote the intent, when the ledger knows it: while it runs, its create may still be answered.</summary>
+    public ProcessStamp? Owner { get; private set; }
+
+    /// <summary>A download under way, in some process: the file it writes.</summary>
+    public string? DownloadingTo { get; private set; }
+
+    /// <summary>The process writing <see cref="DownloadingTo"/>.</summary>
+    public ProcessStamp? Downloader { get; private set; }
+
     /// <summary>When the ledger first recorded the job (the intent, or the first status for a job it did not submit).</summary>
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -200,6 +209,20 @@ public sealed class LedgerEntry
     {
         VideoPath = path;
         VideoLength = length;
+        return this;
+    }
+
+    internal LedgerEntry SetOwner(ProcessStamp? owner)
+    {
+        Owner = owner ?? Owner;
+        return this;
+    }
+
+    /// <summary>A download starts (a path and its process) or ends (nulls).</summary>
+    internal LedgerEntry SetDownloading(string? path, ProcessStamp? downloader)
+    {
+        DownloadingTo = path;
+        Downloader = downloader;
         return this;
     }
 

@@ -24,6 +24,8 @@ internal sealed class LedgerRecord
     public const string Downloaded = "downloaded";
     public const string Snapshot = "snapshot";
     public const string Moved = "moved";
+    public const string Downloading = "downloading";
+    public const string Abandoned = "abandoned";
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -57,6 +59,11 @@ internal sealed class LedgerRecord
     public string? Generation { get; set; }
     /// <summary>The input's row number (intents and snapshots).</summary>
     public long? Row { get; set; }
+    /// <summary>The process that wrote an intent, or that downloads a job's video ("downloading" records).</summary>
+    public ProcessStamp? Owner { get; set; }
+    /// <summary>A snapshot's download under way: the file, and <see cref="Downloader"/> the process writing it.</summary>
+    public string? DownloadingTo { get; set; }
+    public ProcessStamp? Downloader { get; set; }
 
     public static LedgerRecord FromEntry(LedgerEntry e, DateTimeOffset at) => new()
     {
@@ -81,6 +88,9 @@ internal sealed class LedgerRecord
         VideoPath = e.VideoPath,
         VideoLength = e.VideoLength,
         Row = e.Row,
+        Owner = e.Owner,
+        DownloadingTo = e.DownloadingTo,
+        Downloader = e.Downloader,
     };
 
     /// <summary>The record as one JSON line, ending in '\n'.</summary>
@@ -176,6 +186,9 @@ internal sealed class LedgerRecord
         {
             w.WriteNumber("row", row);
         }
+        WriteIf(w, "owner", Owner?.ToString());
+        WriteIf(w, "downloadingTo", DownloadingTo);
+        WriteIf(w, "downloader", Downloader?.ToString());
         w.WriteEndObject();
     }
 
@@ -198,7 +211,8 @@ internal sealed class LedgerRecord
     private static readonly Utf8NameTable Fields = new(new[]
     {
         "type", "key", "at", "provider", "account", "input", "id", "model", "state", "status", "error", "request",
-        "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen", "row",
+        "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen", "row", "owner",
+        "downloadingTo", "downloader",
     });
 
     private static readonly Utf8NameTable ErrorFields = new(new[] { "kind", "code", "message" });
@@ -257,6 +271,9 @@ internal sealed class LedgerRecord
                     case 19: r.VideoLength = reader.GetInt64(); break;
                     case 20: r.Generation = reader.GetString(); break;
                     case 21: r.Row = reader.GetInt64(); break;
+                    case 22: r.Owner = ProcessStamp.Parse(reader.GetString()); break;
+                    case 23: r.DownloadingTo = reader.GetString(); break;
+                    case 24: r.Downloader = ProcessStamp.Parse(reader.GetString()); break;
                     default: reader.Skip(); break; // a field from a newer version
                 }
             }
@@ -284,6 +301,8 @@ internal sealed class LedgerRecord
         Rejected => Key is not null,
         Status => Provider is not null && JobId is not null && JobStatus is not null,
         Downloaded => Provider is not null && JobId is not null && VideoPath is not null && VideoLength is not null,
+        Downloading => Provider is not null && JobId is not null && VideoPath is not null && Owner is not null,
+        Abandoned => Provider is not null && JobId is not null,
         Snapshot => Key is not null && Provider is not null && State is not null,
         _ => false,
     };

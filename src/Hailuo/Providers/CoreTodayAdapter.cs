@@ -12,6 +12,9 @@ namespace Hailuo.Providers;
 /// <summary>core.today: POST/GET/DELETE /predictions with X-API-Key; both of its documented reply shapes.</summary>
 internal sealed class CoreTodayAdapter : ProviderAdapter
 {
+    /// <summary>Its creates answer at once and it has no list of jobs to find a lost one in.</summary>
+    public override bool SendsCreatesOneAtATime => true;
+
     public CoreTodayAdapter(HailuoClientOptions options)
         : base(options)
     {

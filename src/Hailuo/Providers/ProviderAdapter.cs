@@ -61,6 +61,12 @@ internal abstract class ProviderAdapter
     /// </summary>
     public virtual ApiCall? BuildListCreated(DateTimeOffset since) => null;
 
+    /// <summary>
+    /// Whether creates go one at a time: where a create answers at once and a lost one cannot be looked up in a list,
+    /// so that a kill leaves at most one create whose outcome is unknown.
+    /// </summary>
+    public virtual bool SendsCreatesOneAtATime => false;
+
     /// <summary>One page of that list, and the call for the next page (null after the last).</summary>
     public virtual (IReadOnlyList<ListedJob> Jobs, ApiCall? Next) ParseListed(JsonElement root) => (Array.Empty<ListedJob>(), null);
 

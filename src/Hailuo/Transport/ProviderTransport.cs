@@ -32,6 +32,8 @@ internal sealed class ProviderTransport : IDisposable
 
     private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
     private static readonly ResiliencePropertyKey<CancellationToken> StopKey = new("hailuo.stop");
+    private static readonly ResiliencePropertyKey<StrongBox<IDisposable?>> ReservedKey = new("hailuo.reserved");
+    private static readonly ResiliencePropertyKey<DateTimeOffset> StartedKey = new("hailuo.started");
     private static readonly ResiliencePropertyKey<StrongBox<TrackedContent?>> ContentKey = new("hailuo.content");
 
     private readonly HttpClient _http;
@@ -75,7 +77,18 @@ internal sealed class ProviderTransport : IDisposable
     /// Sends a call and returns its answer, or throws <see cref="HailuoException"/>. A create that
     /// fails after its body may have reached the provider throws with <see cref="HailuoErrorKind.OutcomeUnknown"/>.
     /// </summary>
-    public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken)
+    public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken) => await SendAsync(call, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Waits for room under the create rate limit, without sending: the caller writes its intent once a create can go at
+    /// once, so that a kill meanwhile strands no intent that was never sent. Give the permit to
+    /// <see cref="SendAsync(ApiCall, IDisposable, CancellationToken)"/>, whose first attempt uses it; dispose it if nothing is sent.
+    /// </summary>
+    public async Task<IDisposable?> ReserveCreateAsync(CancellationToken cancellationToken) =>
+        _createLimiter is null ? null : await _createLimiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As <see cref="SendAsync(ApiCall, CancellationToken)"/>, with the first attempt sent under <paramref name="reserved"/>.</summary>
+    public async Task<ApiResponse> SendAsync(ApiCall call, IDisposable? reserved, CancellationToken cancellationToken)
     {
         // A create whose request has left is given a short grace after a stop to be answered, so that the job it paid
         // for is recorded; the stop itself still keeps any new attempt from starting (LimitedAttemptAsync).
@@ -86,6 +99,8 @@ internal sealed class ProviderTransport : IDisposable
         context.Properties.Set(CallKey, call);
         context.Properties.Set(ContentKey, content);
         context.Properties.Set(StopKey, cancellationToken);
+        context.Properties.Set(ReservedKey, new StrongBox<IDisposable?> { Value = reserved });
+        context.Properties.Set(StartedKey, DateTimeOffset.UtcNow);
         Outcome<ApiResponse> outcome;
         try
         {
@@ -157,7 +172,13 @@ internal sealed class ProviderTransport : IDisposable
         var call = context.Properties.GetValue(CallKey, null!);
         var stop = context.Properties.GetValue(StopKey, context.CancellationToken);
         var limiter = call.IsCreate ? _createLimiter : _readLimiter;
-        using (limiter is null ? null : await limiter.AcquireAsync(stop).ConfigureAwait(false))
+        var reserved = context.Properties.GetValue(ReservedKey, null!);
+        var permit = reserved?.Value;
+        if (reserved is not null)
+        {
+            reserved.Value = null; // the first attempt's only
+        }
+        using (permit ?? (limiter is null ? null : await limiter.AcquireAsync(stop).ConfigureAwait(false)))
         {
             // After a stop, nothing new is sent: only an attempt already under way may finish.
             stop.ThrowIfCancellationRequested();
@@ -323,13 +344,19 @@ internal sealed class ProviderTransport : IDisposable
     }
 
     /// <summary>The never-pay-twice rule lives here.</summary>
-    private static bool ShouldRetry(ResilienceContext context, Outcome<ApiResponse> outcome)
+    private bool ShouldRetry(ResilienceContext context, Outcome<ApiResponse> outcome)
     {
         if (context.CancellationToken.IsCancellationRequested || context.Properties.GetValue(StopKey, default).IsCancellationRequested)
         {
             return false;
         }
         var call = context.Properties.GetValue(CallKey, null!);
+        if (call.IsCreate && DateTimeOffset.UtcNow - context.Properties.GetValue(StartedKey, DateTimeOffset.UtcNow) > _options.CreateRetryBudget)
+        {
+            // A create is retried only for so long that, once it stops, another process sharing the ledger can trust
+            // that it is no longer being sent (HailuoClientOptions.CreateSettleTime).
+            return false;
+        }
         if (outcome.Exception is { } exception)
         {
             if (exception is HailuoException h && !h.Error.IsRetryable)

@@ -140,12 +140,32 @@ public sealed class LedgerResumeTests
     }
 
     [Fact]
-    public async Task An_intent_too_recent_to_settle_is_reported_and_not_sent()
+    public async Task An_intent_whose_sender_is_done_settles_on_this_run_and_is_sent_once_when_the_provider_never_got_it()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var request = EngineHarness.Request("Lost with its sender");
+        // The process that wrote it is this one, and it is not sending it: its sender is done with it.
+        var client = h.Client(HailuoProvider.Replicate, o => o.StoppedSenderSettleTime = TimeSpan.FromMilliseconds(300));
+        WriteIntent(h, client, request);
+
+        var job = await client.SubmitAsync(request);
+
+        Assert.False(job.Reused);
+        var stats = await h.StatsAsync(HailuoProvider.Replicate);
+        Assert.Equal(1, Count(stats, "createRequests"));
+        Assert.True(Count(stats, "lists") >= 1);
+    }
+
+    [Fact]
+    public async Task An_intent_of_an_unnamed_sender_too_recent_to_settle_is_reported_and_not_sent()
     {
         await using var h = await EngineHarness.StartAsync();
         var request = EngineHarness.Request("Maybe still on its way");
         var client = h.Client(HailuoProvider.Replicate);
-        WriteIntent(h, client, request);
+        // A line written before ledgers named the sending process: nobody can say it has stopped sending.
+        var intent = WriteIntent(h, client, request);
+        File.WriteAllLines(h.LedgerPath, File.ReadAllLines(h.LedgerPath).Select(l => l.Contains("\"owner\"", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(l, ",\"owner\":\"[^\"]*\"", "") : l));
 
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
 
@@ -155,6 +175,7 @@ public sealed class LedgerResumeTests
         var stats = await h.StatsAsync(HailuoProvider.Replicate);
         Assert.Equal(0, Count(stats, "createRequests"));
         Assert.Equal(1, Count(stats, "lists"));
+        Assert.Null(client.Ledger!.FindByInput(HailuoProvider.Replicate, client.Account, intent.InputHash!)!.Owner);
     }
 
     [Fact]
