@@ -5,6 +5,7 @@ using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -452,11 +453,6 @@ internal sealed class ProviderTransport : IDisposable
     private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
 
     public void Dispose() => _http.Dispose();
-
-    private sealed class StrongBox<T>
-    {
-        public T? Value;
-    }
 }
 
 /// <summary>An answer whose body broke off part-way; what arrived is kept.</summary>

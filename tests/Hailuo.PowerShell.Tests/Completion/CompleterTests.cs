@@ -52,6 +52,9 @@ public sealed class CompleterTests : RunspaceTest
     [InlineData("New-HailuoVideo -Provider 'co", "'CoreToday'")]
     [InlineData("New-HailuoVideo -Provider \"co", "\"CoreToday\"")]
     [InlineData("New-HailuoVideo -Model 'hailuo-2.3-f", "'hailuo-2.3-fast'")]
+    // PowerShell reads curly quotes as straight ones; the word typed with one still completes.
+    [InlineData("New-HailuoVideo -Provider \u2018co", "'CoreToday'")]
+    [InlineData("New-HailuoVideo -Provider \u201Cco", "\"CoreToday\"")]
     public void A_value_keeps_the_quote_it_was_started_with(string line, string expected) =>
         Assert.Equal(expected, Assert.Single(Complete(line)).CompletionText);
 
