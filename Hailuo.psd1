@@ -1,10 +1,11 @@
 #
 # Module manifest for Hailuo: MiniMax Hailuo 2.3 video generation from PowerShell.
-# Build first (./build.ps1 or `dotnet publish src/Hailuo.PowerShell -c Release`), which lays the
-# compiled module out under module/, so that `Import-Module ./Hailuo.psd1` works from the repo root.
+# The source of the manifest: every build (./build.ps1, or `dotnet build src/Hailuo.PowerShell -c Release`)
+# copies it into out/Hailuo/ beside the compiled module (src/Hailuo.PowerShell/Module.targets), and
+# `Import-Module ./out/Hailuo` loads it from there. The paths below are relative to that folder.
 #
 @{
-    RootModule           = 'module/Hailuo.PowerShell.dll'
+    RootModule           = 'Hailuo.PowerShell.dll'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = 'b4e94dc5-193f-425b-850c-1a4113c07444'
@@ -13,7 +14,7 @@
     Copyright            = '(c) Hailuo contributors. MIT License (LICENSE).'
     Description          = 'Generate MP4 videos with MiniMax Hailuo 2.3 from prompts or still images, through core.today, Cloudflare Workers AI, Replicate or MiniMax, with streaming CSV pipelines, a job ledger that never pays twice, and SecretManagement credentials.'
     PowerShellVersion    = '5.1'
-    FormatsToProcess     = @('module/Hailuo.format.ps1xml')
+    FormatsToProcess     = @('Hailuo.format.ps1xml')
     # The surface in docs/cmdlets.md, named one by one so that nothing else leaks out.
     CmdletsToExport      = @(
         'New-HailuoVideo'

@@ -4,11 +4,11 @@
 .DESCRIPTION
     A plain script for Windows PowerShell 5.1 and PowerShell 7. The layout logic lives in MSBuild
     (src/Hailuo.PowerShell/Module.targets), so this script only calls dotnet and PowerShell.
-      Build    dotnet publish into the module layout: module/Hailuo.PowerShell.dll and module/Dependencies/.
+      Build    dotnet publish into the module layout out/Hailuo/ (Import-Module ./out/Hailuo then works).
       Test     every suite: builds the solution (which lays out the module, its help and Pester 5.9.1 in
                out/modules), runs the xunit projects, the benchmark and reliability smoke passes, and the
                Pester suite in a child PowerShell; ends with the line "N passed, N failed" over all of them.
-      Package  a publishable out/Hailuo/<version>/ folder.
+      Package  a publishable out/package/Hailuo/<version>/ folder.
       Clean    removes build output.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
@@ -123,12 +123,8 @@ try {
         switch ($step) {
             'Clean' {
                 Invoke-Dotnet clean Hailuo.sln -c $Configuration
-                # en-US/ at the root is the build's copy of module/en-US/about_Hailuo.help.txt, which stays.
-                foreach ($path in @('module/Dependencies', 'out', 'en-US')) {
-                    if (Test-Path $path) { Remove-Item -Recurse -Force $path }
-                }
-                Get-ChildItem module -Filter '*.dll' -ErrorAction SilentlyContinue | Remove-Item -Force
-                Get-ChildItem module/en-US -Filter '*.dll-Help.xml' -ErrorAction SilentlyContinue | Remove-Item -Force
+                # Every build output lives under out/ (the module in out/Hailuo); module/ holds only tracked sources.
+                if (Test-Path 'out') { Remove-Item -Recurse -Force 'out' }
             }
             'Build' {
                 Invoke-Dotnet publish src/Hailuo.PowerShell/Hailuo.PowerShell.csproj -c $Configuration

@@ -5,10 +5,10 @@
 
 .DESCRIPTION
     Runs the module's main job end to end, for Windows PowerShell 5.1 and PowerShell 7:
-      1. builds the module if module/Hailuo.PowerShell.dll is missing (dotnet publish);
+      1. builds the module if out/Hailuo/Hailuo.PowerShell.dll is missing (dotnet publish);
       2. starts the emulator (dotnet run --project src/Hailuo.Emulator) on a free loopback port,
          with 2-minute jobs taking about a second;
-      3. imports ./Hailuo.psd1 and connects to the emulator's core.today API;
+      3. imports ./out/Hailuo (the built module) and connects to the emulator's core.today API;
       4. runs  Import-Csv examples/prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos
       5. prints what it made, and always stops the emulator.
 
@@ -55,8 +55,10 @@ Set-StrictMode -Version 3.0
 $repoRoot = Split-Path -Parent $PSScriptRoot
 # Starting and stopping the emulator is shared with the Pester suite.
 Import-Module (Join-Path (Join-Path $repoRoot 'tools') 'ChildProcess.psm1') -Force
-$manifest = Join-Path $repoRoot 'Hailuo.psd1'
-$rootAssembly = Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'
+# Every build lays the module out in out/Hailuo (src/Hailuo.PowerShell/Module.targets).
+$moduleFolder = Join-Path (Join-Path $repoRoot 'out') 'Hailuo'
+$manifest = Join-Path $moduleFolder 'Hailuo.psd1'
+$rootAssembly = Join-Path $moduleFolder 'Hailuo.PowerShell.dll'
 $hadDataHome = Test-Path Env:HAILUO_DATA_HOME
 $previousDataHome = $env:HAILUO_DATA_HOME
 # The connection settings too: Disconnect-Hailuo at the end must not remove your saved connection.

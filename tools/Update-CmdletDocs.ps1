@@ -3,7 +3,7 @@
     Brings docs/help/*.md and docs/cmdlets.md in line with the compiled cmdlets.
 
 .DESCRIPTION
-    Imports the built module (./Hailuo.psd1, after `dotnet build`) and, from Get-Command and the
+    Imports the built module (./out/Hailuo, after `dotnet build`) and, from Get-Command and the
     cmdlets' attributes, rewrites in each docs/help/<Verb-Noun>.md the front matter's generated keys,
     the SYNTAX and ALIASES sections and every parameter's ```yaml block, keeping the hand-written
     prose and each DefaultValue (a compiled cmdlet does not declare its defaults). A parameter without
@@ -23,7 +23,7 @@ param(
     # Only report what is out of date; change nothing.
     [switch] $Check,
 
-    # The module manifest to read the cmdlets from; by default ./Hailuo.psd1 of this repository.
+    # The module manifest to read the cmdlets from; by default the build's out/Hailuo/Hailuo.psd1.
     [string] $ModulePath,
 
     # The folder of <Verb-Noun>.md help files; by default docs/help.
@@ -37,7 +37,7 @@ Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
 $repoRoot = Split-Path -Parent $PSScriptRoot
-if (-not $ModulePath) { $ModulePath = Join-Path $repoRoot 'Hailuo.psd1' }
+if (-not $ModulePath) { $ModulePath = Join-Path (Join-Path (Join-Path $repoRoot 'out') 'Hailuo') 'Hailuo.psd1' }
 if (-not $HelpPath) { $HelpPath = Join-Path (Join-Path $repoRoot 'docs') 'help' }
 if (-not $SurfacePath) { $SurfacePath = Join-Path (Join-Path $repoRoot 'docs') 'cmdlets.md' }
 # Full paths: .NET's file methods below resolve relative ones against the process's folder, not the session's.

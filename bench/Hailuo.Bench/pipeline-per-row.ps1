@@ -177,7 +177,8 @@ function Format-Number {
 }
 
 # --- The figure: the module against plain PowerShell, on an emulator of its own. ---
-if (-not (Test-Path -LiteralPath (Join-Path (Join-Path $repoRoot 'module') 'Hailuo.PowerShell.dll'))) {
+$moduleFolder = Join-Path (Join-Path $repoRoot 'out') 'Hailuo'
+if (-not (Test-Path -LiteralPath (Join-Path $moduleFolder 'Hailuo.PowerShell.dll'))) {
     throw 'The module is not built: run dotnet build Hailuo.sln -c Release first.'
 }
 Import-Module (Join-Path (Join-Path $repoRoot 'tools') 'ChildProcess.psm1') -Force
@@ -200,7 +201,7 @@ try {
         '--concurrency', 'coretoday=100000', '--rate-limits', 'coretoday.create=0,coretoday.read=0')
     $url = $emulator.Url
     $baseUri = "$url/coretoday/v1"
-    Import-Module (Join-Path $repoRoot 'Hailuo.psd1') -Force
+    Import-Module $moduleFolder -Force
     Connect-Hailuo -Provider CoreToday -BaseUri $baseUri -ApiKey (ConvertTo-SecureString $key -AsPlainText -Force) -NoPersist
     # A user's loop polls every few seconds; 4 s, the tracker's own cadence near the end of a job, scaled.
     $pollMilliseconds = [int] [math]::Max(1, 4000 * $TimeScale)

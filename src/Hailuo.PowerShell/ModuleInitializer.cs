@@ -10,8 +10,8 @@ using System.Runtime.InteropServices;
 namespace Hailuo.PowerShell;
 
 /// <summary>
-/// Makes the engine in module/Dependencies/ loadable, without letting its dependencies clash with other modules'
-/// (design notes §4). PowerShell calls <see cref="OnImport"/> when Import-Module loads this assembly, before any
+/// Makes the engine in Dependencies/ beside this assembly loadable, without letting its dependencies clash with other
+/// modules' (docs/architecture.md, Isolation). PowerShell calls <see cref="OnImport"/> when Import-Module loads this assembly, before any
 /// cmdlet runs, and <see cref="OnRemove"/> on Remove-Module.
 /// </summary>
 /// <remarks>

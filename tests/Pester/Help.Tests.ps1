@@ -45,10 +45,6 @@ AfterAll {
 }
 
 Describe 'The generated help files' {
-    It 'has the MAML next to the root assembly' {
-        Test-Path -LiteralPath (Join-Path $RepoRoot 'module/en-US/Hailuo.PowerShell.dll-Help.xml') | Should -BeTrue
-    }
-
     It 'has the MAML and the about topic under the module base, where Get-Help looks' {
         $base = Join-Path (Get-Module -Name Hailuo).ModuleBase 'en-US'
         Test-Path -LiteralPath (Join-Path $base 'Hailuo.PowerShell.dll-Help.xml') | Should -BeTrue
@@ -56,7 +52,7 @@ Describe 'The generated help files' {
     }
 
     It 'parses as MAML with one command per exported cmdlet' {
-        [xml] $maml = Get-Content -LiteralPath (Join-Path $RepoRoot 'module/en-US/Hailuo.PowerShell.dll-Help.xml') -Raw
+        [xml] $maml = Get-Content -LiteralPath (Join-Path (Get-Module -Name Hailuo).ModuleBase 'en-US/Hailuo.PowerShell.dll-Help.xml') -Raw
         $maml.helpItems.schema | Should -Be 'maml'
         $exported = @((Get-Module -Name Hailuo).ExportedCmdlets.Keys | Sort-Object)
         $exported.Count | Should -BeGreaterThan 0

@@ -58,8 +58,8 @@ AfterAll {
 
 Describe 'The package from the Package target' {
     It 'holds the manifest, the LICENSE, the root assembly, its dependencies and the help' {
-        foreach ($file in 'Hailuo.psd1', 'LICENSE', 'module/Hailuo.PowerShell.dll', 'module/Dependencies/Hailuo.dll',
-            'module/Hailuo.format.ps1xml', 'en-US/Hailuo.PowerShell.dll-Help.xml', 'en-US/about_Hailuo.help.txt') {
+        foreach ($file in 'Hailuo.psd1', 'LICENSE', 'Hailuo.PowerShell.dll', 'Dependencies/Hailuo.dll',
+            'Hailuo.format.ps1xml', 'en-US/Hailuo.PowerShell.dll-Help.xml', 'en-US/about_Hailuo.help.txt') {
             Test-Path -LiteralPath (Join-Path $Package $file) | Should -BeTrue -Because "the package needs $file"
         }
         Get-Content -LiteralPath (Join-Path $Package 'LICENSE') -Raw | Should -Match 'MIT License'

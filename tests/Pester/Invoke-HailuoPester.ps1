@@ -5,7 +5,7 @@
     Imports Pester 5.9.1 from out/modules, where tools/TestModules lays it out of its NuGet package
     (dotnet build Hailuo.sln does that, and so does this script when it is missing), so nothing is
     installed into the user's module paths. Runs every *.Tests.ps1 file in this folder; the files import
-    the module from the repository root and start emulators of their own with dotnet.
+    the module the build laid out in out/Hailuo and start emulators of their own with dotnet.
 
     Prints "PESTER-COUNTS <passed> <failed> <skipped>" and, with -ResultPath, writes the counts and the
     names of the failed tests as JSON there. A file that fails outside any test (a syntax error, a failed

@@ -1,7 +1,7 @@
 # Pester 5: the main job on the emulator. A CSV goes through New-HailuoVideo | Wait-HailuoJob |
-# Save-HailuoVideo and leaves valid MP4s; -WhatIf sends nothing; CSV cells bind as the design notes
-# require ("False" is false, an empty duration is 6); a bad row is an error of its own.
-# Needs the built module (dotnet publish src/Hailuo.PowerShell -c Release) and the .NET SDK.
+# Save-HailuoVideo and leaves valid MP4s; -WhatIf sends nothing; CSV cells bind as
+# docs/architecture.md (CSV binding) says ("False" is false, an empty duration is 6); a bad row is an error of its own.
+# Needs the built module (dotnet build src/Hailuo.PowerShell -c Release) and the .NET SDK.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force

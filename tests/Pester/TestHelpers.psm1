@@ -12,14 +12,15 @@ function Get-HailuoRepoRoot {
 }
 
 function Get-HailuoManifestPath {
-    Join-Path $script:RepoRoot 'Hailuo.psd1'
+    <# The laid-out module's manifest: every build copies Hailuo.psd1 into out/Hailuo beside the assembly. #>
+    Join-Path (Join-Path (Join-Path $script:RepoRoot 'out') 'Hailuo') 'Hailuo.psd1'
 }
 
 function Import-HailuoTestModule {
-    <# Imports the built module from the repository root, failing clearly when the build has not run. #>
-    $rootAssembly = Join-Path (Join-Path $script:RepoRoot 'module') 'Hailuo.PowerShell.dll'
+    <# Imports the built module from out/Hailuo, failing clearly when the build has not run. #>
+    $rootAssembly = Join-Path (Split-Path -Parent (Get-HailuoManifestPath)) 'Hailuo.PowerShell.dll'
     if (-not (Test-Path -LiteralPath $rootAssembly)) {
-        throw "The module is not built: run 'dotnet publish src/Hailuo.PowerShell -c Release' (or ./build.ps1) first."
+        throw "The module is not built: run 'dotnet build src/Hailuo.PowerShell -c Release' (or ./build.ps1) first."
     }
     Import-Module (Get-HailuoManifestPath) -Force -Global -ErrorAction Stop
 }

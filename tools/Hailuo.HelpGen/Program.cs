@@ -3,7 +3,7 @@ using System.IO;
 
 namespace Hailuo.HelpGen;
 
-/// <summary>hailuo-helpgen --source docs/help --output module/en-US/Hailuo.PowerShell.dll-Help.xml</summary>
+/// <summary>hailuo-helpgen --source docs/help --output out/Hailuo/en-US/Hailuo.PowerShell.dll-Help.xml</summary>
 public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);

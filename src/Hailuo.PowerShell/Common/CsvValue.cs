@@ -5,7 +5,7 @@ using System.Management.Automation;
 namespace Hailuo.PowerShell.Common;
 
 /// <summary>
-/// What the CSV-binding transformations share (design notes §3): Import-Csv hands every cell over as a string,
+/// What the CSV-binding transformations share (docs/architecture.md, CSV binding): Import-Csv hands every cell over as a string,
 /// often wrapped in a PSObject, and an empty cell means "not given".
 /// </summary>
 internal static class CsvValue

@@ -4,7 +4,7 @@ using Hailuo.PowerShell.Tests.Hosting;
 namespace Hailuo.PowerShell.Tests.Help;
 
 /// <summary>
-/// What Get-Help shows for every cmdlet the module exports, in a runspace that imported ./Hailuo.psd1:
+/// What Get-Help shows for every cmdlet the module exports, in a runspace that imported ./out/Hailuo:
 /// the help written in docs/help (so the MAML the build generated was found and read, not help made
 /// up from metadata), every parameter with its description and its binding as the cmdlet declares it,
 /// and at least two examples.

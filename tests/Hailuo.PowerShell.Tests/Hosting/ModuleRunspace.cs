@@ -6,7 +6,7 @@ namespace Hailuo.PowerShell.Tests.Hosting;
 
 /// <summary>
 /// A real PowerShell 7 runspace in this process (Microsoft.PowerShell.SDK) that has imported the built
-/// module the way a user does, <c>Import-Module ./Hailuo.psd1</c>, with its location in a folder of
+/// module the way a user does, <c>Import-Module ./out/Hailuo</c>, with its location in a folder of
 /// its own. Scripts run as typed; each result holds every stream.
 /// </summary>
 public sealed class ModuleRunspace : IDisposable

@@ -5,8 +5,14 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The manifest a user imports from a built clone: <c>Import-Module ./Hailuo.psd1</c>.</summary>
-    public static string Manifest => Combine("Hailuo.psd1");
+    /// <summary>The module every build lays out (src/Hailuo.PowerShell/Module.targets): <c>Import-Module ./out/Hailuo</c>.</summary>
+    public static string ModuleFolder => Combine("out", "Hailuo");
+
+    /// <summary>The laid-out copy of the root Hailuo.psd1, beside the files it names.</summary>
+    public static string Manifest => InModule("Hailuo.psd1");
+
+    /// <summary>A file of the laid-out module.</summary>
+    public static string InModule(params string[] parts) => Path.Combine([ModuleFolder, .. parts]);
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 

@@ -7,14 +7,14 @@ namespace Hailuo.PowerShell.Tests.Module;
 
 /// <summary>
 /// How the imported module loads on PowerShell 7: the cmdlet assembly in PowerShell's default context, the engine and
-/// the dependencies .NET lacks in the module's own context from module/Dependencies, and what .NET has shared. And the
+/// the dependencies .NET lacks in the module's own context from out/Hailuo/Dependencies, and what .NET has shared. And the
 /// Windows PowerShell 5.1 allow-list, read off the real loaded type, against what ships.
 /// </summary>
 public sealed class AssemblyIsolationTests : RunspaceTest
 {
     private const string IsolationAssemblyName = "Hailuo.PowerShell.Isolation";
 
-    private static string Dependencies => RepoPaths.Combine("module", "Dependencies");
+    private static string Dependencies => RepoPaths.InModule("Dependencies");
 
     [Fact]
     public void After_import_and_use_the_engine_and_what_dotnet_lacks_load_privately_from_module_Dependencies()
@@ -24,7 +24,7 @@ public sealed class AssemblyIsolationTests : RunspaceTest
 
         var loaded = Loaded();
 
-        Assert.Equal(new LoadedAssembly("Hailuo.PowerShell", "Default", RepoPaths.Combine("module", "Hailuo.PowerShell.dll")), loaded["Hailuo.PowerShell"]);
+        Assert.Equal(new LoadedAssembly("Hailuo.PowerShell", "Default", RepoPaths.InModule("Hailuo.PowerShell.dll")), loaded["Hailuo.PowerShell"]);
         var engine = loaded["Hailuo"];
         Assert.NotEqual("Default", engine.Context);
         Assert.Equal(Path.Combine(Dependencies, "Hailuo.dll"), engine.Location);
@@ -65,7 +65,7 @@ public sealed class AssemblyIsolationTests : RunspaceTest
 
         var after = Loaded();
         Assert.Equal(before, after["Hailuo"]);
-        Assert.Equal(RepoPaths.Combine("module", "Hailuo.PowerShell.dll"), after["Hailuo.PowerShell"].Location);
+        Assert.Equal(RepoPaths.InModule("Hailuo.PowerShell.dll"), after["Hailuo.PowerShell"].Location);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class AssemblyIsolationTests : RunspaceTest
             .AssertNoErrors().Output);
 
         Assert.Equal(".NETCoreApp,Version=v8.0", ((Assembly)isolation.BaseObject).GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName);
-        Assert.Equal([RepoPaths.Combine("module", "Hailuo.PowerShell.dll")], Directory.GetFiles(RepoPaths.Combine("module"), "*.dll"));
+        Assert.Equal([RepoPaths.InModule("Hailuo.PowerShell.dll")], Directory.GetFiles(RepoPaths.ModuleFolder, "*.dll"));
     }
 
     [Fact]

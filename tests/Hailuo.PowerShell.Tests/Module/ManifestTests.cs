@@ -63,8 +63,8 @@ public sealed class ManifestTests : RunspaceTest
         var manifest = Manifest();
         var loaded = Run("(Get-Module Hailuo).ExportedFormatFiles").AssertNoErrors().Output.Select(o => (string)o.BaseObject);
 
-        Assert.Equal(["module/Hailuo.format.ps1xml"], Strings(manifest["FormatsToProcess"]));
-        Assert.Equal([RepoPaths.Combine("module", "Hailuo.format.ps1xml")], loaded);
+        Assert.Equal(["Hailuo.format.ps1xml"], Strings(manifest["FormatsToProcess"]));
+        Assert.Equal([RepoPaths.InModule("Hailuo.format.ps1xml")], loaded);
         Assert.NotEmpty(Run("Get-FormatData -TypeName Hailuo.PowerShell.HailuoJobInfo").AssertNoErrors().Output);
     }
 
@@ -74,8 +74,8 @@ public sealed class ManifestTests : RunspaceTest
         var manifest = Manifest();
         var module = Run("$m = Get-Module Hailuo; $m.ImplementingAssembly.Location; $m.ImplementingAssembly.GetName().Version; $m.Version").AssertNoErrors().Output;
 
-        Assert.Equal("module/Hailuo.PowerShell.dll", manifest["RootModule"]);
-        Assert.Equal(RepoPaths.Combine("module", "Hailuo.PowerShell.dll"), module[0].BaseObject);
+        Assert.Equal("Hailuo.PowerShell.dll", manifest["RootModule"]);
+        Assert.Equal(RepoPaths.InModule("Hailuo.PowerShell.dll"), module[0].BaseObject);
         var assemblyVersion = (Version)module[1].BaseObject;
         Assert.Equal(new Version(assemblyVersion.Major, assemblyVersion.Minor, assemblyVersion.Build), module[2].BaseObject);
         Assert.Equal(module[2].BaseObject.ToString(), manifest["ModuleVersion"]);

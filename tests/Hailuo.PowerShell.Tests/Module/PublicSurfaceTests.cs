@@ -14,7 +14,7 @@ namespace Hailuo.PowerShell.Tests.Module;
 /// PowerShell reflects over the cmdlets' surface at Import-Module, before the module initializer has hooked assembly
 /// resolution; and on PowerShell 7 the engine binds its dependencies in its own context while the cmdlet assembly binds
 /// the same names in the default one, so a dependency's type shared across the boundary is two types. A "dependency
-/// type" is one an assembly in module/Dependencies defines (what Windows PowerShell 5.1 would load from there), or any
+/// type" is one an assembly in out/Hailuo/Dependencies defines (what Windows PowerShell 5.1 would load from there), or any
 /// type of the module's private load context.
 /// </remarks>
 public sealed class PublicSurfaceTests : RunspaceTest
@@ -283,14 +283,14 @@ public sealed class PublicSurfaceTests : RunspaceTest
     };
 
     /// <summary>
-    /// The public types every assembly in module/Dependencies defines, read from the files without loading them (a second
+    /// The public types every assembly in out/Hailuo/Dependencies defines, read from the files without loading them (a second
     /// copy of System.Text.Json or of the engine in this process would be one more for the isolation tests to meet): on
     /// .NET 10 most of them are also the runtime's own (Span, JsonElement), which only the file still tells apart.
     /// </summary>
     private static HashSet<string> ReadDependencyTypeNames()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.GetFiles(RepoPaths.Combine("module", "Dependencies"), "*.dll"))
+        foreach (var file in Directory.GetFiles(RepoPaths.InModule("Dependencies"), "*.dll"))
         {
             using var pe = new PEReader(File.OpenRead(file));
             var reader = pe.GetMetadataReader();
