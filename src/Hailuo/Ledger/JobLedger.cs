@@ -564,12 +564,12 @@ public sealed class JobLedger : IDisposable
             using (var output = new BufferedStream(file, 256 * 1024))
             {
                 var now = DateTimeOffset.UtcNow;
-                Write(output, new LedgerRecord { Type = LedgerRecord.Header, At = now, Generation = generation });
+                new LedgerRecord { Type = LedgerRecord.Header, At = now, Generation = generation }.WriteLine(output);
                 foreach (var slot in _order)
                 {
                     if (!slot.Removed)
                     {
-                        Write(output, LedgerRecord.FromEntry(slot.Entry, slot.Entry.UpdatedAt));
+                        LedgerRecord.FromEntry(slot.Entry, slot.Entry.UpdatedAt).WriteLine(output);
                         kept.Add(slot);
                     }
                 }
@@ -612,12 +612,6 @@ public sealed class JobLedger : IDisposable
         _offset = _read.Length;
         _seenLength = -1;
         _nextAutoCompact = 0;
-    }
-
-    private static void Write(Stream output, LedgerRecord record)
-    {
-        record.Write(output);
-        output.WriteByte((byte)'\n');
     }
 
     // ---- Reading -------------------------------------------------------------------------------------------
@@ -725,7 +719,7 @@ public sealed class JobLedger : IDisposable
         {
             return true;
         }
-        var record = LedgerRecord.TryParse(line, _strings);
+        var record = LedgerRecordJson.TryParse(line, _strings);
         if (record is null)
         {
             return true; // torn by a crash, or not ours: skipped

@@ -38,6 +38,27 @@ internal sealed class Utf8NameTable
         }
         return -1;
     }
+
+    /// <summary>
+    /// Moves the reader to the next property whose value is not null and gives its index (-1 for a name not in the
+    /// table); false at the end of the object. <paramref name="previous"/> carries the last index found from one
+    /// call to the next, for <see cref="Find"/>.
+    /// </summary>
+    public bool NextValue(ref Utf8JsonReader reader, ref int previous, out int found)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            found = Find(ref reader, previous);
+            previous = found < 0 ? previous : found;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null)
+            {
+                return true;
+            }
+        }
+        found = -1;
+        return false;
+    }
 }
 
 /// <summary>An enum's names as the ledger writes them (exact case), matched without a string.</summary>
