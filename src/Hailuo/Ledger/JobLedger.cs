@@ -1,6 +1,6 @@
 // The ledger's public face: the money protocol (which record to write, and when, so a create is never paid
 // twice) and the lookups, each under one gate. It composes LedgerFile.cs (the bytes on disk and the lock) and
-// LedgerIndex.cs (the entries they add up to); callers see only this type, as before the split.
+// LedgerIndex.cs (the entries they add up to); callers see only this type.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -18,7 +18,8 @@ namespace Hailuo.Ledger;
 /// <see cref="RecordStatus"/> on each status change and <see cref="RecordDownloaded"/> once the video is saved.
 /// An entry still <see cref="LedgerState.Submitting"/> after a crash means the outcome is unknown: report it,
 /// never resubmit it silently.</para>
-/// <para>Each record is one line written with one write call and flushed to disk before the method returns.
+/// <para>Each record is one line written with one write call; the intent and the create's outcome are flushed to
+/// disk before the method returns (see <see cref="LedgerFile.Append"/> for why only those).
 /// A crash can leave a torn last line: readers skip lines that do not parse, and the next append starts a new line.</para>
 /// <para>No secrets: the ledger has no field for a key. <c>account</c> is the caller's opaque fingerprint of the
 /// account (for example the first hex digits of the key's SHA-256), never the key itself.</para>
