@@ -314,7 +314,7 @@ internal sealed class LedgerFile : IDisposable
         {
             return true;
         }
-        var record = LedgerRecordJson.TryParse(line, _strings);
+        var record = LedgerRecord.TryParse(line, _strings);
         if (record is null)
         {
             return true; // torn by a crash, or not ours: skipped

@@ -1,5 +1,5 @@
 // The ledger's record model: what one line of the file says, and what each type of line needs, with no JSON in
-// it. The bytes are LedgerRecordJson.cs's business, so that the meaning of a record and its form on disk can each
+// it. The bytes are LedgerRecord.Json.cs's business, so that the meaning of a record and its form on disk can each
 // be read and changed in one place.
 using System;
 using System.Collections.Generic;
@@ -11,7 +11,7 @@ namespace Hailuo.Ledger;
 /// One line of the ledger file. Most records are deltas (only what changed), so two processes writing about
 /// the same job never overwrite each other's fields; a snapshot carries a whole entry and is what compaction writes.
 /// </summary>
-internal sealed class LedgerRecord
+internal sealed partial class LedgerRecord
 {
     public const string Header = "header";
     public const string Intent = "intent";
@@ -99,7 +99,7 @@ internal sealed class LedgerRecord
     };
 
     /// <summary>Whether the record has what its type needs; an unknown type is not applied.</summary>
-    public bool IsComplete() => Type switch
+    private bool IsComplete() => Type switch
     {
         Header => true,
         Moved => Generation is not null,

@@ -1,5 +1,5 @@
 // Allocation-free helpers for reading ledger lines: fixed names matched on UTF-8 bytes, enum names, and a pool
-// for strings that repeat. Apart from LedgerRecordJson.cs, which uses them, because they know nothing of records.
+// for strings that repeat. Apart from LedgerRecord.Json.cs, which uses them, because they know nothing of records.
 using System;
 using System.Collections.Generic;
 using System.Text;

@@ -11,7 +11,7 @@ public sealed class LedgerRecordParsingTests
         """{"type":"snapshot","key":"k1","at":"2026-11-21T10:00:00+00:00","provider":"Replicate","account":"acct","input":"h1","id":"j1","model":"hailuo-2.3","state":"Submitted","status":"Failed","error":{"kind":"JobFailed","message":"flagged"},"request":{"prompt":"a cat","duration":6,"resolution":"768P"},"tag":{"scene":"harbour"}}""";
 
     private static LedgerRecord? Parse(string line, Utf8StringPool? pool = null) =>
-        LedgerRecordJson.TryParse(Encoding.UTF8.GetBytes(line), pool ?? new Utf8StringPool());
+        LedgerRecord.TryParse(Encoding.UTF8.GetBytes(line), pool ?? new Utf8StringPool());
 
     [Fact]
     public void Fields_in_the_written_order_are_all_read()

@@ -1,6 +1,6 @@
 // The ledger's line format: a LedgerRecord as one line of JSON, and a line read back into one. These are the
-// bytes old ledgers hold and new ones must keep, so every field name the file uses is here and nowhere else;
-// apart from LedgerRecord.cs so that the model carries no serializer.
+// bytes old ledgers hold and new ones must keep, so every field name the file uses is here and nowhere else.
+// A part of LedgerRecord kept apart from LedgerRecord.cs, so that the model's file carries no serializer.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -10,8 +10,8 @@ using Hailuo.Models;
 
 namespace Hailuo.Ledger;
 
-/// <summary>Writes a <see cref="LedgerRecord"/> as one JSON line and parses one back.</summary>
-internal static class LedgerRecordJson
+/// <summary>A record as one JSON line, and back.</summary>
+internal sealed partial class LedgerRecord
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -22,44 +22,44 @@ internal static class LedgerRecordJson
     };
 
     /// <summary>The record as one JSON line, ending in '\n'.</summary>
-    public static byte[] ToLine(this LedgerRecord record)
+    public byte[] ToLine()
     {
         using var buffer = new MemoryStream(256);
-        record.WriteLine(buffer);
+        WriteLine(buffer);
         return buffer.ToArray();
     }
 
     /// <summary>Writes the record as one JSON line, ending in '\n'.</summary>
-    public static void WriteLine(this LedgerRecord record, Stream output)
+    public void WriteLine(Stream output)
     {
-        Write(record, output);
+        Write(output);
         output.WriteByte((byte)'\n');
     }
 
-    private static void Write(LedgerRecord r, Stream output)
+    private void Write(Stream output)
     {
         using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
-        w.WriteString("type", r.Type);
-        WriteIf(w, "key", r.Key);
-        w.WriteString("at", r.At);
-        if (r.Provider is { } provider)
+        w.WriteString("type", Type);
+        WriteIf(w, "key", Key);
+        w.WriteString("at", At);
+        if (Provider is { } provider)
         {
             w.WriteString("provider", provider.ToString());
         }
-        WriteIf(w, "account", r.Account);
-        WriteIf(w, "input", r.InputHash);
-        WriteIf(w, "id", r.JobId);
-        WriteIf(w, "model", r.Model);
-        if (r.State is { } state)
+        WriteIf(w, "account", Account);
+        WriteIf(w, "input", InputHash);
+        WriteIf(w, "id", JobId);
+        WriteIf(w, "model", Model);
+        if (State is { } state)
         {
             w.WriteString("state", state.ToString());
         }
-        if (r.JobStatus is { } status)
+        if (JobStatus is { } status)
         {
             w.WriteString("status", status.ToString());
         }
-        if (r.Error is { } error)
+        if (Error is { } error)
         {
             w.WriteStartObject("error");
             w.WriteString("kind", error.Kind.ToString());
@@ -67,7 +67,7 @@ internal static class LedgerRecordJson
             w.WriteString("message", error.Message);
             w.WriteEndObject();
         }
-        if (r.Request is { } request)
+        if (Request is { } request)
         {
             w.WriteStartObject("request");
             WriteIf(w, "model", request.Model);
@@ -89,7 +89,7 @@ internal static class LedgerRecordJson
             WriteIf(w, "callbackUrl", request.CallbackUrl);
             w.WriteEndObject();
         }
-        if (r.Tag is { Count: > 0 } tag)
+        if (Tag is { Count: > 0 } tag)
         {
             w.WriteStartObject("tag");
             foreach (var pair in tag)
@@ -105,24 +105,24 @@ internal static class LedgerRecordJson
             }
             w.WriteEndObject();
         }
-        WriteIf(w, "created", r.CreatedAt);
-        WriteIf(w, "started", r.StartedAt);
-        WriteIf(w, "completed", r.CompletedAt);
-        WriteIf(w, "fileId", r.FileId);
-        WriteIf(w, "taskId", r.TaskId);
-        WriteIf(w, "path", r.VideoPath);
-        if (r.VideoLength is { } length)
+        WriteIf(w, "created", CreatedAt);
+        WriteIf(w, "started", StartedAt);
+        WriteIf(w, "completed", CompletedAt);
+        WriteIf(w, "fileId", FileId);
+        WriteIf(w, "taskId", TaskId);
+        WriteIf(w, "path", VideoPath);
+        if (VideoLength is { } length)
         {
             w.WriteNumber("length", length);
         }
-        WriteIf(w, "gen", r.Generation);
-        if (r.Row is { } row)
+        WriteIf(w, "gen", Generation);
+        if (Row is { } row)
         {
             w.WriteNumber("row", row);
         }
-        WriteIf(w, "owner", r.Owner?.ToString());
-        WriteIf(w, "downloadingTo", r.DownloadingTo);
-        WriteIf(w, "downloader", r.Downloader?.ToString());
+        WriteIf(w, "owner", Owner?.ToString());
+        WriteIf(w, "downloadingTo", DownloadingTo);
+        WriteIf(w, "downloader", Downloader?.ToString());
         w.WriteEndObject();
     }
 
