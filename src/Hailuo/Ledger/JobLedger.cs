@@ -1,7 +1,9 @@
+// The ledger's public face: the money protocol (which record to write, and when, so a create is never paid
+// twice) and the lookups, each under one gate. It composes LedgerFile.cs (the bytes on disk and the lock) and
+// LedgerIndex.cs (the entries they add up to); callers see only this type.
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using Hailuo.Models;
 
 namespace Hailuo.Ledger;
@@ -16,7 +18,8 @@ namespace Hailuo.Ledger;
 /// <see cref="RecordStatus"/> on each status change and <see cref="RecordDownloaded"/> once the video is saved.
 /// An entry still <see cref="LedgerState.Submitting"/> after a crash means the outcome is unknown: report it,
 /// never resubmit it silently.</para>
-/// <para>Each record is one line written with one write call and flushed to disk before the method returns.
+/// <para>Each record is one line written with one write call; the intent and the create's outcome are flushed to
+/// disk before the method returns (see <see cref="LedgerFile.Append"/> for why only those).
 /// A crash can leave a torn last line: readers skip lines that do not parse, and the next append starts a new line.</para>
 /// <para>No secrets: the ledger has no field for a key. <c>account</c> is the caller's opaque fingerprint of the
 /// account (for example the first hex digits of the key's SHA-256), never the key itself.</para>
@@ -25,34 +28,10 @@ public sealed class JobLedger : IDisposable
 {
     public const string FileName = "ledger.jsonl";
 
-    // Compact when the file has more than max(10,000, 4 per job) lines: a job needs about five, so a ledger
-    // compacts after every few thousand jobs and never holds much more than four times what it must.
-    private const int CompactLinesPerJob = 4;
-    private const int MaxReloadsPerRead = 8;
-    private const FileShare Sharing = FileShare.ReadWrite | FileShare.Delete;
-
+    // One gate for both: every call catches the index up with the file, then reads or appends.
     private readonly object _gate = new();
-    private readonly Utf8StringPool _strings = new();
-    private readonly string _lockPath;
-
-    // The state read so far: every entry in file order, and the O(1) indexes over it.
-    private readonly Dictionary<string, Slot> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<(HailuoProvider Provider, string Account, string InputHash), Slot> _byInput = new();
-    private readonly Dictionary<(HailuoProvider Provider, string JobId), Slot> _byId = new();
-    // Where each video was saved; checked against the entry on lookup, so a slot that moved on is not believed.
-    private readonly Dictionary<string, Slot> _byVideoPath = new(StringComparer.Ordinal);
-    private List<Slot> _order = new();
-    private int _live;
-    private long _sequence;
-
-    // The file as read so far. The handle stays open so that "has anything changed?" is one fstat of it.
-    private FileStream _read;
-    private long _offset;       // just past the last complete line applied
-    private long _seenLength = -1;
-    private int _lines;         // lines in the current file, torn ones included, for auto-compaction
-    private long _nextAutoCompact;
-    private string? _generation;
-    private byte[] _buffer = new byte[64 * 1024];
+    private readonly LedgerIndex _index = new();
+    private readonly LedgerFile _file;
     private bool _disposed;
 
     /// <summary>Opens (and creates, with its folder) the ledger at <paramref name="path"/> and reads it.</summary>
@@ -62,25 +41,26 @@ public sealed class JobLedger : IDisposable
         {
             throw new ArgumentException("The ledger path is empty.", nameof(path));
         }
-        Path = System.IO.Path.GetFullPath(path);
-        var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-        _lockPath = Path + ".lock";
-        _read = OpenRead();
-        Refresh();
+        _file = new LedgerFile(path, _index);
+        _file.Refresh();
     }
 
     /// <summary>The ledger file, as a full path.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
     /// <summary>How long an append or a compaction waits for another process's lock before it fails.</summary>
-    internal TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    internal TimeSpan LockTimeout
+    {
+        get => _file.LockTimeout;
+        set => _file.LockTimeout = value;
+    }
 
     /// <summary>The fewest lines at which appends compact the file; lowered by tests.</summary>
-    internal int AutoCompactFloor { get; set; } = 10_000;
+    internal int AutoCompactFloor
+    {
+        get => _file.AutoCompactFloor;
+        set => _file.AutoCompactFloor = value;
+    }
 
     /// <summary>
     /// The per-user ledger: <c>$HAILUO_DATA_HOME/ledger.jsonl</c> if set; else <c>%LOCALAPPDATA%\Hailuo</c> on Windows,
@@ -110,7 +90,7 @@ public sealed class JobLedger : IDisposable
     public LedgerEntry? TryRecordIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
         IReadOnlyDictionary<string, string?> tag, LedgerEntry? basedOn, long? row = null) =>
         WriteIntent(provider, account, inputHash, request, tag, row, () =>
-            (_byInput.TryGetValue((provider, account, inputHash), out var latest) ? latest.Entry.Key : null) == basedOn?.Key);
+            _index.FindByInput(provider, account, inputHash)?.Key == basedOn?.Key);
 
     private LedgerEntry? WriteIntent(HailuoProvider provider, string account, string inputHash, VideoRequest request,
         IReadOnlyDictionary<string, string?> tag, long? row, Func<bool>? stillTrue)
@@ -148,9 +128,7 @@ public sealed class JobLedger : IDisposable
             {
                 return null;
             }
-            return _byKey.TryGetValue(key, out var slot)
-                ? slot.Entry
-                : throw new IOException($"The intent written to {Path} could not be read back.");
+            return _index.FindByKey(key) ?? throw new IOException($"The intent written to {Path} could not be read back.");
         }
     }
 
@@ -207,13 +185,9 @@ public sealed class JobLedger : IDisposable
         {
             Append(() =>
             {
-                RequireKnown(intent);
-                var slot = _byKey[intent.Key];
-                var entry = slot.Entry;
+                var entry = RequireKnown(intent);
                 var open = entry.State is LedgerState.Submitting or LedgerState.OutcomeUnknown;
-                var latest = entry.Account is null || entry.InputHash is null
-                    || (_byInput.TryGetValue((entry.Provider, entry.Account, entry.InputHash), out var newest) && newest == slot);
-                if (!open || !latest)
+                if (!open || !_index.IsLatestForInput(intent.Key))
                 {
                     return null;
                 }
@@ -258,13 +232,13 @@ public sealed class JobLedger : IDisposable
         {
             Append(durable: false, build: () =>
             {
-                _byId.TryGetValue((job.Provider, job.Id), out var slot);
-                if (slot is not null && IsUnchanged(slot.Entry, job))
+                var known = _index.FindById(job.Provider, job.Id);
+                if (known is not null && IsUnchanged(known, job))
                 {
                     return null;
                 }
                 var record = LedgerRecord.FromJob(LedgerRecord.Status, job);
-                if (slot is null)
+                if (known is null)
                 {
                     // First heard of here: keep what the job knows of itself.
                     record.CreatedAt = job.CreatedAt;
@@ -316,9 +290,8 @@ public sealed class JobLedger : IDisposable
             // Decided under the cross-process lock, after catching up with the file: two processes cannot both claim.
             Append(durable: false, build: () =>
             {
-                if (_byId.TryGetValue((provider, jobId), out var slot)
-                    && slot.Entry.Downloader is { } other && !other.IsCurrent
-                    && string.Equals(slot.Entry.DownloadingTo, fullPath, StringComparison.Ordinal) && other.IsAlive())
+                if (_index.FindById(provider, jobId) is { Downloader: { } other } entry && !other.IsCurrent
+                    && string.Equals(entry.DownloadingTo, fullPath, StringComparison.Ordinal) && other.IsAlive())
                 {
                     holder = other;
                     return null;
@@ -351,8 +324,8 @@ public sealed class JobLedger : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            Refresh();
-            return _byInput.TryGetValue((provider, account, inputHash), out var slot) ? slot.Entry : null;
+            _file.Refresh();
+            return _index.FindByInput(provider, account, inputHash);
         }
     }
 
@@ -366,8 +339,8 @@ public sealed class JobLedger : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            Refresh();
-            return _byId.TryGetValue((provider, jobId), out var slot) ? slot.Entry : null;
+            _file.Refresh();
+            return _index.FindById(provider, jobId);
         }
     }
 
@@ -381,8 +354,8 @@ public sealed class JobLedger : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            Refresh();
-            return _byVideoPath.TryGetValue(fullPath, out var slot) && !slot.Removed && slot.Entry.VideoPath == fullPath ? slot.Entry : null;
+            _file.Refresh();
+            return _index.FindByVideoPath(fullPath);
         }
     }
 
@@ -394,47 +367,29 @@ public sealed class JobLedger : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(query), query.First, "First cannot be negative.");
         }
-        var matches = new List<(LedgerEntry Entry, long Sequence)>();
+        List<(LedgerEntry Entry, long Sequence)> matches;
         lock (_gate)
         {
             ThrowIfDisposed();
-            Refresh();
-            foreach (var slot in _order)
-            {
-                if (!slot.Removed && query.Matches(slot.Entry))
-                {
-                    matches.Add((slot.Entry, slot.Sequence));
-                }
-            }
+            _file.Refresh();
+            matches = _index.Matching(query);
         }
         // The snapshots are immutable, so sorting needs no lock.
-        matches.Sort(static (a, b) =>
-        {
-            var byTime = b.Entry.CreatedAt.CompareTo(a.Entry.CreatedAt);
-            return byTime != 0 ? byTime : b.Sequence.CompareTo(a.Sequence);
-        });
-        var count = query.First is { } first ? Math.Min(first, matches.Count) : matches.Count;
-        var result = new LedgerEntry[count];
-        for (var i = 0; i < count; i++)
-        {
-            result[i] = matches[i].Entry;
-        }
-        return result;
+        return LedgerIndex.NewestFirst(matches, query.First);
     }
 
     // ---- Compaction ----------------------------------------------------------------------------------------
 
     /// <summary>
     /// Rewrites the file as one snapshot line per job. Appends from other processes are never lost: they take
-    /// the same lock (see <see cref="Append"/>).
+    /// the same lock (see <see cref="LedgerFile.Append"/>).
     /// </summary>
     public void Compact()
     {
         lock (_gate)
         {
             ThrowIfDisposed();
-            using var held = LedgerFileLock.Acquire(_lockPath, LockTimeout);
-            CompactLocked();
+            _file.Compact();
         }
     }
 
@@ -449,8 +404,8 @@ public sealed class JobLedger : IDisposable
             lock (_gate)
             {
                 ThrowIfDisposed();
-                Refresh();
-                return (_lines, _live, _byInput.Count, _byId.Count);
+                _file.Refresh();
+                return (_file.Lines, _index.Jobs, _index.ByInputCount, _index.ByIdCount);
             }
         }
     }
@@ -464,477 +419,19 @@ public sealed class JobLedger : IDisposable
                 return;
             }
             _disposed = true;
-            _read.Dispose();
+            _file.Dispose();
         }
     }
 
-    // ---- Writing -------------------------------------------------------------------------------------------
-
     /// <summary>
-    /// Appends one record, built once the ledger has caught up with other processes (build returns null to
-    /// write nothing), then reads it back so that this instance sees records in the file's order.
+    /// Appends one record under the cross-process lock, built once the ledger has caught up with other processes
+    /// (build returns null to write nothing). Only the records money depends on are durable: see
+    /// <see cref="LedgerFile.Append"/>.
     /// </summary>
-    /// <remarks>
-    /// Every append holds the cross-process lock, the same one compaction holds. Why a lock rather than
-    /// re-appending the tail after the swap: a process still holding the replaced file would keep writing into
-    /// a file nobody reads, and a re-appended tail could duplicate or reorder records. It is also what makes the
-    /// append itself safe, since .NET's FileMode.Append does not open with O_APPEND on Unix (it writes at its own
-    /// position), so two unlocked appenders could overwrite each other. Appends are a handful per paid video,
-    /// so one lock-file open per append costs nothing that matters.
-    /// Only the records that money depends on (the intent before a create is sent, and the create's outcome) are
-    /// flushed to disk before the call returns. A status or download record reaches the kernel at once, so it
-    /// survives the process being killed; after a power cut its loss costs one more poll or a check of the file,
-    /// never a create, which saves three of a job's five disk flushes.
-    /// </remarks>
     private void Append(Func<LedgerRecord?> build, bool durable = true)
     {
         ThrowIfDisposed();
-        using var held = LedgerFileLock.Acquire(_lockPath, LockTimeout);
-        Refresh();
-        using var output = new FileStream(Path, FileMode.Append, FileAccess.Write, Sharing, bufferSize: 1, FileOptions.None);
-        if (output.Length != _read.Length)
-        {
-            // Under the lock nobody is writing, so a different length means the path is not the file we have
-            // been reading (replaced or deleted by someone who did not take the lock): start over from the path.
-            Reload();
-        }
-        var record = build();
-        if (record is null)
-        {
-            return;
-        }
-        record.At = DateTimeOffset.UtcNow;
-        var line = record.ToLine();
-        // Under the lock, bytes past the last complete line can only be a torn line from a crash: end it first,
-        // in the same write, so that this record starts on its own line.
-        var torn = output.Length > _offset;
-        var bytes = line;
-        if (torn)
-        {
-            bytes = new byte[line.Length + 1];
-            bytes[0] = (byte)'\n';
-            Buffer.BlockCopy(line, 0, bytes, 1, line.Length);
-        }
-        output.Write(bytes, 0, bytes.Length);
-        output.Flush(flushToDisk: durable);
-        Refresh();
-        MaybeCompact();
-    }
-
-    private void MaybeCompact()
-    {
-        if (_lines <= Math.Max(AutoCompactFloor, CompactLinesPerJob * (long)_live) || _lines < _nextAutoCompact)
-        {
-            return;
-        }
-        try
-        {
-            CompactLocked();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Compaction only saves space and read time; the record is already safe. Try again much later.
-            _nextAutoCompact = _lines * 2L;
-        }
-    }
-
-    /// <summary>Compaction proper; the caller holds the gate and the cross-process lock.</summary>
-    private void CompactLocked()
-    {
-        Refresh();
-        // The old file, held open to tell readers still on it where to go once it has been replaced.
-        using var old = new FileStream(Path, FileMode.Append, FileAccess.Write, Sharing, bufferSize: 1, FileOptions.None);
-        if (old.Length != _read.Length)
-        {
-            Reload();
-        }
-        var folder = System.IO.Path.GetDirectoryName(Path) ?? ".";
-        var name = System.IO.Path.GetFileName(Path);
-        // Under the lock nobody else is compacting, so any temp file left here is from a compaction that crashed.
-        foreach (var stale in Directory.GetFiles(folder, name + ".*.tmp"))
-        {
-            TryDelete(stale);
-        }
-        var generation = Guid.NewGuid().ToString("N");
-        var temp = System.IO.Path.Combine(folder, name + "." + generation + ".tmp");
-        var kept = new List<Slot>(_live);
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.None))
-            using (var output = new BufferedStream(file, 256 * 1024))
-            {
-                var now = DateTimeOffset.UtcNow;
-                Write(output, new LedgerRecord { Type = LedgerRecord.Header, At = now, Generation = generation });
-                foreach (var slot in _order)
-                {
-                    if (!slot.Removed)
-                    {
-                        Write(output, LedgerRecord.FromEntry(slot.Entry, slot.Entry.UpdatedAt));
-                        kept.Add(slot);
-                    }
-                }
-                output.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            if (File.Exists(Path))
-            {
-                File.Replace(temp, Path, destinationBackupFileName: null);
-            }
-            else
-            {
-                File.Move(temp, Path);
-            }
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-
-        // Readers still on the old file see this marker and reopen the path.
-        var marker = new LedgerRecord { Type = LedgerRecord.Moved, At = DateTimeOffset.UtcNow, Generation = generation }.ToLine();
-        try
-        {
-            old.Write(marker, 0, marker.Length);
-            old.Flush(flushToDisk: true);
-        }
-        catch (IOException)
-        {
-            // Their next append notices the path changed under them (see Append); only their reads lag until then.
-        }
-
-        // The state in memory is exactly what was written; only the file position changes.
-        _read.Dispose();
-        _read = OpenRead();
-        _order = kept;
-        _generation = generation;
-        _lines = kept.Count + 1;
-        _offset = _read.Length;
-        _seenLength = -1;
-        _nextAutoCompact = 0;
-    }
-
-    private static void Write(Stream output, LedgerRecord record)
-    {
-        record.Write(output);
-        output.WriteByte((byte)'\n');
-    }
-
-    // ---- Reading -------------------------------------------------------------------------------------------
-
-    private FileStream OpenRead() =>
-        // No FileStream buffer: another process appends behind our back, and we read in big chunks anyway.
-        new(Path, FileMode.OpenOrCreate, FileAccess.Read, Sharing, bufferSize: 1, FileOptions.None);
-
-    /// <summary>Reads what was appended since the last read; one fstat when nothing was.</summary>
-    private void Refresh()
-    {
-        var reloads = 0;
-        while (!ReadNew())
-        {
-            if (++reloads > MaxReloadsPerRead)
-            {
-                throw new IOException($"The ledger {Path} kept being replaced while it was read.");
-            }
-            Reload(readNow: false);
-        }
-    }
-
-    /// <summary>Drops everything read and reads the file at the path from its start.</summary>
-    private void Reload(bool readNow = true)
-    {
-        _read.Dispose();
-        _read = OpenRead();
-        _byKey.Clear();
-        _byInput.Clear();
-        _byId.Clear();
-        _byVideoPath.Clear();
-        _order = new List<Slot>();
-        _live = 0;
-        _offset = 0;
-        _seenLength = -1;
-        _lines = 0;
-        _generation = null;
-        if (readNow)
-        {
-            Refresh();
-        }
-    }
-
-    /// <summary>Applies the complete lines past the offset; false when the file was replaced and must be reopened.</summary>
-    private bool ReadNew()
-    {
-        var length = _read.Length;
-        if (length == _seenLength)
-        {
-            return true;
-        }
-        if (length < _offset)
-        {
-            return false; // truncated or swapped under us
-        }
-        _read.Seek(_offset, SeekOrigin.Begin);
-        var filled = 0;
-        var remaining = length - _offset;
-        while (remaining > 0)
-        {
-            if (filled == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2); // one line longer than the buffer
-            }
-            var got = _read.Read(_buffer, filled, (int)Math.Min(_buffer.Length - filled, remaining));
-            if (got == 0)
-            {
-                _seenLength = -1; // shorter than it said: look again next time
-                return true;
-            }
-            filled += got;
-            remaining -= got;
-            var start = 0;
-            while (true)
-            {
-                var newline = _buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    break;
-                }
-                var line = _buffer.AsSpan(start, newline);
-                start += newline + 1;
-                _offset += newline + 1;
-                if (!ApplyLine(line))
-                {
-                    return false;
-                }
-            }
-            // Keep the start of an unfinished line for the next chunk. A line still unfinished at the end is
-            // either being written (complete next time) or torn by a crash (ended by the next append).
-            if (start > 0)
-            {
-                Buffer.BlockCopy(_buffer, start, _buffer, 0, filled - start);
-                filled -= start;
-            }
-        }
-        _seenLength = length;
-        return true;
-    }
-
-    private bool ApplyLine(ReadOnlySpan<byte> line)
-    {
-        _lines++;
-        if (line.IsEmpty || (line.Length == 1 && line[0] == (byte)'\r'))
-        {
-            return true;
-        }
-        var record = LedgerRecord.TryParse(line, _strings);
-        if (record is null)
-        {
-            return true; // torn by a crash, or not ours: skipped
-        }
-        if (record.Type == LedgerRecord.Moved)
-        {
-            // This file was replaced by a compaction; ignore a marker that points to the file we already read.
-            return record.Generation == _generation;
-        }
-        Apply(record);
-        return true;
-    }
-
-    private void Apply(LedgerRecord r)
-    {
-        switch (r.Type)
-        {
-            case LedgerRecord.Header:
-                _generation = r.Generation;
-                break;
-
-            case LedgerRecord.Intent:
-            {
-                if (_byKey.ContainsKey(r.Key!))
-                {
-                    break;
-                }
-                var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
-                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
-                    .SetOwner(r.Owner)
-                    .SetState(LedgerState.Submitting)
-                    .SetTimes(r.At, r.At);
-                Index(Add(entry, fromIntent: true));
-                break;
-            }
-
-            case LedgerRecord.Submitted:
-            {
-                if (!_byKey.TryGetValue(r.Key!, out var slot) || slot.Removed)
-                {
-                    break;
-                }
-                var entry = slot.Entry.Copy()
-                    .SetState(LedgerState.Submitted, r.JobId)
-                    .SetError(null)
-                    .SetInput(null, null, r.Model, null, null)
-                    .SetTimes(null, r.At);
-                if (r.JobStatus is not null)
-                {
-                    entry.SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId);
-                }
-                var id = (entry.Provider, r.JobId!);
-                if (_byId.TryGetValue(id, out var other) && other != slot && !other.FromIntent)
-                {
-                    // The job was first seen by a status read before this record arrived: fold it in.
-                    entry = Fold(entry, other.Entry);
-                    Remove(other);
-                }
-                if (slot.Entry.JobId is { } oldId && oldId != r.JobId && _byId.TryGetValue((entry.Provider, oldId), out var was) && was == slot)
-                {
-                    _byId.Remove((entry.Provider, oldId));
-                }
-                slot.Entry = entry;
-                _byId[id] = slot;
-                IndexVideoPath(slot); // a download folded in from a status-only entry
-                break;
-            }
-
-            case LedgerRecord.Unknown:
-            case LedgerRecord.Rejected:
-            {
-                // A job id, once known, outranks a late "unknown" or "rejected".
-                if (_byKey.TryGetValue(r.Key!, out var slot) && !slot.Removed && slot.Entry.State != LedgerState.Submitted)
-                {
-                    var state = r.Type == LedgerRecord.Rejected ? LedgerState.Rejected : LedgerState.OutcomeUnknown;
-                    slot.Entry = slot.Entry.Copy().SetState(state).SetError(r.Error).SetTimes(null, r.At);
-                }
-                break;
-            }
-
-            case LedgerRecord.Status:
-            {
-                var slot = FindOrAddJob(r);
-                slot.Entry = slot.Entry.Copy()
-                    .SetState(LedgerState.Submitted, r.JobId)
-                    .SetInput(null, null, r.Model, null, null)
-                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
-                    .SetTimes(null, r.At);
-                break;
-            }
-
-            case LedgerRecord.Downloaded:
-            {
-                var slot = FindOrAddJob(r);
-                slot.Entry = slot.Entry.Copy().SetDownload(r.VideoPath, r.VideoLength).SetDownloading(null, null).SetTimes(null, r.At);
-                IndexVideoPath(slot);
-                break;
-            }
-
-            case LedgerRecord.Downloading:
-            {
-                var slot = FindOrAddJob(r);
-                slot.Entry = slot.Entry.Copy().SetDownloading(r.VideoPath, r.Owner).SetTimes(null, r.At);
-                break;
-            }
-
-            case LedgerRecord.Abandoned:
-            {
-                if (_byId.TryGetValue((r.Provider!.Value, r.JobId!), out var slot))
-                {
-                    slot.Entry = slot.Entry.Copy().SetDownloading(null, null).SetTimes(null, r.At);
-                }
-                break;
-            }
-
-            case LedgerRecord.Snapshot:
-            {
-                var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
-                    .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
-                    .SetState(r.State!.Value, r.JobId)
-                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
-                    .SetDownload(r.VideoPath, r.VideoLength)
-                    .SetOwner(r.Owner)
-                    .SetDownloading(r.DownloadingTo, r.Downloader)
-                    .SetTimes(r.CreatedAt ?? r.At, r.At);
-                if (_byKey.TryGetValue(r.Key!, out var slot) && !slot.Removed)
-                {
-                    slot.Entry = entry;
-                }
-                else
-                {
-                    slot = Add(entry, fromIntent: r.Account is not null);
-                }
-                Index(slot);
-                break;
-            }
-        }
-    }
-
-    /// <summary>The entry for a status or download record's job, added when the ledger has not seen it.</summary>
-    private Slot FindOrAddJob(LedgerRecord r)
-    {
-        if (_byId.TryGetValue((r.Provider!.Value, r.JobId!), out var slot))
-        {
-            return slot;
-        }
-        var key = $"job:{r.Provider}:{r.JobId}";
-        if (_byKey.ContainsKey(key))
-        {
-            key += ":" + _sequence;
-        }
-        var entry = new LedgerEntry(key, r.Provider.Value)
-            .SetInput(null, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag)
-            .SetState(LedgerState.Submitted, r.JobId)
-            .SetTimes(r.CreatedAt ?? r.At, r.At);
-        slot = Add(entry, fromIntent: false);
-        _byId[(r.Provider.Value, r.JobId!)] = slot;
-        return slot;
-    }
-
-    private static LedgerEntry Fold(LedgerEntry into, LedgerEntry from)
-    {
-        if (into.Status is null && from.Status is not null)
-        {
-            into.SetStatus(from.Status, from.Error, from.StartedAt, from.CompletedAt, from.FileId, from.TaskId);
-        }
-        if (into.VideoPath is null && from.VideoPath is not null)
-        {
-            into.SetDownload(from.VideoPath, from.VideoLength);
-        }
-        return into;
-    }
-
-    private Slot Add(LedgerEntry entry, bool fromIntent)
-    {
-        var slot = new Slot(entry, _sequence++, fromIntent);
-        _byKey[entry.Key] = slot;
-        _order.Add(slot);
-        _live++;
-        return slot;
-    }
-
-    private void Index(Slot slot)
-    {
-        var entry = slot.Entry;
-        if (entry.Account is not null && entry.InputHash is not null)
-        {
-            _byInput[(entry.Provider, entry.Account, entry.InputHash)] = slot; // later lines win: the latest entry
-        }
-        if (entry.JobId is not null)
-        {
-            _byId[(entry.Provider, entry.JobId)] = slot;
-        }
-        IndexVideoPath(slot);
-    }
-
-    private void IndexVideoPath(Slot slot)
-    {
-        if (slot.Entry.VideoPath is { } path)
-        {
-            _byVideoPath[path] = slot;
-        }
-    }
-
-    private void Remove(Slot slot)
-    {
-        slot.Removed = true;
-        _byKey.Remove(slot.Entry.Key);
-        _live--;
+        _file.Append(build, durable);
     }
 
     private static bool IsUnchanged(LedgerEntry e, HailuoJob job) =>
@@ -950,13 +447,9 @@ public sealed class JobLedger : IDisposable
     private static bool SameError(HailuoError? a, HailuoError? b) =>
         a is null ? b is null : b is not null && a.Kind == b.Kind && a.Code == b.Code && a.Message == b.Message;
 
-    private void RequireKnown(LedgerEntry intent)
-    {
-        if (!_byKey.TryGetValue(intent.Key, out var slot) || slot.Removed)
-        {
-            throw new ArgumentException($"The entry {intent.Key} is not in the ledger {Path}.", nameof(intent));
-        }
-    }
+    private LedgerEntry RequireKnown(LedgerEntry intent) =>
+        _index.FindByKey(intent.Key)
+        ?? throw new ArgumentException($"The entry {intent.Key} is not in the ledger {Path}.", nameof(intent));
 
     private static void RequireText(string value, string name)
     {
@@ -966,42 +459,11 @@ public sealed class JobLedger : IDisposable
         }
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A stray temp file is harmless.
-        }
-    }
-
     private void ThrowIfDisposed()
     {
         if (_disposed)
         {
             throw new ObjectDisposedException(nameof(JobLedger));
         }
-    }
-
-    private sealed class Slot
-    {
-        public Slot(LedgerEntry entry, long sequence, bool fromIntent)
-        {
-            Entry = entry;
-            Sequence = sequence;
-            FromIntent = fromIntent;
-        }
-
-        /// <summary>The latest snapshot; replaced, never changed.</summary>
-        public LedgerEntry Entry { get; set; }
-
-        public long Sequence { get; }
-
-        public bool FromIntent { get; }
-
-        public bool Removed { get; set; }
     }
 }

@@ -1,3 +1,6 @@
+// What callers get back from the ledger: LedgerState (how far a paid create got) and LedgerEntry, one job's
+// immutable snapshot. Public, and apart from LedgerRecord.cs (the lines on disk) and LedgerIndex.cs (which builds
+// entries from them), so the API stays the same whatever the file format does.
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;

@@ -1,3 +1,5 @@
+// The lock across processes that every append and compaction holds (LedgerFile.cs). Its own file because how
+// the operating system enforces it, and why the lock file is never deleted, is a concern of its own.
 using System;
 using System.Diagnostics;
 using System.IO;

@@ -1,3 +1,5 @@
+// The filters JobLedger.List takes, and the test of one entry against them. Public and apart from
+// LedgerIndex.cs, which runs it over the entries, so callers build queries without seeing the index.
 using System;
 using System.Collections.Generic;
 using Hailuo.Models;

@@ -1,3 +1,5 @@
+// A process as the ledger records it (the writer of an intent, the holder of a download) and whether it still
+// runs. Apart because it asks the operating system, not the file, and callers use it on its own.
 using System;
 using System.ComponentModel;
 using System.Diagnostics;

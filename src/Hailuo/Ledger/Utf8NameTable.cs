@@ -1,3 +1,5 @@
+// Allocation-free helpers for reading ledger lines: fixed names matched on UTF-8 bytes, enum names, and a pool
+// for strings that repeat. Apart from LedgerRecord.Json.cs, which uses them, because they know nothing of records.
 using System;
 using System.Collections.Generic;
 using System.Text;
@@ -37,6 +39,27 @@ internal sealed class Utf8NameTable
             }
         }
         return -1;
+    }
+
+    /// <summary>
+    /// Moves the reader to the next property whose value is not null and gives its index (-1 for a name not in the
+    /// table); false at the end of the object. <paramref name="previous"/> carries the last index found from one
+    /// call to the next, for <see cref="Find"/>.
+    /// </summary>
+    public bool NextValue(ref Utf8JsonReader reader, ref int previous, out int found)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            found = Find(ref reader, previous);
+            previous = found < 0 ? previous : found;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null)
+            {
+                return true;
+            }
+        }
+        found = -1;
+        return false;
     }
 }
 
