@@ -10,27 +10,6 @@ using Polly;
 
 namespace Hailuo.Downloads;
 
-internal enum AttemptKind { Done, Retry, Expired }
-
-/// <summary>What one request of a download came to: the video (or its size), a passing failure, or an expired link.</summary>
-/// <param name="Kind">Done, worth another try, or in need of a fresh link.</param>
-/// <param name="Reason">What went wrong, in words for the error.</param>
-/// <param name="Status">The HTTP status, when there was an answer.</param>
-/// <param name="RetryAfter">The wait the answer asked for.</param>
-/// <param name="Error">The fault, when there was no answer.</param>
-/// <param name="Length">The video's size, as a size probe found it; null when the server did not say.</param>
-internal sealed record AttemptResult(AttemptKind Kind, string Reason, int? Status, TimeSpan? RetryAfter, Exception? Error, long? Length)
-{
-    public static readonly AttemptResult Done = new(AttemptKind.Done, "", null, null, null, null);
-
-    public static AttemptResult Found(long? length) => new(AttemptKind.Done, "", null, null, null, length);
-
-    public static AttemptResult Retry(string reason, int? status = null, TimeSpan? retryAfter = null, Exception? error = null) =>
-        new(AttemptKind.Retry, reason, status, retryAfter, error, null);
-
-    public static AttemptResult Expired(int status, string reason) => new(AttemptKind.Expired, reason, status, null, null, null);
-}
-
 /// <summary>
 /// How one download gets past a failed request, on the policy API calls use too (Transport/HttpRetryPolicy.cs): a
 /// fault of the network or a passing status is waited out and tried again, up to DownloadOptions.MaxAttempts in all;
@@ -208,4 +187,25 @@ internal sealed class DownloadRecovery
 
     public static HailuoException Fail(HailuoErrorKind kind, string message, int? status = null, Exception? inner = null, HailuoRemedy? remedy = null) =>
         new(new HailuoError(kind, message, status?.ToString(CultureInfo.InvariantCulture), remedy), inner);
+}
+
+internal enum AttemptKind { Done, Retry, Expired }
+
+/// <summary>What one request of a download came to: the video (or its size), a passing failure, or an expired link.</summary>
+/// <param name="Kind">Done, worth another try, or in need of a fresh link.</param>
+/// <param name="Reason">What went wrong, in words for the error.</param>
+/// <param name="Status">The HTTP status, when there was an answer.</param>
+/// <param name="RetryAfter">The wait the answer asked for.</param>
+/// <param name="Error">The fault, when there was no answer.</param>
+/// <param name="Length">The video's size, as a size probe found it; null when the server did not say.</param>
+internal sealed record AttemptResult(AttemptKind Kind, string Reason, int? Status, TimeSpan? RetryAfter, Exception? Error, long? Length)
+{
+    public static readonly AttemptResult Done = new(AttemptKind.Done, "", null, null, null, null);
+
+    public static AttemptResult Found(long? length) => new(AttemptKind.Done, "", null, null, null, length);
+
+    public static AttemptResult Retry(string reason, int? status = null, TimeSpan? retryAfter = null, Exception? error = null) =>
+        new(AttemptKind.Retry, reason, status, retryAfter, error, null);
+
+    public static AttemptResult Expired(int status, string reason) => new(AttemptKind.Expired, reason, status, null, null, null);
 }

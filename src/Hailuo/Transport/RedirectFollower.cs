@@ -6,33 +6,6 @@ using System.Threading.Tasks;
 
 namespace Hailuo.Transport;
 
-/// <summary>One redirect about to be followed, for <see cref="RedirectRules.Vet"/> and <see cref="RedirectRules.TooMany"/>.</summary>
-/// <param name="Start">The address the request was first sent to, before any redirect.</param>
-/// <param name="From">The address that answered with the redirect.</param>
-/// <param name="To">Its Location, made absolute against <paramref name="From"/>.</param>
-/// <param name="Status">The redirect's status: 301, 302, 303, 307 or 308.</param>
-/// <param name="Method">The method of the request that was redirected.</param>
-/// <param name="Followed">Redirects already followed before this one.</param>
-internal sealed record RedirectHop(Uri Start, Uri From, Uri To, int Status, HttpMethod Method, int Followed);
-
-/// <summary>What one caller allows while following redirects: how many, to where, and whose credentials go where.</summary>
-internal sealed class RedirectRules
-{
-    public int MaxRedirects { get; init; }
-
-    /// <summary>Adds the credentials; called only for a hop to <see cref="IsCredentialOrigin"/>. Null: none are ever sent.</summary>
-    public Action<HttpRequestMessage>? Authorize { get; init; }
-
-    /// <summary>The origin the credentials belong to: the API's own.</summary>
-    public Func<Uri, bool> IsCredentialOrigin { get; init; } = _ => false;
-
-    /// <summary>Throws when a redirect must not be followed: a scheme, a host, or a method the caller refuses.</summary>
-    public Action<RedirectHop>? Vet { get; init; }
-
-    /// <summary>The error for a redirect past <see cref="MaxRedirects"/>.</summary>
-    public Func<RedirectHop, Exception> TooMany { get; init; } = hop => new InvalidOperationException($"More than {hop.Followed} redirects.");
-}
-
 /// <summary>
 /// Sends a request and follows its redirects by hand, for API calls and downloads alike. The handler's own following
 /// stays off (AllowAutoRedirect = false): it would follow to any scheme (ftp: is tried as HTTP on port 21; file:
@@ -97,4 +70,31 @@ internal static class RedirectFollower
     /// <summary>Headers that carry credentials: a key, a token or a session. Download links are signed in their URL and need none.</summary>
     public static bool CarriesCredentials(HttpHeaders headers) =>
         headers.Contains("Authorization") || headers.Contains("X-API-Key") || headers.Contains("Cookie");
+}
+
+/// <summary>One redirect about to be followed, for <see cref="RedirectRules.Vet"/> and <see cref="RedirectRules.TooMany"/>.</summary>
+/// <param name="Start">The address the request was first sent to, before any redirect.</param>
+/// <param name="From">The address that answered with the redirect.</param>
+/// <param name="To">Its Location, made absolute against <paramref name="From"/>.</param>
+/// <param name="Status">The redirect's status: 301, 302, 303, 307 or 308.</param>
+/// <param name="Method">The method of the request that was redirected.</param>
+/// <param name="Followed">Redirects already followed before this one.</param>
+internal sealed record RedirectHop(Uri Start, Uri From, Uri To, int Status, HttpMethod Method, int Followed);
+
+/// <summary>What one caller allows while following redirects: how many, to where, and whose credentials go where.</summary>
+internal sealed class RedirectRules
+{
+    public int MaxRedirects { get; init; }
+
+    /// <summary>Adds the credentials; called only for a hop to <see cref="IsCredentialOrigin"/>. Null: none are ever sent.</summary>
+    public Action<HttpRequestMessage>? Authorize { get; init; }
+
+    /// <summary>The origin the credentials belong to: the API's own.</summary>
+    public Func<Uri, bool> IsCredentialOrigin { get; init; } = _ => false;
+
+    /// <summary>Throws when a redirect must not be followed: a scheme, a host, or a method the caller refuses.</summary>
+    public Action<RedirectHop>? Vet { get; init; }
+
+    /// <summary>The error for a redirect past <see cref="MaxRedirects"/>.</summary>
+    public Func<RedirectHop, Exception> TooMany { get; init; } = hop => new InvalidOperationException($"More than {hop.Followed} redirects.");
 }
