@@ -87,7 +87,6 @@ internal sealed class DownloadTransfer
                     Restart(file);
                 }
             }, StoppedAt).ConfigureAwait(false);
-            file.Close();
             file.Verify(_total);
             file.Publish(_destination, _request.Overwrite);
             Report(completed: true);

@@ -10,14 +10,15 @@ namespace Hailuo.Downloads;
 /// The life of a download's temp file, <c>.NAME.RANDOM.partial</c> beside the destination: created empty, written by
 /// the transfer, emptied to start over, checked to be the whole MP4, then renamed into place in one step, so that the
 /// destination is never half-written; deleted on any failure. Temp files a killed process left are swept here too.
+/// The file stays open from its creation to its rename: an open temp file is a live download's, which no sweep takes.
 /// </summary>
 internal sealed class PartialFile : IDisposable
 {
     private const string Suffix = ".partial";
     private const int RandomLength = 12;
 
-    // Folders already swept of temp files left by killed processes (see SweepOrphans).
-    private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
+    // Folders swept of temp files left by killed processes, or being swept: downloads into one wait for its sweep (SweepOrphans).
+    private static readonly ConcurrentDictionary<string, Lazy<bool>> Swept = new(StringComparer.Ordinal);
 
     private FileStream? _stream;
     private bool _published;
@@ -30,7 +31,7 @@ internal sealed class PartialFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Open for writing until <see cref="Close"/>; a live download holds it open, which tells it from an orphan.</summary>
+    /// <summary>Open for writing until <see cref="Publish"/>; a live download holds it open, which tells it from an orphan.</summary>
     public FileStream Stream => _stream ?? throw new ObjectDisposedException(Path);
 
     /// <summary>Creates a new, empty temp file for <paramref name="destination"/>.</summary>
@@ -61,25 +62,18 @@ internal sealed class PartialFile : IDisposable
         }
     }
 
-    /// <summary>Flushes what was written to the disk and closes the file, ready for <see cref="Verify"/> and <see cref="Publish"/>.</summary>
-    public void Close()
-    {
-        Stream.Flush(flushToDisk: true);
-        _stream!.Dispose();
-        _stream = null;
-    }
-
-    /// <summary>Throws unless the closed file has the announced length (when there was one) and is a complete MP4.</summary>
+    /// <summary>Flushes what was written to the disk, then throws unless it has the announced length (when there was one) and is a complete MP4.</summary>
     public void Verify(long? announced)
     {
-        var length = new FileInfo(Path).Length;
+        Stream.Flush(flushToDisk: true);
+        var length = Stream.Length;
         if (announced is { } total && length != total)
         {
             throw DownloadRecovery.Fail(HailuoErrorKind.Protocol, $"The download is {length} bytes but the server announced {total}; it was discarded.");
         }
         try
         {
-            Mp4Inspector.Inspect(Path);
+            Mp4Inspector.Inspect(Stream);
         }
         catch (InvalidDataException e)
         {
@@ -87,9 +81,12 @@ internal sealed class PartialFile : IDisposable
         }
     }
 
-    /// <summary>Moves the finished file into place in one rename, replacing an existing destination only when allowed.</summary>
+    /// <summary>Moves the verified file into place in one rename, replacing an existing destination only when allowed.</summary>
     public void Publish(string destination, bool overwrite)
     {
+        // Closed only now, the moment before the rename: a closed temp file is what a sweep takes for an orphan.
+        _stream?.Dispose();
+        _stream = null;
         if (!File.Exists(destination))
         {
             try
@@ -137,14 +134,14 @@ internal sealed class PartialFile : IDisposable
     /// <summary>
     /// Deletes the temp files that downloads of a killed process left in <paramref name="folder"/> (a cancelled or
     /// failed download deletes its own). A live download holds its temp file open, so one that can be opened
-    /// exclusively is an orphan. Once per folder and process: only a process that has died leaves them.
+    /// exclusively is an orphan. Once per folder and process: only a process that has died leaves them. Other downloads
+    /// into the folder wait for the sweep, so that it never meets one of this process's files closed for its rename.
     /// </summary>
-    public static void SweepOrphans(string folder)
+    public static void SweepOrphans(string folder) =>
+        _ = Swept.GetOrAdd(folder, key => new Lazy<bool>(() => Sweep(key))).Value;
+
+    private static bool Sweep(string folder)
     {
-        if (!Swept.TryAdd(folder, true))
-        {
-            return;
-        }
         try
         {
             foreach (var path in Directory.EnumerateFiles(folder, ".*" + Suffix))
@@ -170,6 +167,7 @@ internal sealed class PartialFile : IDisposable
         {
             // The folder cannot be listed; the download itself will say what is wrong with it.
         }
+        return true;
     }
 
     /// <summary>The shape <see cref="Create"/> gives its files: <c>.NAME.RANDOM.partial</c>, RANDOM being 12 hex digits.</summary>
