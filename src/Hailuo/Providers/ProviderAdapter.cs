@@ -170,11 +170,7 @@ internal abstract class ProviderAdapter
     /// <summary>Retry-After as delta seconds or an HTTP date, or a retry_after number in the body; the longer wins.</summary>
     public static TimeSpan? RetryAfter(HttpResponseHeaders headers, JsonElement? root)
     {
-        TimeSpan? fromHeader = null;
-        if (headers.RetryAfter is { } header)
-        {
-            fromHeader = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-        }
+        var fromHeader = HttpRetryPolicy.RetryAfter(headers, DateTimeOffset.UtcNow);
         // Capped at 1e9 s (31 years): a TimeSpan overflows past 29,000 years, and any wait that long is refused anyway.
         TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 1e9)) : null;
         if (fromHeader is null)

@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Globalization;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -14,7 +13,6 @@ using Hailuo.Credentials;
 using Hailuo.Models;
 using Hailuo.Providers;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace Hailuo.Transport;
@@ -27,9 +25,6 @@ namespace Hailuo.Transport;
 internal sealed class ProviderTransport : IDisposable
 {
     private const int MaxRedirects = 5;
-
-    /// <summary>The longest Retry-After honoured; a provider that asks for more is reported, not waited for (real time).</summary>
-    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
     private static readonly ResiliencePropertyKey<ApiCall> CallKey = new("hailuo.call");
     private static readonly ResiliencePropertyKey<CancellationToken> StopKey = new("hailuo.stop");
@@ -45,13 +40,16 @@ internal sealed class ProviderTransport : IDisposable
     private readonly RequestWindowLimiter? _readLimiter;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
     private readonly ResiliencePipeline<ApiResponse> _attempt;
-    private readonly Random _jitter = new();
+    private readonly RedirectRules _readRedirects;
+    private readonly RedirectRules _createRedirects;
 
     public ProviderTransport(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential, HttpMessageHandler? handler = null)
     {
         _options = options;
         _adapter = adapter;
         _credential = credential;
+        _readRedirects = Redirects(create: false);
+        _createRedirects = Redirects(create: true);
         // Redirects are followed here, so that a key never follows one to another host.
         _http = new HttpClient(handler ?? new HttpClientHandler { AllowAutoRedirect = false }, disposeHandler: handler is null)
         {
@@ -159,7 +157,7 @@ internal sealed class ProviderTransport : IDisposable
                     $"{call.Method} {call.Uri} answered HTTP {(int)response.Status} ({response.Status}): that address is not {_adapter.Provider}'s create endpoint, so nothing was created.{said}",
                     error.Code, HailuoRemedy.CheckBaseUri);
             }
-            throw new HailuoException(Scrub(error.RetryAfter > MaxRetryAfter ? NotWaited(error) : error));
+            throw new HailuoException(Scrub(HttpRetryPolicy.IsTooLong(error.RetryAfter) ? NotWaited(error) : error));
         }
         return response;
     }
@@ -190,16 +188,9 @@ internal sealed class ProviderTransport : IDisposable
     private async Task<ApiResponse> AttemptAsync(ResilienceContext context)
     {
         var call = context.Properties.GetValue(CallKey, null!);
-        var uri = call.Uri;
-        var method = call.Method;
-        for (var redirect = 0; ; redirect++)
+        var (response, uri, redirects) = await RedirectFollower.SendAsync(_http, call.Method, call.Uri, call.IsCreate ? _createRedirects : _readRedirects, request =>
         {
-            using var request = new HttpRequestMessage(method, uri);
-            if (_adapter.IsApiOrigin(uri))
-            {
-                _adapter.Authorize(request, _credential);
-            }
-            if (call.JsonBody is not null && method != HttpMethod.Get)
+            if (call.JsonBody is not null && request.Method != HttpMethod.Get)
             {
                 var tracked = new TrackedContent(call.JsonBody);
                 context.Properties.GetValue(ContentKey, null!).Value = tracked;
@@ -207,38 +198,11 @@ internal sealed class ProviderTransport : IDisposable
                 // Headers first, body only once the server asks: a create whose body never left provably never arrived.
                 request.Headers.ExpectContinue = call.IsCreate;
             }
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.CancellationToken).ConfigureAwait(false);
+        }, context.CancellationToken).ConfigureAwait(false);
+        using (response)
+        {
             var status = (int)response.StatusCode;
-            if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
-            {
-                if (redirect >= MaxRedirects)
-                {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                        $"{_adapter.Provider} kept redirecting: {MaxRedirects} redirects without an answer (the last to {uri.Authority}); stopped."));
-                }
-                var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
-                // Never off https; plain http only from one loopback address to another, as within the emulator.
-                if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && NetworkAddress.IsLoopback(next)))
-                {
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                        $"The provider redirected {uri.Scheme}://{uri.Host} to a non-https address ({next.Scheme}://{next.Host}); refused."));
-                }
-                uri = next;
-                if (call.IsCreate && status is 301 or 302 or 303)
-                {
-                    // Turning a paid POST into a GET would lose it; say so instead of guessing.
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown, $"The provider answered the create with a {status} redirect to {uri.Host}."));
-                }
-                if (call.IsCreate && !string.Equals(uri.Authority, call.Uri.Authority, StringComparison.OrdinalIgnoreCase))
-                {
-                    // The prompt and the image are the user's; they go only where the user pointed the client.
-                    throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
-                        $"{_adapter.Provider} redirected the create to another host ({uri.Authority}); it was not followed: a paid request, its prompt and its image only go to {call.Uri.Authority}."));
-                }
-                method = status == 303 ? HttpMethod.Get : method;
-                continue;
-            }
-            if (status is 401 or 403 && redirect > 0 && !_adapter.IsApiOrigin(uri))
+            if (status is 401 or 403 && redirects > 0 && !_adapter.IsApiOrigin(uri))
             {
                 // Not the key's fault: it was never sent there.
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
@@ -247,6 +211,40 @@ internal sealed class ProviderTransport : IDisposable
             return await ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Where this transport's requests may be redirected: the key only to the API's origin; never off https (plain http
+    /// only from one loopback address to another, as within the emulator); a paid create never turned into a GET nor
+    /// sent to another host.
+    /// </summary>
+    private RedirectRules Redirects(bool create) => new()
+    {
+        MaxRedirects = MaxRedirects,
+        Authorize = request => _adapter.Authorize(request, _credential),
+        IsCredentialOrigin = _adapter.IsApiOrigin,
+        TooMany = hop => new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+            $"{_adapter.Provider} kept redirecting: {MaxRedirects} redirects without an answer (the last to {hop.From.Authority}); stopped.")),
+        Vet = hop =>
+        {
+            var (uri, next) = (hop.From, hop.To);
+            if (next.Scheme != Uri.UriSchemeHttps && !(next.Scheme == Uri.UriSchemeHttp && uri.Scheme == Uri.UriSchemeHttp && NetworkAddress.IsLoopback(next)))
+            {
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                    $"The provider redirected {uri.Scheme}://{uri.Host} to a non-https address ({next.Scheme}://{next.Host}); refused."));
+            }
+            if (create && hop.Status is 301 or 302 or 303)
+            {
+                // Turning a paid POST into a GET would lose it; say so instead of guessing.
+                throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown, $"The provider answered the create with a {hop.Status} redirect to {next.Host}."));
+            }
+            if (create && !string.Equals(next.Authority, hop.Start.Authority, StringComparison.OrdinalIgnoreCase))
+            {
+                // The prompt and the image are the user's; they go only where the user pointed the client.
+                throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol,
+                    $"{_adapter.Provider} redirected the create to another host ({next.Authority}); it was not followed: a paid request, its prompt and its image only go to {hop.Start.Authority}."));
+            }
+        },
+    };
 
     private async Task<ApiResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -307,7 +305,7 @@ internal sealed class ProviderTransport : IDisposable
         var error = _adapter.Classify(response.StatusCode, json?.RootElement, body, response.Headers);
         if (error is null && json is null)
         {
-            error = new HailuoError(HailuoErrorKind.Protocol, $"The provider answered {(int)response.StatusCode} with a body that is not JSON: {Snippet(body)}");
+            error = new HailuoError(HailuoErrorKind.Protocol, $"The provider answered {(int)response.StatusCode} with a body that is not JSON: {ErrorSnippet.OneLine(body)}");
         }
         return new ApiResponse(response.StatusCode, body, json, error);
     }
@@ -320,19 +318,10 @@ internal sealed class ProviderTransport : IDisposable
     private HailuoError? StatusLineSays(HttpResponseMessage response) =>
         (int)response.StatusCode is >= 200 and < 300 ? null : _adapter.Classify(response.StatusCode, null, "", response.Headers);
 
-    private ResiliencePipeline<ApiResponse> BuildRetries()
-    {
-        // Polly refuses a retry strategy of zero attempts, and MaxRetries = 0 means one attempt: no strategy at all.
-        if (_options.MaxRetries < 1)
-        {
-            return ResiliencePipeline<ApiResponse>.Empty;
-        }
-        return new ResiliencePipelineBuilder<ApiResponse>().AddRetry(new RetryStrategyOptions<ApiResponse>
-        {
-            MaxRetryAttempts = _options.MaxRetries,
-            ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
-            DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome)),
-            OnRetry = args =>
+    /// <summary>Retries on the policy downloads share (HttpRetryPolicy.cs): its waits, its Retry-After cap, and <see cref="ShouldRetry"/>.</summary>
+    private ResiliencePipeline<ApiResponse> BuildRetries() =>
+        new HttpRetryPolicy(_options.MaxRetries, _options.RetryBaseDelay.Scaled(_options.TimeScale), _options.RetryMaxDelay.Scaled(_options.TimeScale))
+            .Pipeline<ApiResponse>(ShouldRetry, outcome => outcome.Result?.Error?.RetryAfter, args =>
             {
                 Interlocked.Increment(ref _retries);
                 var call = args.Context.Properties.GetValue(CallKey, null!);
@@ -340,9 +329,7 @@ internal sealed class ProviderTransport : IDisposable
                 Log(HailuoLogLevel.Verbose, $"{_adapter.Provider}: retry {args.AttemptNumber + 1} of {call.Method} {call.Uri.AbsolutePath} in {args.RetryDelay.TotalMilliseconds:0} ms after {reason}.");
                 args.Outcome.Result?.Dispose();
                 return default;
-            },
-        }).Build();
-    }
+            });
 
     /// <summary>The never-pay-twice rule lives here.</summary>
     private bool ShouldRetry(ResilienceContext context, Outcome<ApiResponse> outcome)
@@ -372,7 +359,7 @@ internal sealed class ProviderTransport : IDisposable
             return !call.IsCreate || !bodyLeft;
         }
         var error = outcome.Result?.Error;
-        if (error is null || !error.IsRetryable || error.RetryAfter > MaxRetryAfter)
+        if (error is null || !error.IsRetryable)
         {
             return false;
         }
@@ -382,26 +369,6 @@ internal sealed class ProviderTransport : IDisposable
         }
         // A 429, a 503 or a 408 says the provider declined the request without acting on it, whatever its body says.
         return error.Kind == HailuoErrorKind.RateLimited || outcome.Result!.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout;
-    }
-
-    private TimeSpan RetryDelay(int attempt, Outcome<ApiResponse> outcome)
-    {
-        var retryAfter = outcome.Result?.Error?.RetryAfter;
-        double jitter;
-        lock (_jitter)
-        {
-            jitter = _jitter.NextDouble();
-        }
-        if (retryAfter is { } wait && wait > TimeSpan.Zero)
-        {
-            // Honour the provider's word, plus a little so that a crowd does not return at once.
-            return wait + TimeSpan.FromMilliseconds(jitter * Math.Min(1000, wait.TotalMilliseconds * 0.1));
-        }
-        var baseDelay = _options.RetryBaseDelay.Scaled(_options.TimeScale).TotalMilliseconds;
-        var cap = _options.RetryMaxDelay.Scaled(_options.TimeScale).TotalMilliseconds;
-        var exponential = Math.Min(cap, baseDelay * Math.Pow(2, attempt));
-        // Full jitter between half and all of the exponential delay.
-        return TimeSpan.FromMilliseconds(exponential * (0.5 + (jitter / 2)));
     }
 
     private HailuoException Fail(ApiCall call, Exception exception, TrackedContent? content)
@@ -435,22 +402,12 @@ internal sealed class ProviderTransport : IDisposable
             : new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
                 $"{_adapter.Provider} answered the create, but the answer was damaged ({_credential.Redact(what)}) and names no job. It was not resubmitted, so it cannot be paid for twice."));
 
-    private HailuoError NotWaited(HailuoError error)
-    {
-        var wait = error.RetryAfter!.Value;
-        var words = wait.TotalDays >= 2
-            ? string.Format(CultureInfo.InvariantCulture, "{0:N0} days", wait.TotalDays)
-            : string.Format(CultureInfo.InvariantCulture, "{0:N0} minutes", wait.TotalMinutes);
-        return new HailuoError(error.Kind,
-            $"{error.Message} {_adapter.Provider} asked to wait {words} before trying again, longer than the {MaxRetryAfter.TotalMinutes:0} minutes this client waits, so it was not retried.",
-            error.Code, HailuoRemedy.TryLater, error.RetryAfter);
-    }
+    private HailuoError NotWaited(HailuoError error) =>
+        new(error.Kind, $"{error.Message} {_adapter.Provider} {HttpRetryPolicy.WaitRefused(error.RetryAfter!.Value)}.", error.Code, HailuoRemedy.TryLater, error.RetryAfter);
 
     private HailuoError Scrub(HailuoError error) => _credential.Scrub(error);
 
     private void Log(HailuoLogLevel level, string message) => _credential.LogRedacted(_options.Log, level, message);
-
-    private static string Snippet(string body) => body.Length <= 200 ? body : body.Substring(0, 200) + "...";
 
     public void Dispose() => _http.Dispose();
 }

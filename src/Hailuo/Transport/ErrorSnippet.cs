@@ -1,0 +1,68 @@
+using System;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Hailuo.Transport;
+
+/// <summary>The start of an error body, on one line, for a message: what an API call or a download link answered instead.</summary>
+internal static class ErrorSnippet
+{
+    /// <summary>The characters kept; enough for an error's words, short enough for a table cell.</summary>
+    public const int MaxChars = 200;
+
+    // Bytes read for the snippet: a few lines of HTML before the words, never a whole error page.
+    private const int MaxBytes = 4096;
+
+    /// <summary>The text with each run of white space and controls made one space, cut at <see cref="MaxChars"/> with "...".</summary>
+    public static string OneLine(string text)
+    {
+        var line = new StringBuilder(Math.Min(text.Length, MaxChars + 3));
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                space = line.Length > 0;
+                continue;
+            }
+            if (line.Length >= MaxChars)
+            {
+                return line.Append("...").ToString();
+            }
+            if (space)
+            {
+                line.Append(' ');
+                space = false;
+            }
+            line.Append(c);
+        }
+        return line.ToString();
+    }
+
+    /// <summary>The snippet of a response's body, read no further than needed; empty when the body cannot be read.</summary>
+    public static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            var buffer = new byte[MaxBytes];
+            var filled = 0;
+            while (filled < buffer.Length)
+            {
+                var n = await stream.ReadAsync(buffer, filled, buffer.Length - filled, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+                filled += n;
+            }
+            return OneLine(Encoding.UTF8.GetString(buffer, 0, filled));
+        }
+        catch (Exception e) when (HttpRetryPolicy.IsConnectionFault(e) || e is ObjectDisposedException or OperationCanceledException or DecoderFallbackException)
+        {
+            return "";
+        }
+    }
+}
