@@ -19,14 +19,11 @@ public static class Lab
     public const string ProviderName = ProviderNames.Replicate;
     public const string Key = "bench-key-not-a-secret";
 
-    /// <summary>The generation time both the emulator and the tracker's prior use for 768p, 6 s.</summary>
-    public const double MeanGenerationSeconds = 120;
-
+    /// <summary>An emulator with the generation times the published ranges give unless <paramref name="configure"/> says otherwise.</summary>
     public static Task<EmulatorServer> StartEmulatorAsync(double timeScale, Action<EmulatorOptions>? configure = null) =>
         EmulatorServer.StartLocalAsync(o =>
         {
             o.TimeScale = timeScale;
-            o.GenerationSeconds["768p-6s"] = MeanGenerationSeconds;
             // Links and outputs live for a real hour: a download's real time does not shrink with the clock,
             // so at 0.0005 a queue of downloads would outlive Replicate's emulated hour of retention.
             o.UrlTtlSeconds = Math.Max(o.UrlTtlSeconds, 3600 / timeScale);

@@ -39,7 +39,7 @@ public sealed class EmulatorOptions
     /// <summary>When set, only this key is accepted; otherwise any non-empty key is.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Real seconds per emulated second: 0.01 turns a 2-minute job into about 1.2 s.</summary>
+    /// <summary>Real seconds per emulated second: 0.01 turns a 90 s job into 0.9 s.</summary>
     public double TimeScale { get; set; } = 1.0;
 
     /// <summary>Seeds every random choice (faults, generation-time jitter, ids), so runs repeat.</summary>
