@@ -29,6 +29,7 @@ public sealed record Workload(string Id, string Name, int Jobs, int Concurrency,
 
     public void Configure(EmulatorOptions options)
     {
+        options.GenerationSeconds.Clear(); // the lab's fixed 2 minutes would stand in for the distribution
         options.Concurrency[Lab.ProviderName] = Concurrency;
         options.GenerationTime[EmulatorOptions.StandardModel] = Emulator.Core.GenerationTime.Parse(GenerationTime);
         options.Refusals = Refusals is null ? null : Emulator.Core.Refusals.Parse(Refusals);

@@ -26,8 +26,6 @@ public sealed class ScaleBench : IBenchmark
     /// <summary>The provider's slots, and the client's cap on jobs in flight.</summary>
     private const int Concurrency = 50;
 
-    /// <summary>Every job takes two minutes, ±10 %: the batch's length is waves × this, whatever the tracker does.</summary>
-    private const double MeanGenerationSeconds = 120;
     private const double CpuGoalMs = 2;
 
     public string Id => "scale";
@@ -51,11 +49,7 @@ public sealed class ScaleBench : IBenchmark
     {
         // 50 slots at the provider and 50 jobs in flight: 200 waves of 2 minutes, about a minute real at 0.0025.
         var (rows, concurrency, scale) = context.Quick ? (200, Concurrency, 0.0005) : (10_000, Concurrency, 0.0025);
-        await using var server = await Lab.StartEmulatorAsync(scale, o =>
-        {
-            o.Concurrency[Lab.ProviderName] = concurrency;
-            o.GenerationSeconds["768p-6s"] = MeanGenerationSeconds;
-        });
+        await using var server = await Lab.StartEmulatorAsync(scale, o => o.Concurrency[Lab.ProviderName] = concurrency);
         context.Log($"   {rows:N0} jobs in a child process, concurrency {concurrency}, time scale {scale}");
         var child = await RunBatchChildAsync(context, server, rows, scale, null, cancellationToken);
         var stats = Lab.Stats(server);
@@ -83,7 +77,7 @@ public sealed class ScaleBench : IBenchmark
             $"benchmark starts the emulator the same way. Whole child process including runtime start-up and JIT: {child.ProcessCpuSeconds:0.0} s CPU. " +
             $"Allocated over the batch: {child.Allocated / (double)rows / 1024:N0} KB a job.");
         section.Note($"Settings: Replicate, C = {concurrency} and as many jobs in flight (-ThrottleLimit {concurrency}), 2-minute jobs, time scale {scale} " +
-            $"(the batch is {rows / concurrency} waves, {rows / concurrency * MeanGenerationSeconds:N0} s emulated); a ledger and every video written to disk. " +
+            $"(the batch is {rows / concurrency} waves, {rows / concurrency * Lab.MeanGenerationSeconds:N0} s emulated); a ledger and every video written to disk. " +
             $"The emulator counted {stats.Creates:N0} paid creates, {stats.StatusPolls / (double)rows:0.0} status calls a job and {stats.RateLimited} 429s.");
         if (!context.Quick && cpuMs > CpuGoalMs)
         {
@@ -153,7 +147,7 @@ public sealed class ScaleBench : IBenchmark
             var now = DateTimeOffset.UtcNow;
             var id = $"alone-{i}";
             // The emulator's draw: the mean ±10 %, uniformly.
-            finishes[id] = now + TimeSpan.FromSeconds(MeanGenerationSeconds * scale * (0.9 + 0.2 * random.NextDouble()));
+            finishes[id] = now + TimeSpan.FromSeconds(Lab.MeanGenerationSeconds * scale * (0.9 + 0.2 * random.NextDouble()));
             var job = new HailuoJob(id, Lab.Provider, HailuoModels.Standard, JobStatus.Running).With(createdAt: now, startedAt: now);
             waits.Add(tracker.Track(job).ContinueWith(_ => slots.Release(), TaskScheduler.Default));
         }
