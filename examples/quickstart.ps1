@@ -7,7 +7,7 @@
     Runs the module's main job end to end, for Windows PowerShell 5.1 and PowerShell 7:
       1. builds the module if out/Hailuo/Hailuo.PowerShell.dll is missing (dotnet publish);
       2. starts the emulator (dotnet run --project src/Hailuo.Emulator) on a free loopback port,
-         with 2-minute jobs taking about a second;
+         with jobs of the published 30-90 s taking under a second;
       3. imports ./out/Hailuo (the built module) and connects to the emulator's core.today API;
       4. runs  Import-Csv examples/prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos
       5. prints what it made, and always stops the emulator.
@@ -25,7 +25,7 @@
     Where to save the videos, relative to the repository root. Default: ./videos (git ignores it).
 
 .PARAMETER TimeScale
-    The emulator's real seconds per emulated second. 0.01 makes a 2-minute job take 1.2 seconds.
+    The emulator's real seconds per emulated second. 0.01 makes a 90-second job take 0.9 seconds.
 
 .PARAMETER StartTimeoutSeconds
     How long to wait for the emulator to build and start. The first run builds it.

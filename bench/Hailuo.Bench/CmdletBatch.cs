@@ -5,8 +5,8 @@ using Hailuo.Models;
 
 namespace Hailuo.Bench;
 
-/// <summary>What a batch did.</summary>
-public sealed record BatchOutcome(TimeSpan Wall, int Succeeded, int Downloaded, long Bytes, IReadOnlyList<string> Errors);
+/// <summary>What a batch did: refusals by the content filter are outcomes of the workload, not errors of the client.</summary>
+public sealed record BatchOutcome(TimeSpan Wall, int Succeeded, int Refused, int Downloaded, long Bytes, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// <c>Import-Csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo</c> without PowerShell: creates
@@ -21,6 +21,7 @@ public static class CmdletBatch
         using var downloads = new SemaphoreSlim(new SaveOptions().ThrottleLimit);
         var errors = new List<string>();
         var succeeded = 0;
+        var refused = 0;
         var downloaded = 0;
         long bytes = 0;
         var clock = Stopwatch.StartNew();
@@ -33,7 +34,7 @@ public static class CmdletBatch
         }
         await Task.WhenAll(rowTasks);
         clock.Stop();
-        return new BatchOutcome(clock.Elapsed, succeeded, downloaded, bytes, errors);
+        return new BatchOutcome(clock.Elapsed, succeeded, refused, downloaded, bytes, errors);
 
         async Task RowAsync(int row)
         {
@@ -49,6 +50,11 @@ public static class CmdletBatch
                     pending.Release();
                 }
                 var done = await client.WaitAsync(job, null, cancellationToken);
+                if (done.Error?.Kind == HailuoErrorKind.ContentFiltered)
+                {
+                    Interlocked.Increment(ref refused);
+                    return;
+                }
                 if (done.Status != JobStatus.Succeeded)
                 {
                     throw new InvalidOperationException($"job {done.Id} ended {done.Status}: {done.Error?.Message}");

@@ -17,10 +17,10 @@ public static class Harness
         "docs/benchmarks.md",
         "bench",
         [
-            "Written by `dotnet run -c Release --project bench/Hailuo.Bench` (all of them, a few minutes) or `-- --only NAME`",
+            "Written by `dotnet run -c Release --project bench/Hailuo.Bench` (all of them, about 15 minutes) or `-- --only NAME`",
             "(one block; the others keep their figures and dates). The harness drives the engine against the in-process",
             "emulator with a scaled clock. **Every time is in the emulator's unscaled seconds**: real durations divided by",
-            "the time scale, so \"120 s\" is the length of one Hailuo generation. These are benchmarks, not timed tests:",
+            "the time scale, so \"90 s\" is the slowest of the published 30-90 s a clip. These are benchmarks, not timed tests:",
             "they print figures and fail only when they cannot measure. `.ci/run` runs `--quick`, a smoke pass of a few",
             "seconds whose sizes are too small to mean anything.",
         ]);

@@ -89,8 +89,11 @@ public static class AdminApi
         o.VideoBytes,
         o.Concurrency,
         o.RateLimits,
+        GenerationTime = o.GenerationTime.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal),
         o.GenerationSeconds,
         o.GenerationJitter,
+        PaceShift = o.PaceShift?.ToString(),
+        Refusals = o.Refusals?.ToString(),
         o.UrlTtlSeconds,
         o.ReplicateRetentionSeconds,
         o.Credits,
@@ -157,8 +160,13 @@ public static class AdminApi
         public long? VideoBytes { get; set; }
         public Dictionary<string, int>? Concurrency { get; set; }
         public Dictionary<string, int>? RateLimits { get; set; }
+        public Dictionary<string, string>? GenerationTime { get; set; }
         public Dictionary<string, double>? GenerationSeconds { get; set; }
         public double? GenerationJitter { get; set; }
+        /// <summary>FACTOR@JOBS, or "" for none.</summary>
+        public string? PaceShift { get; set; }
+        /// <summary>SHARE@SECONDS, or "" for none.</summary>
+        public string? Refusals { get; set; }
         public double? UrlTtlSeconds { get; set; }
         public double? ReplicateRetentionSeconds { get; set; }
         public long? Credits { get; set; }
@@ -184,9 +192,36 @@ public static class AdminApi
             options.Concurrency = next.Concurrency;
             options.RateLimits = next.RateLimits;
             options.GenerationSeconds = Merge(options.GenerationSeconds, GenerationSeconds);
+            options.GenerationTime = Merge(options.GenerationTime, ParsedTimes());
+            if (PaceShift is not null)
+            {
+                options.PaceShift = PaceShift.Length == 0 ? null : Core.PaceShift.Parse(PaceShift);
+            }
+            if (Refusals is not null)
+            {
+                options.Refusals = Refusals.Length == 0 ? null : Core.Refusals.Parse(Refusals);
+            }
             options.UrlTtlSeconds = UrlTtlSeconds ?? options.UrlTtlSeconds;
             options.ReplicateRetentionSeconds = ReplicateRetentionSeconds ?? options.ReplicateRetentionSeconds;
             options.Credits = Credits ?? options.Credits;
+        }
+
+        private Dictionary<string, GenerationTime>? ParsedTimes()
+        {
+            if (GenerationTime is null)
+            {
+                return null;
+            }
+            var parsed = new Dictionary<string, GenerationTime>(StringComparer.Ordinal);
+            foreach (var (model, text) in GenerationTime)
+            {
+                if (model is not (EmulatorOptions.StandardModel or EmulatorOptions.FastModel))
+                {
+                    throw new ArgumentException($"generationTime takes standard and fast, not '{model}'.");
+                }
+                parsed[model] = Core.GenerationTime.Parse(text);
+            }
+            return parsed;
         }
 
         private static Dictionary<string, T> Merge<T>(Dictionary<string, T> current, Dictionary<string, T>? changes)

@@ -39,7 +39,7 @@ public sealed class EmulatorOptions
     /// <summary>When set, only this key is accepted; otherwise any non-empty key is.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Real seconds per emulated second: 0.01 turns a 2-minute job into about 1.2 s.</summary>
+    /// <summary>Real seconds per emulated second: 0.01 turns a 90 s job into 0.9 s.</summary>
     public double TimeScale { get; set; } = 1.0;
 
     /// <summary>Seeds every random choice (faults, generation-time jitter, ids), so runs repeat.</summary>
@@ -77,16 +77,33 @@ public sealed class EmulatorOptions
         ["cloudflare.all"] = 300,
     };
 
-    /// <summary>Mean generation time in seconds, keyed "768p-6s", "768p-10s" and "1080p-6s".</summary>
-    public Dictionary<string, double> GenerationSeconds { get; set; } = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Each job's generation time, drawn per job by model: "standard" (Hailuo 2.3) and "fast" (Hailuo 2.3 Fast). The
+    /// defaults are the published ranges: about 30-90 s a clip, depending on queue load, and 20-50 s for Fast.
+    /// </summary>
+    public Dictionary<string, GenerationTime> GenerationTime { get; set; } = new(StringComparer.Ordinal)
     {
-        ["768p-6s"] = 120,
-        ["768p-10s"] = 180,
-        ["1080p-6s"] = 210,
+        [StandardModel] = Core.GenerationTime.Uniform(30, 90),
+        [FastModel] = Core.GenerationTime.Uniform(20, 50),
     };
 
-    /// <summary>Each job's generation time is the mean times a uniform factor in [1 - jitter, 1 + jitter].</summary>
+    public const string StandardModel = "standard";
+    public const string FastModel = "fast";
+
+    /// <summary>
+    /// A fixed mean for jobs of one resolution and duration, keyed "768p-6s", "768p-10s" or "1080p-6s", in place of
+    /// <see cref="GenerationTime"/>: each such job takes the mean times a uniform factor in [1 - jitter, 1 + jitter].
+    /// </summary>
+    public Dictionary<string, double> GenerationSeconds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The spread of <see cref="GenerationSeconds"/>: a uniform factor in [1 - jitter, 1 + jitter].</summary>
     public double GenerationJitter { get; set; } = 0.1;
+
+    /// <summary>After so many jobs of a provider, every later one takes so many times as long; null: no change of pace.</summary>
+    public PaceShift? PaceShift { get; set; }
+
+    /// <summary>A share of jobs refused by the content filter a set time after they start; null: none beyond the faults.</summary>
+    public Refusals? Refusals { get; set; }
 
     /// <summary>How long a signed download link stays valid, in seconds.</summary>
     public double UrlTtlSeconds { get; set; } = 3600;
@@ -134,6 +151,9 @@ public sealed class EmulatorOptions
                 case "--video-bytes": options.VideoBytes = ParseSize(Value()); break;
                 case "--concurrency": MergeInts(options.Concurrency, Value(), name, ProviderNames.All); break;
                 case "--rate-limits": MergeInts(options.RateLimits, Value(), name, null); break;
+                case "--generation-time": ParseGenerationTimes(options.GenerationTime, Value()); break;
+                case "--pace-shift": options.PaceShift = Core.PaceShift.Parse(Value()); break;
+                case "--refusals": options.Refusals = Core.Refusals.Parse(Value()); break;
                 case "--generation-seconds": MergeDoubles(options.GenerationSeconds, Value(), name); break;
                 case "--generation-jitter": options.GenerationJitter = ParseDouble(name, Value()); break;
                 case "--url-ttl": options.UrlTtlSeconds = ParseDouble(name, Value()); break;
@@ -163,6 +183,13 @@ public sealed class EmulatorOptions
         if (GenerationJitter is < 0 or >= 1)
         {
             throw new ArgumentException("--generation-jitter must be at least 0 and below 1.");
+        }
+        foreach (var model in new[] { StandardModel, FastModel })
+        {
+            if (!GenerationTime.ContainsKey(model))
+            {
+                throw new ArgumentException($"--generation-time needs a time for the {model} model.");
+            }
         }
         foreach (var (provider, limit) in Concurrency)
         {
@@ -229,6 +256,26 @@ public sealed class EmulatorOptions
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new ArgumentException($"{name} takes a number, not '{text}'.");
+
+    /// <summary>One time for both models, or <c>standard=...,fast=...</c>.</summary>
+    private static void ParseGenerationTimes(Dictionary<string, GenerationTime> target, string text)
+    {
+        if (!text.Contains('='))
+        {
+            var all = Core.GenerationTime.Parse(text);
+            target[StandardModel] = all;
+            target[FastModel] = all;
+            return;
+        }
+        foreach (var (key, value) in Pairs(text, "--generation-time"))
+        {
+            if (key is not (StandardModel or FastModel))
+            {
+                throw new ArgumentException($"--generation-time takes standard=... and fast=..., not '{key}'.");
+            }
+            target[key] = Core.GenerationTime.Parse(value);
+        }
+    }
 
     private static IEnumerable<(string Key, string Value)> Pairs(string text, string name)
     {

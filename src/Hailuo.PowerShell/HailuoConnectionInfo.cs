@@ -26,6 +26,9 @@ public sealed class HailuoConnectionInfo
     /// <summary>MiniMax only: the mainland host instead of the global one.</summary>
     public bool MiniMaxMainland { get; set; }
 
+    /// <summary>Jobs in flight at once: Connect-Hailuo's -ThrottleLimit, else the provider's default from its documented limits.</summary>
+    public int ThrottleLimit { get; set; }
+
     /// <summary>A short fingerprint of the key that tells accounts apart; never the key itself.</summary>
     public string? Account { get; set; }
 

@@ -39,7 +39,6 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         "System.Threading.Tasks.Extensions",
         "Microsoft.Bcl.AsyncInterfaces",
         "Polly.Core",
-        "System.Threading.RateLimiting",
         "Microsoft.Bcl.TimeProvider",
         "System.ComponentModel.Annotations",
     });

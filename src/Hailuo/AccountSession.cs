@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Threading.RateLimiting;
 using System.Threading;
 using System.Threading.Tasks;
 using Hailuo.Credentials;
@@ -33,15 +32,27 @@ internal sealed class AccountSession
         Adapter = adapter;
         Credential = credential;
         Transport = new ProviderTransport(options, adapter, credential);
-        var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey, options.MaxJobsInFlight);
+        var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey);
         InFlight = inFlight;
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
         Lookup = new CreateLookup(adapter, Transport, options);
         OneCreateAtATime = adapter.SendsCreatesOneAtATime ? new SemaphoreSlim(1, 1) : null;
+        Action<HailuoLogLevel, string>? redacted = options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null;
         Tracker = new JobTracker(
             RefreshAsync,
-            new TrackerOptions { TimeScale = options.TimeScale, SlotsWanted = () => inFlight.GetStatistics()?.CurrentQueuedCount > 0 },
-            log: options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null);
+            new TrackerOptions
+            {
+                TimeScale = options.TimeScale,
+                StartTimesReported = adapter.ReportsStartTime,
+                SlotsWanted = () => inFlight.Waiting > 0,
+            },
+            log: redacted);
+        if (Ledger is not null)
+        {
+            // The first batch of a session starts from what this account's jobs took before, not from the published range.
+            var learned = LedgerHistory.Teach(Tracker.Durations, Ledger, adapter.Provider, credential.Fingerprint);
+            redacted?.Invoke(HailuoLogLevel.Debug, $"{adapter.Provider}: expected generation times learned from {learned} finished job(s) in the ledger.");
+        }
     }
 
     public ProviderAdapter Adapter { get; }
@@ -52,7 +63,7 @@ internal sealed class AccountSession
 
     public JobTracker Tracker { get; }
 
-    public ConcurrencyLimiter InFlight { get; }
+    public JobSlots InFlight { get; }
 
     public JobLedger? Ledger { get; }
 
@@ -75,14 +86,30 @@ internal sealed class AccountSession
     public ConcurrentDictionary<string, Task<HailuoJob>> Creating { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
-    public Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken) =>
-        ReadStatusAsync(Adapter.BuildStatus(job), job, cancellationToken);
+    public Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)
+    {
+        if (!Adapter.CreateWaitsForVideo)
+        {
+            return ReadStatusAsync(Adapter.BuildStatus(job), job, cancellationToken);
+        }
+        // Cloudflare's documented run answers once, with the finished job: there is nothing to ask again.
+        return job.IsFinal
+            ? Task.FromResult(job)
+            : throw new HailuoException(new HailuoError(HailuoErrorKind.NotSupported,
+                $"{Adapter.Provider} has no call that reads the status of job {job.Id}: its run answers once, when the video is ready."));
+    }
 
     /// <summary>Sends a call whose answer is the job's status (a status read, a cancel), and records a change in the ledger.</summary>
     public async Task<HailuoJob> ReadStatusAsync(ApiCall call, HailuoJob job, CancellationToken cancellationToken)
     {
         using var response = await Transport.SendAsync(call, cancellationToken).ConfigureAwait(false);
         var fresh = Credential.Scrub(Adapter.ParseStatus(response.Root, job));
+        if (fresh.IsFinal && !job.IsFinal && fresh.CompletedAt is null)
+        {
+            // MiniMax reports no times: the read that found it done stands in, late by at most one read's gap, so that
+            // the ledger can still tell a later session how long such jobs take.
+            fresh = fresh.With(completedAt: DateTimeOffset.UtcNow);
+        }
         if (fresh.Status != job.Status)
         {
             Ledger?.RecordStatus(fresh);

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Net.Http;
 using System.Threading;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Hailuo.Credentials;
 using Hailuo.Downloads;
@@ -28,6 +27,12 @@ public sealed class SubmitOptions
 
     /// <summary>The input's row number, kept in the ledger so that later listings name files as the batch did.</summary>
     public long? Row { get; set; }
+
+    /// <summary>
+    /// This submit waits while the account has this many jobs in flight (New-HailuoVideo -ThrottleLimit); null uses
+    /// <see cref="HailuoClientOptions.MaxJobsInFlight"/>. Jobs count once per account, whatever limit each submit brings.
+    /// </summary>
+    public int? MaxJobsInFlight { get; set; }
 
     /// <summary>Set by New-HailuoVideo, which validated the row (its image probed on disk) just before: not done twice.</summary>
     internal bool Validated { get; set; }
@@ -158,7 +163,7 @@ public sealed class HailuoClient : IDisposable
             }
             try
             {
-                if (await CreateAsync(request, model, inputHash, tag, submit.Row, submit.Force, known, cancellationToken).ConfigureAwait(false) is { } job)
+                if (await CreateAsync(request, model, inputHash, tag, submit, known, cancellationToken).ConfigureAwait(false) is { } job)
                 {
                     creating.TrySetResult(job);
                     return job;
@@ -193,11 +198,17 @@ public sealed class HailuoClient : IDisposable
         return (known is { State: LedgerState.Submitted, JobId: not null } ? known.ToJob() : null, inputHash);
     }
 
-    /// <summary>Jobs of this account that may run at once; more submits wait.</summary>
+    /// <summary>Jobs of this account that may run at once unless a submit brings its own limit; more submits wait.</summary>
     public int JobsInFlightLimit => Options.MaxJobsInFlight;
 
     /// <summary>Submits of this account, in any pipeline of the process, now waiting until fewer jobs run.</summary>
-    public long SubmitsWaitingForRoom => _session.InFlight.GetStatistics()?.CurrentQueuedCount ?? 0;
+    public long SubmitsWaitingForRoom => _session.InFlight.Waiting;
+
+    /// <summary>
+    /// Whether a submit holds until its video is ready (Cloudflare's documented run): each create under way is then a
+    /// job in flight, and the job it returns is final.
+    /// </summary>
+    public bool CreateWaitsForVideo => _session.Adapter.CreateWaitsForVideo;
 
     /// <summary>The job another submission of the same input made, or null when it made none.</summary>
     private static async Task<HailuoJob?> OutcomeOfAsync(Task<HailuoJob> underway, CancellationToken cancellationToken)
@@ -220,9 +231,9 @@ public sealed class HailuoClient : IDisposable
     /// another process wrote an entry for this input first.
     /// </summary>
     private async Task<HailuoJob?> CreateAsync(VideoRequest request, string model, string inputHash, IReadOnlyDictionary<string, string?> tag,
-        long? row, bool force, LedgerEntry? basedOn, CancellationToken cancellationToken)
+        SubmitOptions submit, LedgerEntry? basedOn, CancellationToken cancellationToken)
     {
-        var lease = await _session.InFlight.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        var lease = await _session.InFlight.AcquireAsync(submit.MaxJobsInFlight ?? Options.MaxJobsInFlight, cancellationToken).ConfigureAwait(false);
         var handedOver = false;
         // Where the provider cannot be asked what a lost create made, one create at a time is unanswered: a kill strands one row at most.
         var oneAtATime = _session.OneCreateAtATime;
@@ -239,8 +250,8 @@ public sealed class HailuoClient : IDisposable
             // The intent is written once the create can go at once: a kill while it waited for room strands nothing.
             permit = await _session.Transport.ReserveCreateAsync(cancellationToken).ConfigureAwait(false);
             intent = Ledger is null ? null
-                : force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag, row)
-                : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn, row);
+                : submit.Force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag, submit.Row)
+                : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn, submit.Row);
             if (Ledger is not null && intent is null)
             {
                 return null;
@@ -251,6 +262,7 @@ public sealed class HailuoClient : IDisposable
             }
             var image = await ImageAsSentAsync(request, cancellationToken).ConfigureAwait(false);
             var call = _session.Adapter.BuildCreate(request, model, image);
+            var sentAt = DateTimeOffset.UtcNow;
             HailuoJob job;
             try
             {
@@ -302,12 +314,20 @@ public sealed class HailuoClient : IDisposable
                 throw;
             }
 
-            job = job.With(request: request.Clone(), inputHash: inputHash, tag: tag, createdAt: job.CreatedAt ?? DateTimeOffset.UtcNow);
+            // An answer that is already final (Cloudflare's run, or a create that waited) is the job's outcome: nothing is polled.
+            job = job.With(request: request.Clone(), inputHash: inputHash, tag: tag, createdAt: job.CreatedAt ?? sentAt,
+                completedAt: job.IsFinal && job.CompletedAt is null ? DateTimeOffset.UtcNow : null);
             if (intent is not null)
             {
                 Ledger!.RecordSubmitted(intent, job);
             }
-            Log(HailuoLogLevel.Verbose, $"{Provider}: submitted {job.Id} ({request}).");
+            Log(HailuoLogLevel.Verbose, job.IsFinal
+                ? $"{Provider}: submitted {job.Id} ({request}); it answered {job.Status}."
+                : $"{Provider}: submitted {job.Id} ({request}).");
+            if (job.IsFinal)
+            {
+                Tracker.Observe(job);
+            }
             _ = Tracker.Track(job, lease);
             handedOver = true;
             return job;
@@ -505,6 +525,12 @@ public sealed class HailuoClient : IDisposable
         if (current.Error is { Kind: HailuoErrorKind.Expired } gone)
         {
             throw new HailuoException(gone);
+        }
+        if (current.VideoUri is null && _session.Adapter.CreateWaitsForVideo)
+        {
+            throw new HailuoException(new HailuoError(HailuoErrorKind.Expired,
+                $"{Provider} gave the link to the video of {job.Id} only in its run's answer, and links are not kept in the ledger (they expire), so it cannot be fetched again: a video is saved in the same run that made it.",
+                remedy: HailuoRemedy.ForceResubmit));
         }
         return current.VideoUri
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"{Provider} reports {job.Id} as succeeded but gives no video link."));

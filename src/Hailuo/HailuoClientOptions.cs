@@ -37,6 +37,7 @@ public sealed class HailuoClientOptions
     {
         Provider = provider;
         (CreateRateLimit, ReadRateLimit) = DefaultLimits(provider);
+        MaxJobsInFlight = DefaultMaxJobsInFlight(provider);
     }
 
     public HailuoProvider Provider { get; }
@@ -53,6 +54,20 @@ public sealed class HailuoClientOptions
     /// <summary>Cloudflare only: the account that runs Workers AI.</summary>
     public string? CloudflareAccountId { get; set; }
 
+    /// <summary>
+    /// Cloudflare only: submit through the Asynchronous Batch API (a <c>requests</c> array sent with ?queueRequest=true,
+    /// then its request_id polled) instead of the run the model's page documents, which holds until the video is ready.
+    /// Cloudflare's Batch API takes only the models its catalog lists for it: use this only where it lists minimax/hailuo-2.3.
+    /// </summary>
+    public bool CloudflareBatch { get; set; }
+
+    /// <summary>
+    /// Cloudflare only: how long the documented run may hold before it is abandoned (its outcome is then unknown, and it
+    /// is not sent again). It holds for a whole generation, so it shrinks with <see cref="TimeScale"/>, but never below
+    /// <see cref="AttemptTimeout"/>.
+    /// </summary>
+    public TimeSpan CloudflareRunTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     public ICredentialSource? Credentials { get; set; }
 
     /// <summary>Creates a minute, per account; null turns the client-side limit off.</summary>
@@ -61,8 +76,11 @@ public sealed class HailuoClientOptions
     /// <summary>Status reads, cancels and retrieves, per account (Cloudflare counts creates here too).</summary>
     public RateLimit? ReadRateLimit { get; set; }
 
-    /// <summary>Jobs submitted and not yet final, per account; a submit waits for room.</summary>
-    public int MaxJobsInFlight { get; set; } = 50;
+    /// <summary>
+    /// Jobs submitted and not yet final, per account; a submit waits for room. By default
+    /// <see cref="DefaultMaxJobsInFlight"/>; a submit may bring its own (<see cref="SubmitOptions.MaxJobsInFlight"/>).
+    /// </summary>
+    public int MaxJobsInFlight { get; set; }
 
     /// <summary>Retries after the first attempt, for a read or a create that provably did not reach the provider.</summary>
     public int MaxRetries { get; set; } = 6;
@@ -166,6 +184,21 @@ public sealed class HailuoClientOptions
         HailuoProvider.Cloudflare => (null, RateLimit.PerMinute(300)),
         _ => (RateLimit.PerMinute(60), RateLimit.PerMinute(600)),
     };
+
+    /// <summary>
+    /// The jobs a provider's documented limit on starting them (creates a minute; Cloudflare's one limit on every request)
+    /// lets run at once when each takes as long as the published range allows at its slowest (90 s, see
+    /// <see cref="Tracking.DurationModel.PublishedRange"/>): core.today 90, MiniMax 8, Replicate 900, Cloudflare 450. A cap
+    /// there never slows a batch on a provider that keeps its published times, and stops paying for jobs that pile up
+    /// in its queue when it does not.
+    /// </summary>
+    public static int DefaultMaxJobsInFlight(HailuoProvider provider)
+    {
+        var (create, read) = DefaultLimits(provider);
+        var starts = create ?? read!;
+        var slowest = Tracking.DurationModel.PublishedRange(HailuoModels.Standard).High;
+        return (int)Math.Ceiling(starts.Permits * slowest.TotalSeconds / starts.Window.TotalSeconds);
+    }
 
     public Uri EffectiveBaseUri => BaseUri ?? DefaultBaseUri(Provider, MiniMaxMainland);
 

@@ -390,6 +390,8 @@ public static class TransportChecks
             BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(server.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
             CloudflareAccountId = "acc-test",
+            // Cloudflare's status reads are its Batch API's; its documented run has none.
+            CloudflareBatch = operation == "status",
             UseLedger = false,
         };
         plan.Apply(options);

@@ -22,6 +22,10 @@ public sealed class ScaleBench : IBenchmark
 {
     public const string ChildVerb = "--scale-client";
     private const double MemoryGoalMb = 200;
+
+    /// <summary>The provider's slots, and the client's cap on jobs in flight.</summary>
+    private const int Concurrency = 50;
+
     private const double CpuGoalMs = 2;
 
     public string Id => "scale";
@@ -43,8 +47,8 @@ public sealed class ScaleBench : IBenchmark
     /// <summary>Runs the batch and returns the client's CPU milliseconds a job.</summary>
     private static async Task<double> BatchAsync(BenchContext context, Section section, CancellationToken cancellationToken)
     {
-        // The client's defaults (50 jobs in flight) against 50 slots: 200 waves of 2 minutes, about a minute real at 0.0025.
-        var (rows, concurrency, scale) = context.Quick ? (200, 50, 0.0005) : (10_000, 50, 0.0025);
+        // 50 slots at the provider and 50 jobs in flight: 200 waves of 2 minutes, about a minute real at 0.0025.
+        var (rows, concurrency, scale) = context.Quick ? (200, Concurrency, 0.0005) : (10_000, Concurrency, 0.0025);
         await using var server = await Lab.StartEmulatorAsync(scale, o => o.Concurrency[Lab.ProviderName] = concurrency);
         context.Log($"   {rows:N0} jobs in a child process, concurrency {concurrency}, time scale {scale}");
         var child = await RunBatchChildAsync(context, server, rows, scale, null, cancellationToken);
@@ -72,7 +76,7 @@ public sealed class ScaleBench : IBenchmark
             "download) are the client's alone; the alternative, the emulator as the separate process, would work as well, but this way every " +
             $"benchmark starts the emulator the same way. Whole child process including runtime start-up and JIT: {child.ProcessCpuSeconds:0.0} s CPU. " +
             $"Allocated over the batch: {child.Allocated / (double)rows / 1024:N0} KB a job.");
-        section.Note($"Settings: Replicate, C = {concurrency} and the client's default cap of jobs in flight, 2-minute jobs, time scale {scale} " +
+        section.Note($"Settings: Replicate, C = {concurrency} and as many jobs in flight (-ThrottleLimit {concurrency}), 2-minute jobs, time scale {scale} " +
             $"(the batch is {rows / concurrency} waves, {rows / concurrency * Lab.MeanGenerationSeconds:N0} s emulated); a ledger and every video written to disk. " +
             $"The emulator counted {stats.Creates:N0} paid creates, {stats.StatusPolls / (double)rows:0.0} status calls a job and {stats.RateLimited} 429s.");
         if (!context.Quick && cpuMs > CpuGoalMs)
@@ -178,7 +182,11 @@ public sealed class ScaleBench : IBenchmark
         var probe = MemoryProbe.Start(TimeSpan.FromMilliseconds(50));
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         BatchOutcome outcome;
-        using (var client = new HailuoClient(Lab.ClientOptions(emulator, scale, Path.Combine(folder, "ledger.jsonl"))))
+        var options = Lab.ClientOptions(emulator, scale, Path.Combine(folder, "ledger.jsonl"));
+        // As many in flight as the provider runs, as -ThrottleLimit would set it: Replicate's default (900) would queue
+        // hundreds of paid jobs at a provider of 50 slots, and this figure is about the client's cost a job, not the queue's.
+        options.MaxJobsInFlight = Concurrency;
+        using (var client = new HailuoClient(options))
         {
             outcome = await CmdletBatch.RunAsync(client, "scale", rows, folder, CancellationToken.None);
         }

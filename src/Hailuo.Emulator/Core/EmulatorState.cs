@@ -72,13 +72,47 @@ public sealed class EmulatorState
         return new string(chars);
     }
 
-    public TimeSpan DrawGenerationTime(string resolution, int duration)
+    /// <summary>
+    /// The next job of <paramref name="provider"/>: how long it runs before its outcome (scaled), and whether the content
+    /// filter refuses it then. Drawn in creation order from the provider's own seeded sequence, so the n-th job of a
+    /// provider takes the same time in every run with the same seed, whatever else the run does.
+    /// </summary>
+    public (TimeSpan Time, bool Refused) DrawGenerationTime(string provider, string model, string resolution, int duration)
     {
-        var key = $"{resolution.ToLowerInvariant()}-{duration}s";
-        var mean = Options.GenerationSeconds.GetValueOrDefault(key, 120);
-        var factor = 1 + ((NextDouble() * 2) - 1) * Options.GenerationJitter;
-        return Scaled(mean * factor);
+        var options = Options;
+        lock (_draws)
+        {
+            if (!_draws.TryGetValue(provider, out var draws))
+            {
+                draws = (new Random(unchecked((options.Seed * 31) + ProviderNames.All.ToList().IndexOf(provider))), 0);
+            }
+            var (random, count) = draws;
+            count++;
+            _draws[provider] = (random, count);
+            var (u, v) = (random.NextDouble(), random.NextDouble());
+            if (options.Refusals is { } refusals && refusals.Refuses(count))
+            {
+                return (Scaled(refusals.AfterSeconds), true);
+            }
+            double seconds;
+            if (options.GenerationSeconds.TryGetValue($"{resolution.ToLowerInvariant()}-{duration}s", out var mean))
+            {
+                seconds = mean * (1 + ((u * 2) - 1) * options.GenerationJitter);
+            }
+            else
+            {
+                var fast = model.Contains("fast", StringComparison.OrdinalIgnoreCase);
+                seconds = options.GenerationTime[fast ? EmulatorOptions.FastModel : EmulatorOptions.StandardModel].Draw(u, v);
+            }
+            if (options.PaceShift is { } shift && count > shift.AfterJobs)
+            {
+                seconds *= shift.Factor;
+            }
+            return (Scaled(seconds), false);
+        }
     }
+
+    private readonly Dictionary<string, (Random Random, long Count)> _draws = new(StringComparer.Ordinal);
 
     /// <summary>Takes the price of a video from an account's credits; false when it cannot pay.</summary>
     public bool TryCharge(string account, long price)

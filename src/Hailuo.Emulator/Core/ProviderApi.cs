@@ -343,6 +343,7 @@ public abstract class ProviderApi
     /// <summary>Creates a job from a checked input, drawing its generation time and fate.</summary>
     protected EmulatedJob CreateJob(string id, string model, JsonObject input, RequestInfo info, string resolution, int duration, Callback? callback)
     {
+        var (time, refused) = State.DrawGenerationTime(Name, model, resolution, duration);
         var job = new EmulatedJob
         {
             Id = info.Hostile?.Answer.JobId ?? id,
@@ -353,11 +354,11 @@ public abstract class ProviderApi
             InputHash = EmulatorState.HashInput(model, input),
             Resolution = resolution,
             Duration = duration,
-            GenerationTime = State.DrawGenerationTime(resolution, duration),
+            GenerationTime = time,
             CreatedAt = State.Now,
             FileId = State.NewId(15, "0123456789"),
             Callback = callback,
-            WillBeFiltered = info.Has(FaultKind.ContentFilter),
+            WillBeFiltered = refused || info.Has(FaultKind.ContentFilter),
         };
         State.AddJob(job);
         if (info.Hostile is { } hostile)

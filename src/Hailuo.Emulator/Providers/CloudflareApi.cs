@@ -6,9 +6,12 @@ using Hailuo.Emulator.Core;
 namespace Hailuo.Emulator.Providers;
 
 /// <summary>
-/// Cloudflare Workers AI running minimax/hailuo-2.3 (seed 003): the input is checked against the
-/// model's JSON schema, replies come in Cloudflare's envelope, a plain run holds until the video is
-/// ready, and <c>?queueRequest=true</c> answers at once with a request id to poll.
+/// Cloudflare Workers AI running minimax/hailuo-2.3 (seed 003): the input is checked against the model's JSON schema,
+/// replies come in Cloudflare's envelope, and the run holds until the video is ready, answering with status, task_id
+/// and video. The Asynchronous Batch API is served too: <c>?queueRequest=true</c> with a <c>requests</c> array answers
+/// at once with a request_id, and posting <c>{request_id}</c> back (again with ?queueRequest=true) answers with the
+/// responses once every request has finished. Any other body is a run, with the flag or without, as for a model the
+/// Batch API does not take; a <c>{request_id}</c> posted to the plain run is input the model does not take.
 /// </summary>
 public sealed class CloudflareApi : ProviderApi
 {
@@ -33,7 +36,8 @@ public sealed class CloudflareApi : ProviderApi
         "768P",
         "1080P");
 
-    private readonly ConcurrentDictionary<string, string> _requests = new(StringComparer.Ordinal);
+    // A batch's request id → its jobs, in the order of its requests, with the external_reference each gave.
+    private readonly ConcurrentDictionary<string, IReadOnlyList<(string JobId, JsonNode? Reference)>> _batches = new(StringComparer.Ordinal);
 
     public CloudflareApi(EmulatorState state)
         : base(state, ProviderNames.Cloudflare, "Cloudflare Workers AI")
@@ -47,7 +51,9 @@ public sealed class CloudflareApi : ProviderApi
         api.MapPost("/run", Handle(ClassifyAsync, (context, info) => RunAsync(context, info, modelInPath: false)));
     }
 
-    /// <summary>A body of just <c>{request_id}</c> is a poll of a queued request; anything else is a run.</summary>
+    private static bool Queued(HttpContext context) => context.Request.Query["queueRequest"] == "true";
+
+    /// <summary>A queued request whose body is just <c>{request_id}</c> asks after a batch; anything else runs.</summary>
     private static async Task<Operation> ClassifyAsync(HttpContext context)
     {
         JsonNode? body;
@@ -60,8 +66,10 @@ public sealed class CloudflareApi : ProviderApi
             body = null;
         }
         context.Items[BodyItem] = body;
-        return body is JsonObject { Count: 1 } obj && obj.ContainsKey("request_id") ? Operation.Status : Operation.Create;
+        return Queued(context) && IsPoll(body) ? Operation.Status : Operation.Create;
     }
+
+    private static bool IsPoll(JsonNode? body) => body is JsonObject { Count: 1 } obj && obj.ContainsKey("request_id");
 
     private async Task<Reply> RunAsync(HttpContext context, RequestInfo info, bool modelInPath)
     {
@@ -69,10 +77,15 @@ public sealed class CloudflareApi : ProviderApi
         {
             return Refuse(new InputProblem("body", "The request body must be a JSON object."));
         }
-        if (body is { Count: 1 } && body["request_id"] is JsonNode requestId)
+        if (Queued(context) && IsPoll(body))
         {
-            return Poll(requestId.ToString());
+            return Poll(body["request_id"]!.ToString());
         }
+        if (Queued(context) && body.ContainsKey("requests"))
+        {
+            return QueueBatch(body, info);
+        }
+        // Any other body is a run, ?queueRequest=true or not: the Batch API takes only its own shape.
 
         JsonObject input = body;
         if (!modelInPath)
@@ -87,18 +100,9 @@ public sealed class CloudflareApi : ProviderApi
             }
             input = wrapped;
         }
-        var problem = InputRules.Check(input, Dialect, fastModel: false, out var resolution, out var duration);
-        if (problem is not null)
+        if (CreateChecked(input, info, out var problem) is not { } job)
         {
-            return Refuse(problem);
-        }
-
-        var job = CreateJob(State.NewId(15, "0123456789"), Model, input.DeepClone().AsObject(), info, resolution, duration, callback: null);
-        if (context.Request.Query["queueRequest"] == "true")
-        {
-            var request = Guid.NewGuid().ToString();
-            _requests[request] = job.Id;
-            return Envelope(new JsonObject { ["status"] = "queued", ["request_id"] = request });
+            return Refuse(problem!);
         }
         try
         {
@@ -108,35 +112,93 @@ public sealed class CloudflareApi : ProviderApi
         {
             // The client hung up; the job still runs and is still paid for, as upstream.
         }
-        return Outcome(job, requestId: null);
+        return Outcome(job);
+    }
+
+    /// <summary>Checks one input against the model's schema and makes its job; null with the problem when it does not pass.</summary>
+    private EmulatedJob? CreateChecked(JsonObject input, RequestInfo info, out InputProblem? problem)
+    {
+        problem = InputRules.Check(input, Dialect, fastModel: false, out var resolution, out var duration);
+        return problem is null
+            ? CreateJob(State.NewId(15, "0123456789"), Model, input.DeepClone().AsObject(), info, resolution, duration, callback: null)
+            : null;
+    }
+
+    /// <summary>The Batch API: every request is checked before any is made, then all are made under one request id.</summary>
+    private Reply QueueBatch(JsonObject body, RequestInfo info)
+    {
+        if (body is not { Count: 1 } || body["requests"] is not JsonArray { Count: > 0 } requests)
+        {
+            return Refuse(new InputProblem("requests", "A batch is {\"requests\": [input, ...]}: a non-empty array of the model's inputs, and nothing else."));
+        }
+        var inputs = new List<(JsonObject Input, JsonNode? Reference)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i] is not JsonObject request)
+            {
+                return Refuse(new InputProblem($"requests/{i}", "Each request is an object of the model's input."));
+            }
+            var input = request.DeepClone().AsObject();
+            var reference = input["external_reference"]?.DeepClone();
+            input.Remove("external_reference");
+            if (InputRules.Check(input, Dialect, fastModel: false, out _, out _) is { } problem)
+            {
+                return Refuse(problem with { Field = $"requests/{i}/{problem.Field}" });
+            }
+            inputs.Add((input, reference));
+        }
+        var jobs = inputs.Select(i => (CreateChecked(i.Input, info, out _)!.Id, i.Reference)).ToList();
+        var id = Guid.NewGuid().ToString();
+        _batches[id] = jobs;
+        return Envelope(new JsonObject { ["status"] = "queued", ["request_id"] = id, ["model"] = Model });
     }
 
     private Reply Poll(string requestId)
     {
-        var job = _requests.TryGetValue(requestId, out var id) ? Board.Find(id) : null;
-        if (job is null)
+        if (!_batches.TryGetValue(requestId, out var batch))
         {
             return NotFound($"request {requestId}");
         }
-        Interlocked.Increment(ref job.Polls);
-        return Outcome(job, requestId);
-    }
-
-    private Reply Outcome(EmulatedJob job, string? requestId)
-    {
-        if (!job.IsFinal)
+        var jobs = batch.Select(b => (Job: Board.Find(b.JobId)!, b.Reference)).ToList();
+        foreach (var (job, _) in jobs)
+        {
+            Interlocked.Increment(ref job.Polls);
+        }
+        if (jobs.Any(j => !j.Job.IsFinal))
         {
             return Envelope(new JsonObject
             {
-                ["status"] = job.State == JobState.Running ? "running" : "queued",
+                ["status"] = jobs.Any(j => j.Job.State != JobState.Queued) ? "running" : "queued",
                 ["request_id"] = requestId,
             });
         }
+        var responses = new JsonArray();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (job, reference) = jobs[i];
+            var response = new JsonObject
+            {
+                ["id"] = i,
+                ["result"] = Describe(job),
+                ["success"] = job.State == JobState.Succeeded,
+                ["external_reference"] = reference?.DeepClone(),
+            };
+            if (job.State == JobState.Failed)
+            {
+                response["errors"] = new JsonArray(new JsonObject { ["code"] = ContentFilterCode, ["message"] = FilteredMessage });
+            }
+            responses.Add(response);
+        }
+        return Envelope(new JsonObject { ["responses"] = responses, ["usage"] = new JsonObject { ["requests"] = jobs.Count } });
+    }
+
+    private const string FilteredMessage = "The output was flagged by MiniMax's content filter (1027). Change the prompt or image and submit again.";
+
+    private Reply Outcome(EmulatedJob job)
+    {
         if (job.State == JobState.Failed)
         {
-            return Errors(StatusCodes.Status200OK, ContentFilterCode,
-                "The output was flagged by MiniMax's content filter (1027). Change the prompt or image and submit again.",
-                result: Describe(job));
+            return Errors(StatusCodes.Status200OK, ContentFilterCode, FilteredMessage, result: Describe(job));
         }
         return Envelope(Describe(job));
     }

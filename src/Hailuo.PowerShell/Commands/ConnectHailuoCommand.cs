@@ -42,6 +42,11 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
     [Parameter]
     public SwitchParameter MiniMaxMainland { get; set; }
 
+    /// <summary>Jobs in flight at once on this connection; the provider's default when not given.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? ThrottleLimit { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -63,6 +68,7 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
             BaseUri = baseUri,
             CloudflareAccountId = CloudflareAccountId,
             MiniMaxMainland = MiniMaxMainland,
+            ThrottleLimit = ThrottleLimit,
             CredentialOrigin = ParameterSetName switch
             {
                 SecretSet => CredentialOrigin.SecretManagement,

@@ -76,6 +76,11 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? MaxCredits { get; set; }
 
+    /// <summary>Jobs in flight at once for the account while this command submits; the connection's setting or the provider's default otherwise.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? ThrottleLimit { get; set; }
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -146,6 +151,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
     {
         Force = Force,
         MaxCredits = MaxCredits,
+        ThrottleLimit = ThrottleLimit,
         Wait = Wait,
         Path = Path is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path),
         FileNameTemplate = FileNameTemplate,

@@ -28,6 +28,7 @@ internal static class ConnectionInfo
             SecretName = settings.SecretName,
             CloudflareAccountId = settings.CloudflareAccountId,
             MiniMaxMainland = settings.MiniMaxMainland,
+            ThrottleLimit = settings.ThrottleLimit ?? Hailuo.HailuoClientOptions.DefaultMaxJobsInFlight(settings.Provider),
             Account = credential?.Fingerprint,
         };
     }

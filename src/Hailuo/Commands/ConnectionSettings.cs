@@ -31,6 +31,12 @@ public sealed class ConnectionSettings
     public string? Vault { get; set; }
 
     public string? SecretName { get; set; }
+
+    /// <summary>
+    /// Jobs in flight at once on this connection (Connect-Hailuo -ThrottleLimit); null: the provider's default
+    /// (<see cref="HailuoClientOptions.DefaultMaxJobsInFlight"/>). New-HailuoVideo -ThrottleLimit overrides it for one command.
+    /// </summary>
+    public int? ThrottleLimit { get; set; }
 }
 
 /// <summary>Reads and writes the non-secret connection settings in the per-user configuration folder.</summary>
@@ -55,6 +61,7 @@ public static class ConnectionStore
             CredentialOrigin = settings.CredentialOrigin.ToString(),
             Vault = settings.Vault,
             SecretName = settings.SecretName,
+            ThrottleLimit = settings.ThrottleLimit,
         }, new JsonSerializerOptions { WriteIndented = true }));
         if (File.Exists(path))
         {
@@ -90,6 +97,7 @@ public static class ConnectionStore
                 CredentialOrigin = Enum.TryParse<CredentialOrigin>(stored.CredentialOrigin, true, out var origin) ? origin : CredentialOrigin.Environment,
                 Vault = stored.Vault,
                 SecretName = stored.SecretName,
+                ThrottleLimit = stored.ThrottleLimit is >= 1 ? stored.ThrottleLimit : null,
             };
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
@@ -116,5 +124,6 @@ public static class ConnectionStore
         public string? CredentialOrigin { get; set; }
         public string? Vault { get; set; }
         public string? SecretName { get; set; }
+        public int? ThrottleLimit { get; set; }
     }
 }

@@ -143,6 +143,10 @@ public sealed class HailuoSession : IDisposable
                 MiniMaxMainland = settings.MiniMaxMainland,
                 Log = EngineLog.Write,
             };
+            if (which == settings.Provider && settings.ThrottleLimit is { } throttle)
+            {
+                options.MaxJobsInFlight = throttle;
+            }
             if (which == settings.Provider && settings.BaseUri is not null)
             {
                 options.BaseUri = settings.BaseUri;

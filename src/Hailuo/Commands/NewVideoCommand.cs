@@ -51,6 +51,12 @@ public sealed class NewVideoOptions
 
     /// <summary>Creates in flight at once; more rows wait (pumping output) until one answers.</summary>
     public int MaxPendingSubmits { get; set; } = 16;
+
+    /// <summary>
+    /// Jobs in flight at once for the account (-ThrottleLimit): each submit waits while it has this many. Null: the
+    /// connection's setting, else the provider's default (<see cref="HailuoClientOptions.DefaultMaxJobsInFlight"/>).
+    /// </summary>
+    public int? ThrottleLimit { get; set; }
 }
 
 /// <summary>
@@ -204,11 +210,13 @@ public sealed class NewVideoCommand : IDisposable
     /// <summary>Holds the pipeline while too many creates are in flight, still writing results meanwhile.</summary>
     private void WaitForRoom(HailuoClient client)
     {
-        if (Volatile.Read(ref _pending) < _options.MaxPendingSubmits)
+        // Where a create holds until its video is ready (Cloudflare's run), every job in flight is a create under way.
+        var limit = _options.MaxPendingSubmits + (client.CreateWaitsForVideo ? JobsInFlightLimit(client) : 0);
+        if (Volatile.Read(ref _pending) < limit)
         {
             return;
         }
-        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) < _options.MaxPendingSubmits, TimeSpan.FromMilliseconds(250),
+        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) < limit, TimeSpan.FromMilliseconds(250),
             output => output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", SubmitStatus(client))),
             _cancellationToken);
         _output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", "Submitting") { Completed = true });
@@ -221,9 +229,12 @@ public sealed class NewVideoCommand : IDisposable
         var waiting = client.SubmitsWaitingForRoom;
         return waiting > 0
             ? string.Format(CultureInfo.InvariantCulture, "{0} submissions under way; {1} wait until fewer than {2} jobs are running at {3}",
-                pending, waiting, client.JobsInFlightLimit, HailuoSession.NameOf(client.Provider))
+                pending, waiting, JobsInFlightLimit(client), HailuoSession.NameOf(client.Provider))
             : string.Format(CultureInfo.InvariantCulture, "{0} submissions under way, waiting for {1} to accept them", pending, HailuoSession.NameOf(client.Provider));
     }
+
+    /// <summary>The cap this command's submits wait under: -ThrottleLimit, else the client's (the connection's or the provider's default).</summary>
+    private int JobsInFlightLimit(HailuoClient client) => _options.ThrottleLimit ?? client.JobsInFlightLimit;
 
     private bool ReserveBudget(int? credits, RowInput row)
     {
@@ -249,7 +260,15 @@ public sealed class NewVideoCommand : IDisposable
     {
         try
         {
-            var submit = new SubmitOptions { Force = _options.Force, Tag = row.Tag, Row = row.Index, Validated = true, InputHash = inputHash.Length > 0 ? inputHash : null };
+            var submit = new SubmitOptions
+            {
+                Force = _options.Force,
+                Tag = row.Tag,
+                Row = row.Index,
+                Validated = true,
+                InputHash = inputHash.Length > 0 ? inputHash : null,
+                MaxJobsInFlight = _options.ThrottleLimit,
+            };
             var job = await client.SubmitAsync(row.Request, submit, _cancellationToken).ConfigureAwait(false);
             if (job.Reused && credits is { } price)
             {

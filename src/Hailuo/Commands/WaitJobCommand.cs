@@ -207,10 +207,10 @@ public sealed class WaitJobCommand : IDisposable
                 {
                     queued++;
                 }
-                var request = current.Request;
-                var (mean, _) = client.Tracker.Durations.Estimate(current.Provider, request?.EffectiveResolution ?? VideoRequest.Resolution768, request?.EffectiveDuration ?? VideoRequest.DefaultDuration);
-                var end = (current.StartedAt ?? current.CreatedAt ?? now) + mean;
-                latestEnd = end > latestEnd ? end : latestEnd;
+                if (client.Tracker.ExpectedFinish(current) is { } end && end > latestEnd)
+                {
+                    latestEnd = end;
+                }
             }
         }
         var remaining = latestEnd > now ? (int)(latestEnd - now).TotalSeconds : -1;

@@ -11,8 +11,11 @@ using Hailuo.Transport;
 namespace Hailuo.Providers;
 
 /// <summary>
-/// Cloudflare Workers AI: runs are queued (?queueRequest=true) so no connection is held for minutes,
-/// then polled by POSTing {request_id}. Replies come in Cloudflare's {result, success, errors} envelope.
+/// Cloudflare Workers AI, as its model page (seed 003) documents minimax/hailuo-2.3: a run that holds until the video
+/// is ready and answers with status, task_id and video, so each run under way is a job in flight and nothing is
+/// polled. With <see cref="HailuoClientOptions.CloudflareBatch"/>, the Asynchronous Batch API instead: a
+/// <c>requests</c> array sent with ?queueRequest=true, then its request_id posted until the responses are there.
+/// Replies come in Cloudflare's {result, success, errors} envelope.
 /// </summary>
 internal sealed class CloudflareAdapter : ProviderAdapter
 {
@@ -29,7 +32,9 @@ internal sealed class CloudflareAdapter : ProviderAdapter
 
     public override HailuoProvider Provider => HailuoProvider.Cloudflare;
 
-    protected override string[] IdFields => new[] { "request_id", "task_id" };
+    public override bool CreateWaitsForVideo => !Options.CloudflareBatch;
+
+    protected override string[] IdFields => Options.CloudflareBatch ? new[] { "request_id" } : new[] { "task_id" };
 
     private Uri RunUrl(bool queue) =>
         Url($"accounts/{Uri.EscapeDataString(Options.CloudflareAccountId ?? "")}/ai/run/minimax/hailuo-2.3" + (queue ? "?queueRequest=true" : ""));
@@ -52,35 +57,75 @@ internal sealed class CloudflareAdapter : ProviderAdapter
         {
             input["callback_url"] = callback;
         }
-        return ApiCall.Json(HttpMethod.Post, RunUrl(queue: true), input, isCreate: true);
+        if (Options.CloudflareBatch)
+        {
+            var batch = new Dictionary<string, object> { ["requests"] = new[] { input } };
+            return ApiCall.Json(HttpMethod.Post, RunUrl(queue: true), batch, isCreate: true);
+        }
+        // The run answers when the video is ready: it may hold as long as a generation takes.
+        var run = ApiCall.Json(HttpMethod.Post, RunUrl(queue: false), input, isCreate: true);
+        run.Timeout = Options.CloudflareRunTimeout.Scaled(Options.TimeScale) is var held && held > Options.AttemptTimeout ? held : Options.AttemptTimeout;
+        return run;
     }
 
     public override HailuoJob ParseCreated(JsonElement root, string model)
     {
         var result = root.Property("result") ?? default;
-        var id = result.String("request_id") ?? result.String("task_id") ?? "";
-        return ParseStatus(root, new HailuoJob(id, Provider, model, JobStatus.Queued));
+        if (Options.CloudflareBatch)
+        {
+            return ParseStatus(root, new HailuoJob(result.String("request_id") ?? "", Provider, model, JobStatus.Queued));
+        }
+        var job = ParseOutcome(root, result, new HailuoJob(result.String("task_id") ?? "", Provider, model, JobStatus.Queued));
+        if (job.IsFinal || job.Id.Length == 0)
+        {
+            return job;
+        }
+        // Only task_id is required of the answer; without a final status there is no documented call to ask again.
+        return job.With(status: JobStatus.Failed, error: new HailuoError(HailuoErrorKind.Protocol,
+            $"Cloudflare's run answered before the video was ready ({result.String("status") ?? "no status"}, task {job.Id}), and Cloudflare documents no call that asks again. The job may still finish at Cloudflare and be charged.",
+            remedy: HailuoRemedy.LookAgainLater));
     }
 
-    /// <summary>A poll is a POST of the request id to the run endpoint; it is a read, and retried as one.</summary>
+    /// <summary>A batch is polled by posting its request id back with ?queueRequest=true; it is a read, and retried as one.</summary>
     public override ApiCall BuildStatus(HailuoJob job) =>
-        ApiCall.Json(HttpMethod.Post, RunUrl(queue: false), new Dictionary<string, string> { ["request_id"] = job.Id });
+        ApiCall.Json(HttpMethod.Post, RunUrl(queue: true), new Dictionary<string, string> { ["request_id"] = job.Id });
 
     public override HailuoJob ParseStatus(JsonElement root, HailuoJob job)
     {
         var result = root.Property("result") ?? default;
-        var status = StatusFromWord(result.String("status")) ?? job.Status;
+        // A finished batch lists one response per request sent; this one sent one.
+        if (result.Property("responses") is { ValueKind: JsonValueKind.Array } responses)
+        {
+            foreach (var response in responses.EnumerateArray())
+            {
+                var outcome = response.Property("result") ?? default;
+                var parsed = ParseOutcome(response, outcome, job);
+                if (response.Property("success") is { ValueKind: JsonValueKind.False } && !parsed.IsFinal)
+                {
+                    var first = FirstError(response);
+                    parsed = parsed.With(status: JobStatus.Failed, error: JobFailure(first.Message, first.Code?.ToString(CultureInfo.InvariantCulture)));
+                }
+                return parsed;
+            }
+        }
+        return ParseOutcome(root, result, job);
+    }
+
+    /// <summary>The job as one answer of the model's output schema (status, task_id, video) describes it; errors come from <paramref name="envelope"/>.</summary>
+    private HailuoJob ParseOutcome(JsonElement envelope, JsonElement result, HailuoJob job)
+    {
+        var video = Json.FirstUrl(result.Property("video"));
+        // The schema requires only task_id: a video alone means the run finished.
+        var status = StatusFromWord(result.String("status")) ?? (video is not null ? JobStatus.Succeeded : job.Status);
         HailuoError? error = null;
         if (status == JobStatus.Failed)
         {
-            var first = FirstError(root);
-            error = JobFailure(first.Message, first.Code?.ToString(CultureInfo.InvariantCulture));
-            if (first.Code == ContentFilterCode)
-            {
-                error = new HailuoError(HailuoErrorKind.ContentFiltered, first.Message ?? "The output was flagged by the content filter.", first.Code.Value.ToString(CultureInfo.InvariantCulture));
-            }
+            var first = FirstError(envelope);
+            error = first.Code == ContentFilterCode
+                ? new HailuoError(HailuoErrorKind.ContentFiltered, first.Message ?? "The output was flagged by the content filter.", first.Code.Value.ToString(CultureInfo.InvariantCulture))
+                : JobFailure(first.Message, first.Code?.ToString(CultureInfo.InvariantCulture));
         }
-        return job.With(status: status, videoUri: Json.FirstUrl(result.Property("video")), taskId: result.String("task_id"), error: error);
+        return job.With(status: status, videoUri: video, taskId: result.String("task_id"), error: error);
     }
 
     public override HailuoError? Classify(HttpStatusCode status, JsonElement? root, string body, HttpResponseHeaders headers)

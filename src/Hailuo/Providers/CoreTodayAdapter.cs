@@ -22,6 +22,8 @@ internal sealed class CoreTodayAdapter : ProviderAdapter
 
     public override HailuoProvider Provider => HailuoProvider.CoreToday;
 
+    public override bool ReportsStartTime => true;
+
     protected override string[] IdFields => new[] { "job_id", "id" };
 
     public override void Authorize(HttpRequestMessage request, HailuoCredential credential) =>

@@ -55,6 +55,15 @@ internal abstract class ProviderAdapter
     /// <summary>Whether a status read that shows a succeeded job gives a fresh link (false for MiniMax, whose link comes from retrieve).</summary>
     public virtual bool StatusGivesVideoUri => true;
 
+    /// <summary>Whether status reads say when a job started (started_at): a queued job is then timed from its own start.</summary>
+    public virtual bool ReportsStartTime => false;
+
+    /// <summary>
+    /// Whether the create holds until the video is ready and answers with the finished job (Cloudflare's documented run):
+    /// each create under way is then a job in flight, and there is no status to read afterwards.
+    /// </summary>
+    public virtual bool CreateWaitsForVideo => false;
+
     /// <summary>
     /// The call that lists the account's jobs created after <paramref name="since"/>, newest first, or null when
     /// the provider has no such call. It is how a create whose answer was lost can be found again.

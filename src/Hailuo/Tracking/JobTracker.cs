@@ -27,18 +27,37 @@ public sealed class TrackerOptions
     /// <summary>The shortest gap between two polls of one job.</summary>
     public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The gap between polls once a job is due to finish: bounds how late completion is noticed.</summary>
-    public TimeSpan DetectionInterval { get; set; } = TimeSpan.FromSeconds(4);
+    /// <summary>
+    /// The first read of a job, this long after its create; and of the oldest job waiting in the provider's queue, this
+    /// long after a job before it finished. Soon enough that a refusal, which comes within seconds, is noticed within
+    /// seconds, whatever the jobs are expected to take.
+    /// </summary>
+    public TimeSpan FirstLook { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>
-    /// The longest gap between polls of a job that is still queued. Providers that report when a job
-    /// started lose nothing by a late look; for the others the start is taken as the last moment the
-    /// job was seen queued, which errs early.
+    /// The gap between reads while a job may be finishing: bounds how late completion is noticed. Reading every Δ
+    /// notices a completion at most Δ late, 0.95 Δ for 95 % of them: 4.5 s keeps that under a 5 s poller's 4.75 s.
+    /// </summary>
+    public TimeSpan DetectionInterval { get; set; } = TimeSpan.FromSeconds(4.5);
+
+    /// <summary>
+    /// The longest gap between reads of a job that is still queued at a provider that reports when jobs start
+    /// (<see cref="StartTimesReported"/>): such a job is timed from its own start, so a look is needed only before it
+    /// could have finished.
     /// </summary>
     public TimeSpan MaxQueuedInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest gap between reads of a job that runs longer than any recent job of its kind.</summary>
+    public TimeSpan MaxOverdueInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Polls in flight at once; the provider's read limit paces them further.</summary>
     public int MaxParallelPolls { get; set; } = 16;
+
+    /// <summary>
+    /// The provider reports when a job started (Replicate's and core.today's started_at): a queued job is timed from
+    /// its start, and a job that finished frees its slot for the oldest queued one. Elsewhere jobs are timed from the create.
+    /// </summary>
+    public bool StartTimesReported { get; set; }
 
     /// <summary>
     /// True while a submit waits for room among the jobs in flight. Every finish noticed then frees a slot for
@@ -52,13 +71,29 @@ public sealed class TrackerOptions
 }
 
 /// <summary>
-/// Watches many jobs with one scheduler: each job is polled when it is due, not on a fixed beat.
-/// The first poll comes when the job might have started; the next ones close in on when it is
-/// expected to finish (learned from the jobs that finished before), then every
-/// <see cref="TrackerOptions.DetectionInterval"/> until it does. A final job is never polled again.
+/// Watches many jobs with one scheduler: each job is read when it is due, not on a fixed beat. The first read comes
+/// <see cref="TrackerOptions.FirstLook"/> after the create, in time to notice a refusal; the next ones skip the time
+/// in which no job of its kind has finished lately (learned from finished jobs, see <see cref="DurationModel"/>), then
+/// come every <see cref="TrackerOptions.DetectionInterval"/> until it finishes. A job that runs past every recent job
+/// of its kind is read less and less often; one whose kind has too few finished jobs to go by is read at growing
+/// gaps before the window too. A final job is never read again.
 /// </summary>
 public sealed class JobTracker : IDisposable
 {
+    /// <summary>
+    /// Before the window opens, a job is read at ages <see cref="TrackerOptions.FirstLook"/> × 4^(i + φ), each job with
+    /// its own φ in [0, 1): a provider that suddenly got faster is noticed soon after its first job finishes, by
+    /// whichever job's read comes next, and then every job is planned again. Staggered, a batch's reads of that kind
+    /// come every few seconds between them, not all at once.
+    /// </summary>
+    private const double SafetyGrowth = 4;
+
+    // Spreads the phases of successive jobs evenly (the golden ratio's fraction).
+    private const double PhaseStep = 0.6180339887498949;
+
+    /// <summary>Past the latest finish of an untrusted estimate, the gap between reads grows by this share of the time overdue.</summary>
+    private const double OverdueShare = 0.2;
+
     private readonly object _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     // Jobs that finished recently, so a caller holding an old snapshot learns the outcome without a poll.
@@ -72,6 +107,8 @@ public sealed class JobTracker : IDisposable
     /// </summary>
     public const int MaxUnreadableReads = 10;
     private readonly SortedSet<(DateTimeOffset Due, long Sequence, string Id)> _schedule = new();
+    // Jobs waiting in the provider's queue, oldest create first: a finish frees a slot for the first of them.
+    private readonly SortedSet<(DateTimeOffset Created, long Sequence, string Id)> _queued = new();
     private readonly Func<HailuoJob, CancellationToken, Task<HailuoJob>> _poll;
     private readonly TrackerOptions _options;
     private readonly TimeProvider _time;
@@ -86,7 +123,13 @@ public sealed class JobTracker : IDisposable
     private readonly List<Entry> _due = new();
     private readonly SemaphoreSlim _parallel;
     private readonly Task _loop;
+    private readonly TimeSpan _min;
+    private readonly TimeSpan _firstLook;
+    private readonly TimeSpan _detect;
+    private readonly TimeSpan _maxQueued;
+    private readonly TimeSpan _maxOverdue;
     private long _sequence;
+    private long _tracked;
     private int _totalPolls;
 
     private sealed class Entry
@@ -96,22 +139,30 @@ public sealed class JobTracker : IDisposable
             Job = job;
             Lease = lease;
             TrackedAt = trackedAt;
+            // A create time in the future (another clock) would put the first look off: the tracker's own clock rules.
+            Created = job.CreatedAt is { } created && created < trackedAt ? created : trackedAt;
+            FromStart = JobKind.Of(job, fromStart: true);
+            FromCreate = JobKind.Of(job, fromStart: false);
         }
+
+        /// <summary>Where this job's reads before the window fall on the ladder (see <see cref="SafetyGrowth"/>).</summary>
+        public double Phase;
 
         public HailuoJob Job;
         public readonly IDisposable? Lease;
         public readonly DateTimeOffset TrackedAt;
+        public readonly DateTimeOffset Created;
+        public readonly JobKind FromStart;
+        public readonly JobKind FromCreate;
         public readonly TaskCompletionSource<HailuoJob> Final = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        /// <summary>When the job was last known to be waiting: the earliest it can have started.</summary>
-        public DateTimeOffset? LastSeenQueued;
-        /// <summary>
-        /// The estimated start where the provider gives none: the last moment it was seen queued, so
-        /// that the estimate errs early and completion is not noticed late.
-        /// </summary>
-        public DateTimeOffset? FirstSeenRunning;
+        /// <summary>When the job was last read; null before the first read.</summary>
+        public DateTimeOffset? LastRead;
+        /// <summary>When the slot it is expected to take freed, since a finish made it the first in the provider's queue; cleared by a read.</summary>
+        public DateTimeOffset? WakeAt;
         public int Failures;
         public int Unreadable;
         public (DateTimeOffset Due, long Sequence, string Id)? Scheduled;
+        public (DateTimeOffset Created, long Sequence, string Id)? QueuedSlot;
     }
 
     public JobTracker(
@@ -119,20 +170,41 @@ public sealed class JobTracker : IDisposable
         TrackerOptions? options = null,
         TimeProvider? time = null,
         Action<HailuoLogLevel, string>? log = null)
+        : this(poll, options, time, log, runLoop: true)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="runLoop"/> false leaves the reads to <see cref="PollDueAsync"/>, so that a test can run many jobs
+    /// on a clock of its own, step by step, through the same scheduling.
+    /// </summary>
+    internal JobTracker(
+        Func<HailuoJob, CancellationToken, Task<HailuoJob>> poll,
+        TrackerOptions? options,
+        TimeProvider? time,
+        Action<HailuoLogLevel, string>? log,
+        bool runLoop)
     {
         _poll = poll;
         _options = options ?? new TrackerOptions();
         _time = time ?? TimeProvider.System;
         _log = log;
-        Durations = new DurationModel(_options.TimeScale);
+        var scale = _options.TimeScale;
+        _min = _options.MinInterval.Scaled(scale);
+        _firstLook = _options.FirstLook.Scaled(scale);
+        _detect = _options.DetectionInterval.Scaled(scale);
+        _maxQueued = _options.MaxQueuedInterval.Scaled(scale);
+        _maxOverdue = _options.MaxOverdueInterval.Scaled(scale);
+        Durations = new DurationModel(scale);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
         _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
-        _loop = Task.Run(RunAsync);
+        _loop = runLoop ? Task.Run(RunAsync) : Task.CompletedTask;
     }
 
     /// <summary>Raised on a background thread for every status change; handlers must hand off, not block.</summary>
     public event EventHandler<JobTransitionEventArgs>? Transitioned;
 
+    /// <summary>What the tracker knows of how long jobs take; seeded from the ledger, refined by every job that succeeds.</summary>
     public DurationModel Durations { get; }
 
     public int TotalPolls => Volatile.Read(ref _totalPolls);
@@ -172,14 +244,11 @@ public sealed class JobTracker : IDisposable
                 lease?.Dispose();
                 return existing.Final.Task;
             }
-            entry = new Entry(job, lease, _time.GetUtcNow());
-            entry.LastSeenQueued = job.CreatedAt ?? entry.TrackedAt;
-            if (job.Status == JobStatus.Running)
-            {
-                entry.FirstSeenRunning = entry.LastSeenQueued;
-            }
+            var now = _time.GetUtcNow();
+            entry = new Entry(job, lease, now) { Phase = (++_tracked * PhaseStep) % 1 };
             _entries[job.Id] = entry;
-            ScheduleLocked(entry, pollNow ? _time.GetUtcNow() : NextPoll(entry, _time.GetUtcNow()));
+            UpdateQueuedLocked(entry);
+            ScheduleLocked(entry, pollNow ? now : NextRead(entry, now));
         }
         return entry.Final.Task;
     }
@@ -209,6 +278,18 @@ public sealed class JobTracker : IDisposable
         }
     }
 
+    /// <summary>When a job is expected to be done, from what is known of its kind; null once it runs past that.</summary>
+    public DateTimeOffset? ExpectedFinish(HailuoJob job)
+    {
+        var fromStart = job.StartedAt is not null;
+        var estimate = Durations.Estimate(JobKind.Of(job, fromStart));
+        var origin = job.StartedAt ?? job.CreatedAt ?? _time.GetUtcNow();
+        // The middle of the window, in ratio: durations spread by factors.
+        var typical = TimeSpan.FromSeconds(Math.Sqrt(estimate.Low.TotalSeconds * estimate.High.TotalSeconds));
+        var end = origin + typical;
+        return end > _time.GetUtcNow() ? end : null;
+    }
+
     /// <summary>Stops watching a job without waiting for it, releasing its lease.</summary>
     public void Forget(string id)
     {
@@ -228,6 +309,33 @@ public sealed class JobTracker : IDisposable
     /// <summary>Tells the tracker what the caller learned elsewhere (a cancel, a refresh), so it need not poll for it.</summary>
     public void Observe(HailuoJob fresh) => Apply(fresh.Id, fresh, polled: false);
 
+    /// <summary>The earliest read scheduled, for a test that runs the tracker on its own clock.</summary>
+    internal DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _schedule.Count > 0 ? _schedule.Min.Due : null;
+            }
+        }
+    }
+
+    /// <summary>Makes every read that is due by the clock, one after another: what the loop does, for a test's own clock.</summary>
+    internal async Task PollDueAsync(CancellationToken cancellationToken = default)
+    {
+        var due = new List<Entry>();
+        lock (_gate)
+        {
+            TakeDueLocked(_time.GetUtcNow(), due);
+        }
+        foreach (var entry in due)
+        {
+            await _parallel.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await PollAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task RunAsync()
     {
         var token = _stop.Token;
@@ -244,16 +352,7 @@ public sealed class JobTracker : IDisposable
                 _scheduleChanged = NewSignal();
                 changed = _scheduleChanged.Task;
                 var now = _time.GetUtcNow();
-                while (_schedule.Count > 0 && _schedule.Min.Due <= now)
-                {
-                    var slot = _schedule.Min;
-                    _schedule.Remove(slot);
-                    if (_entries.TryGetValue(slot.Id, out var entry) && entry.Scheduled == slot)
-                    {
-                        entry.Scheduled = null;
-                        _due.Add(entry);
-                    }
-                }
+                TakeDueLocked(now, _due);
                 wait = _schedule.Count > 0 ? _schedule.Min.Due - now : TimeSpan.FromMinutes(1);
             }
             if (_due.Count > 0)
@@ -280,6 +379,20 @@ public sealed class JobTracker : IDisposable
             // loop until the poll is due.
             _wakeTimer.Change((long)Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)), Timeout.Infinite);
             await changed.ConfigureAwait(false);
+        }
+    }
+
+    private void TakeDueLocked(DateTimeOffset now, List<Entry> due)
+    {
+        while (_schedule.Count > 0 && _schedule.Min.Due <= now)
+        {
+            var slot = _schedule.Min;
+            _schedule.Remove(slot);
+            if (_entries.TryGetValue(slot.Id, out var entry) && entry.Scheduled == slot)
+            {
+                entry.Scheduled = null;
+                due.Add(entry);
+            }
         }
     }
 
@@ -321,8 +434,7 @@ public sealed class JobTracker : IDisposable
                 failures = ++entry.Failures;
                 entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
                 giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
-                var backoff = TimeSpan.FromTicks(Math.Min(_options.MaxQueuedInterval.Scaled(_options.TimeScale).Ticks,
-                    _options.MinInterval.Scaled(_options.TimeScale).Ticks << Math.Min(failures, 10)));
+                var backoff = TimeSpan.FromTicks(Math.Min(_maxQueued.Ticks, _min.Ticks << Math.Min(failures, 10)));
                 if (giveUp)
                 {
                     RemoveLocked(entry);
@@ -378,23 +490,25 @@ public sealed class JobTracker : IDisposable
             merged = entry.Job.Merge(fresh);
             entry.Job = merged;
             var now = _time.GetUtcNow();
-            if (merged.Status == JobStatus.Queued)
+            if (polled)
             {
-                entry.LastSeenQueued = now;
-            }
-            else if (merged.Status == JobStatus.Running && entry.FirstSeenRunning is null)
-            {
-                entry.FirstSeenRunning = entry.LastSeenQueued ?? now;
+                entry.LastRead = now;
+                entry.WakeAt = null;
             }
             if (merged.IsFinal)
             {
                 RemoveLocked(entry);
                 RememberLocked(merged);
-                Learn(entry, merged, now);
+                LearnLocked(entry, merged, now);
+                WakeFirstQueuedLocked(merged, now);
             }
-            else if (polled)
+            else
             {
-                ScheduleLocked(entry, NextPoll(entry, now));
+                UpdateQueuedLocked(entry);
+                if (polled)
+                {
+                    ScheduleLocked(entry, NextRead(entry, now));
+                }
             }
         }
         if (merged.Status != previous)
@@ -408,51 +522,172 @@ public sealed class JobTracker : IDisposable
         }
     }
 
-    /// <summary>When to look next: the heart of spending few status calls without noticing late.</summary>
-    private DateTimeOffset NextPoll(Entry entry, DateTimeOffset now)
+    /// <summary>Whether a job waits in the queue of a provider that will say when it starts: timed from then, not from now.</summary>
+    private bool WaitsForStart(HailuoJob job) => _options.StartTimesReported && job.StartedAt is null && job.Status == JobStatus.Queued;
+
+    /// <summary>When to read a job next, after the last read (or tracking) and as of <paramref name="now"/>: the heart of spending few status calls without noticing late.</summary>
+    private DateTimeOffset NextRead(Entry entry, DateTimeOffset now)
     {
         var job = entry.Job;
-        var request = job.Request;
-        var (mean, sigma) = Durations.Estimate(job.Provider, request?.EffectiveResolution ?? VideoRequest.Resolution768, request?.EffectiveDuration ?? VideoRequest.DefaultDuration);
-        var min = _options.MinInterval.Scaled(_options.TimeScale);
-        var detect = _options.DetectionInterval.Scaled(_options.TimeScale);
+        var lastRead = entry.LastRead ?? entry.TrackedAt;
+        var step = _detect;
         DateTimeOffset next;
-        if (job.Status == JobStatus.Queued)
+        if (WaitsForStart(job))
         {
-            // Still waiting for a slot: look again now and then, never too often.
-            var gap = TimeSpan.FromTicks(Math.Min(_options.MaxQueuedInterval.Scaled(_options.TimeScale).Ticks, mean.Ticks / 2));
-            next = now + gap;
+            // It will be timed from its own start, so a look is needed only before it could have finished; where the
+            // content filter refuses jobs of its kind, soon enough after its start to notice a refusal as a new job's first look would.
+            var estimate = Durations.Estimate(entry.FromStart);
+            var gap = Clamp(estimate.Low + step, step, _maxQueued);
+            next = lastRead + (estimate.Refusals && gap > _firstLook ? _firstLook : gap);
         }
         else
         {
-            var started = job.StartedAt ?? entry.FirstSeenRunning ?? job.CreatedAt ?? entry.TrackedAt;
-            var windowOpens = started + mean - sigma - sigma;
-            var step = Math.Min(detect.Ticks, sigma.Ticks / 2);
-            if (_options.SlotsWanted?.Invoke() == true)
+            var fromStart = job.StartedAt is not null;
+            var estimate = Durations.Estimate(fromStart ? entry.FromStart : entry.FromCreate);
+            var origin = job.StartedAt is { } started && started < lastRead ? started : fromStart ? lastRead : entry.Created;
+            var age = lastRead - origin;
+            var opens = origin + estimate.Low;
+            if (age > estimate.High && !estimate.Trusted)
             {
-                step /= 2;
+                // Longer than the published range or the few jobs seen: they are no guide, so read less and less often
+                // until jobs of its kind finish. (Past a trusted estimate the provider is slowing down: read on.)
+                next = lastRead + Clamp(TimeSpan.FromTicks((long)((age - estimate.High).Ticks * OverdueShare)), step, _maxOverdue);
             }
-            step = Math.Max(min.Ticks, step);
-            next = now < windowOpens ? windowOpens : now + TimeSpan.FromTicks(step);
+            else
+            {
+                if (_options.SlotsWanted?.Invoke() == true)
+                {
+                    step = TimeSpan.FromTicks(Math.Max(_min.Ticks, step.Ticks / 2));
+                }
+                // No job of its kind has finished before `opens` lately: the first read that can find it done is one step after.
+                next = (lastRead > opens ? lastRead : opens) + step;
+                if (entry.LastRead is not null && lastRead < opens)
+                {
+                    // The provider may have got faster since: a read at growing gaps finds out, and its finish replans every job.
+                    var safety = origin + SafetyAge(entry, age + _min);
+                    next = safety < opens - step && safety < next ? safety : next;
+                }
+            }
+            if (fromStart && lastRead < origin + _firstLook)
+            {
+                // A job that waited in the queue is looked at as soon after its start as a new one after its create.
+                var firstLook = origin + _firstLook;
+                next = firstLook < next ? firstLook : next;
+            }
         }
-        var earliest = now + min;
+        if (entry.LastRead is null)
+        {
+            var firstLook = entry.Created + _firstLook;
+            next = firstLook < next ? firstLook : next;
+        }
+        var earliest = Max(now, lastRead + _min);
         return next < earliest ? earliest : next;
     }
 
-    private void Learn(Entry entry, HailuoJob job, DateTimeOffset now)
+    /// <summary>The first age on this job's ladder of reads before the window that is past <paramref name="age"/>.</summary>
+    private TimeSpan SafetyAge(Entry entry, TimeSpan age)
     {
+        var first = _firstLook.TotalSeconds;
+        var rung = Math.Max(0, Math.Ceiling((Math.Log(Math.Max(age.TotalSeconds, first) / first) / Math.Log(SafetyGrowth)) - entry.Phase));
+        var seconds = first * Math.Pow(SafetyGrowth, rung + entry.Phase);
+        return TimeSpan.FromSeconds(seconds > age.TotalSeconds ? seconds : seconds * SafetyGrowth);
+    }
+
+    /// <summary>Learns how long a job that succeeded took; when that moves the window of its kind, the jobs of that kind are planned again.</summary>
+    private void LearnLocked(Entry entry, HailuoJob job, DateTimeOffset now)
+    {
+        var fromStart = job.StartedAt is not null;
+        if (job.Error?.Kind == HailuoErrorKind.ContentFiltered)
+        {
+            Durations.ObserveRefusal(fromStart ? entry.FromStart : entry.FromCreate);
+            return;
+        }
         if (job.Status != JobStatus.Succeeded)
         {
             return;
         }
-        var started = job.StartedAt ?? entry.FirstSeenRunning;
-        var completed = job.CompletedAt ?? now;
-        if (started is { } s)
+        var origin = job.StartedAt ?? job.CreatedAt ?? entry.Created;
+        var kind = fromStart ? entry.FromStart : entry.FromCreate;
+        if (!Durations.Observe(kind, (job.CompletedAt ?? now) - origin))
         {
-            var request = job.Request;
-            Durations.Observe(job.Provider, request?.EffectiveResolution ?? VideoRequest.Resolution768, request?.EffectiveDuration ?? VideoRequest.DefaultDuration, completed - s);
+            return;
+        }
+        foreach (var other in _entries.Values)
+        {
+            var otherKind = other.Job.StartedAt is not null || WaitsForStart(other.Job) ? other.FromStart : other.FromCreate;
+            if (other.Scheduled is { } slot && otherKind.Equals(kind))
+            {
+                var due = NextRead(other, now);
+                if (due < slot.Due)
+                {
+                    ScheduleLocked(other, due);
+                }
+            }
         }
     }
+
+    /// <summary>
+    /// A job finished, so the provider starts the next one in its queue: the oldest job of ours that waits is read
+    /// <see cref="TrackerOptions.FirstLook"/> after that finish, as a new job is after its create.
+    /// </summary>
+    private void WakeFirstQueuedLocked(HailuoJob finished, DateTimeOffset now)
+    {
+        var freed = finished.CompletedAt is { } at && at < now ? at : now;
+        var woken = new List<Entry>();
+        foreach (var slot in _queued)
+        {
+            if (!_entries.TryGetValue(slot.Id, out var entry))
+            {
+                continue;
+            }
+            woken.Add(entry);
+            if (entry.WakeAt is null)
+            {
+                break;
+            }
+        }
+        if (woken.Count == 0 || woken[woken.Count - 1].WakeAt is not null)
+        {
+            return;
+        }
+        // The provider starts its queue in order as slots free, but finishes are noticed out of order: the earlier
+        // a slot freed, the older the job it went to.
+        var times = new List<DateTimeOffset>(woken.Count);
+        foreach (var entry in woken)
+        {
+            times.Add(entry.WakeAt ?? freed);
+        }
+        times.Sort();
+        for (var i = 0; i < woken.Count; i++)
+        {
+            var entry = woken[i];
+            entry.WakeAt = times[i];
+            var due = Max(times[i] + _firstLook, now + _min);
+            var planned = NextRead(entry, now);
+            ScheduleLocked(entry, due < planned ? due : planned);
+        }
+    }
+
+    private void UpdateQueuedLocked(Entry entry)
+    {
+        var waits = WaitsForStart(entry.Job);
+        if (waits && entry.QueuedSlot is null)
+        {
+            entry.QueuedSlot = (entry.Created, Interlocked.Increment(ref _sequence), entry.Job.Id);
+            _queued.Add(entry.QueuedSlot.Value);
+        }
+        else if (!waits && entry.QueuedSlot is { } slot)
+        {
+            _queued.Remove(slot);
+            entry.QueuedSlot = null;
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private void RememberLocked(HailuoJob job)
     {
@@ -493,6 +728,11 @@ public sealed class JobTracker : IDisposable
             _schedule.Remove(slot);
             entry.Scheduled = null;
         }
+        if (entry.QueuedSlot is { } queued)
+        {
+            _queued.Remove(queued);
+            entry.QueuedSlot = null;
+        }
     }
 
     public void Dispose()
@@ -515,6 +755,7 @@ public sealed class JobTracker : IDisposable
             left = new List<Entry>(_entries.Values);
             _entries.Clear();
             _schedule.Clear();
+            _queued.Clear();
         }
         foreach (var entry in left)
         {

@@ -30,6 +30,9 @@ internal sealed class ApiCall
     /// <summary>A paid create: retried only when it provably did not reach the provider.</summary>
     public bool IsCreate { get; }
 
+    /// <summary>How long one attempt may take, where the call is answered only when the video is ready; null: the client's AttemptTimeout.</summary>
+    public TimeSpan? Timeout { get; set; }
+
     public static ApiCall Json(HttpMethod method, Uri uri, object body, bool isCreate = false) =>
         new(method, uri, JsonSerializer.SerializeToUtf8Bytes(body), isCreate);
 }

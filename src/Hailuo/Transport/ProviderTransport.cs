@@ -61,7 +61,11 @@ internal sealed class ProviderTransport : IDisposable
         _readLimiter = SharedLimits.Rate(account + "|read", options.ReadRateLimit?.Scaled(options.TimeScale));
         AccountKey = account;
         _pipeline = BuildRetries();
-        _attempt = new ResiliencePipelineBuilder<ApiResponse>().AddTimeout(options.AttemptTimeout).Build();
+        _attempt = new ResiliencePipelineBuilder<ApiResponse>().AddTimeout(new TimeoutStrategyOptions
+        {
+            // A call answered only when its video is ready (Cloudflare's run) says how long it may hold.
+            TimeoutGenerator = args => new ValueTask<TimeSpan>(args.Context.Properties.GetValue(CallKey, null!)?.Timeout ?? options.AttemptTimeout),
+        }).Build();
     }
 
     /// <summary>Provider, host (with port) and account fingerprint: the key of every shared limit.</summary>
@@ -383,8 +387,8 @@ internal sealed class ProviderTransport : IDisposable
         }
         var what = exception switch
         {
-            TimeoutRejectedException => $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s",
-            HttpRequestException or IOException or SocketException => "the connection failed: " + _credential.Redact(exception.Message),
+            TimeoutRejectedException => $"no answer within {(call.Timeout ?? _options.AttemptTimeout).TotalSeconds:0.#} s",
+            _ when HttpRetryPolicy.IsConnectionFault(exception) => "the connection failed: " + _credential.Redact(exception.Message),
             _ => _credential.Redact(exception.Message),
         };
         if (call.IsCreate && content?.Started == true)

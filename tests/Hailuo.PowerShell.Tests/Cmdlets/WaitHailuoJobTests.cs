@@ -6,7 +6,7 @@ namespace Hailuo.PowerShell.Tests.Cmdlets;
 /// <summary>Wait-HailuoJob's sets, "Job" (objects, the default) and "Id" (ids by property name), and -Timeout and -Any.</summary>
 public sealed class WaitHailuoJobTests : RunspaceTest
 {
-    /// <summary>A 1080p job takes about 5 s here, a 768p one about 0.12 s: long enough apart that which finishes first is certain.</summary>
+    /// <summary>A 1080p job takes about 5 s here, a 768p one 30-90 ms: far enough apart that which finishes first is certain.</summary>
     protected override void ConfigureEmulator(EmulatorOptions options) =>
         options.GenerationSeconds["1080p-6s"] = 5000;
 

@@ -6,8 +6,8 @@ using Hailuo.Emulator.Providers;
 namespace Hailuo.PowerShell.Tests.Hosting;
 
 /// <summary>
-/// The emulator, started in this process on 127.0.0.1:0 with a fast clock (a 2-minute job takes
-/// about 0.12 s), and what a test reads of it: the API root per provider and its counters.
+/// The emulator, started in this process on 127.0.0.1:0 with a fast clock (a job of the published 30-90 s
+/// takes 30-90 ms), and what a test reads of it: the API root per provider and its counters.
 /// </summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {

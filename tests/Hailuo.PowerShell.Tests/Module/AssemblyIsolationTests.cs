@@ -28,7 +28,7 @@ public sealed class AssemblyIsolationTests : RunspaceTest
         var engine = loaded["Hailuo"];
         Assert.NotEqual("Default", engine.Context);
         Assert.Equal(Path.Combine(Dependencies, "Hailuo.dll"), engine.Location);
-        foreach (var privateDependency in new[] { "Polly.Core", "Microsoft.Bcl.TimeProvider", "System.Threading.RateLimiting", "Microsoft.Bcl.AsyncInterfaces" })
+        foreach (var privateDependency in new[] { "Polly.Core", "Microsoft.Bcl.TimeProvider", "Microsoft.Bcl.AsyncInterfaces" })
         {
             Assert.Equal(new LoadedAssembly(privateDependency, engine.Context, Path.Combine(Dependencies, privateDependency + ".dll")), loaded[privateDependency]);
         }

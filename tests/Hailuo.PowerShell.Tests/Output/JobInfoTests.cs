@@ -152,7 +152,7 @@ public sealed class JobInfoTests : RunspaceTest
         var type = ModuleType("Hailuo.PowerShell.HailuoConnectionInfo");
 
         Assert.Equal(
-            ["Account", "BaseUri", "CloudflareAccountId", "CredentialSource", "MiniMaxMainland", "Provider", "SecretName", "Vault"],
+            ["Account", "BaseUri", "CloudflareAccountId", "CredentialSource", "MiniMaxMainland", "Provider", "SecretName", "ThrottleLimit", "Vault"],
             type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

@@ -13,9 +13,9 @@ public sealed class StopTests : RunspaceTest
     /// <summary>Jobs that run for about 15 minutes here: the wait is still blocked whenever the test stops it.</summary>
     protected override void ConfigureEmulator(EmulatorOptions options)
     {
-        foreach (var key in options.GenerationSeconds.Keys.ToList())
+        foreach (var model in options.GenerationTime.Keys.ToList())
         {
-            options.GenerationSeconds[key] = 1_000_000;
+            options.GenerationTime[model] = Hailuo.Emulator.Core.GenerationTime.Fixed(1_000_000);
         }
     }
 

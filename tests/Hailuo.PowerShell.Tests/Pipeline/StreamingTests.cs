@@ -11,7 +11,7 @@ public sealed class StreamingTests : RunspaceTest
 {
     private const string MainLine = "Import-Csv prompts.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path ./videos";
 
-    /// <summary>A 1080p job takes about 3 s here, a 768p one about 0.12 s.</summary>
+    /// <summary>A 1080p job takes about 3 s here, a 768p one 30-90 ms.</summary>
     protected override void ConfigureEmulator(EmulatorOptions options) =>
         options.GenerationSeconds["1080p-6s"] = 3_000;
 

@@ -27,7 +27,7 @@ public sealed class ReplicateEmulatorTests
             async () => (await emu.SendAsync(HttpMethod.Get, $"replicate/v1/predictions/{id}", P)).Body!,
             b => b["status"]!.GetValue<string>() == "succeeded", "the prediction to succeed");
         Assert.NotNull(done["completed_at"]);
-        Assert.True(done["metrics"]!["predict_time"]!.GetValue<double>() > 100, "predict_time is reported in unscaled seconds");
+        Assert.True(done["metrics"]!["predict_time"]!.GetValue<double>() >= 30, "predict_time is reported in unscaled seconds (the published 30-90 s)");
         var bytes = await emu.DownloadVideoAsync(done["output"]!.GetValue<string>(), 1366, 768);
         Assert.True(bytes.Length > 60_000, "the 10-second clip is served for duration 10");
     }

@@ -40,6 +40,7 @@ public sealed partial class ReadmeFlowTests
             EmulatorHarness.AssertVideo(await File.ReadAllBytesAsync(Path.Combine(work.FullName, "minimax.mp4")), 1920, 1080);
             EmulatorHarness.AssertVideo(await File.ReadAllBytesAsync(Path.Combine(work.FullName, "replicate.mp4")), 1366, 768);
             EmulatorHarness.AssertVideo(await File.ReadAllBytesAsync(Path.Combine(work.FullName, "cloudflare.mp4")), 1366, 768);
+            EmulatorHarness.AssertVideo(await File.ReadAllBytesAsync(Path.Combine(work.FullName, "cloudflare-batch.mp4")), 1920, 1080);
             Assert.Equal(1024, new FileInfo(Path.Combine(work.FullName, "first-kilobyte.bin")).Length);
 
             // The last command resets the counters, so the stats now read zero everywhere.

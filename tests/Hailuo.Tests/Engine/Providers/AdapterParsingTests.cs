@@ -12,7 +12,12 @@ public sealed class AdapterParsingTests
 {
     private static HailuoClientOptions Options(HailuoProvider provider) => new(provider) { CloudflareAccountId = "acc" };
 
-    private static ProviderAdapter Adapter(HailuoProvider provider) => HailuoClient.CreateAdapter(Options(provider));
+    private static ProviderAdapter Adapter(HailuoProvider provider, Action<HailuoClientOptions>? configure = null)
+    {
+        var options = Options(provider);
+        configure?.Invoke(options);
+        return HailuoClient.CreateAdapter(options);
+    }
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
 
@@ -124,16 +129,45 @@ public sealed class AdapterParsingTests
     }
 
     [Fact]
-    public void A_cloudflare_queued_run_is_polled_by_its_request_id()
+    public void A_cloudflare_run_is_the_documented_one_and_its_answer_is_the_finished_job()
     {
         var adapter = Adapter(HailuoProvider.Cloudflare);
-        var job = adapter.ParseCreated(Parse("""{"result":{"status":"queued","request_id":"r-1"},"success":true,"errors":[],"messages":[]}"""), HailuoModels.Standard);
-        Assert.Equal("r-1", job.Id);
-        Assert.Equal(JobStatus.Queued, job.Status);
+        Assert.True(adapter.CreateWaitsForVideo);
+        var run = adapter.BuildCreate(new VideoRequest { Prompt = "Fireworks" }, HailuoModels.Standard, null);
+        Assert.DoesNotContain("queueRequest", run.Uri.Query);
+        Assert.StartsWith("{\"prompt\":", System.Text.Encoding.UTF8.GetString(run.JsonBody!));
+        Assert.True(run.Timeout > new HailuoClientOptions(HailuoProvider.Cloudflare).AttemptTimeout, "the run holds for a whole generation");
+
+        // Seed 003's output schema: status, task_id and video; only task_id is required.
+        var job = adapter.ParseCreated(Parse("""{"result":{"status":"Success","task_id":"t-1","video":"https://cdn.example/t-1.mp4"},"success":true,"errors":[],"messages":[]}"""), HailuoModels.Standard);
+        Assert.Equal(("t-1", JobStatus.Succeeded, "https://cdn.example/t-1.mp4"), (job.Id, job.Status, job.VideoUri?.ToString()));
+        var bare = adapter.ParseCreated(Parse("""{"result":{"task_id":"t-2","video":"https://cdn.example/t-2.mp4"},"success":true,"errors":[],"messages":[]}"""), HailuoModels.Standard);
+        Assert.Equal(JobStatus.Succeeded, bare.Status);
+        var early = adapter.ParseCreated(Parse("""{"result":{"task_id":"t-3","status":"Processing"},"success":true,"errors":[],"messages":[]}"""), HailuoModels.Standard);
+        Assert.Equal((JobStatus.Failed, HailuoErrorKind.Protocol), (early.Status, early.Error!.Kind));
+    }
+
+    [Fact]
+    public void Cloudflares_batch_api_takes_a_requests_array_and_is_polled_by_its_request_id()
+    {
+        var adapter = Adapter(HailuoProvider.Cloudflare, o => o.CloudflareBatch = true);
+        Assert.False(adapter.CreateWaitsForVideo);
+        var create = adapter.BuildCreate(new VideoRequest { Prompt = "Fireworks" }, HailuoModels.Standard, null);
+        Assert.Equal("?queueRequest=true", create.Uri.Query);
+        Assert.StartsWith("{\"requests\":[{\"prompt\":", System.Text.Encoding.UTF8.GetString(create.JsonBody!));
+
+        var job = adapter.ParseCreated(Parse("""{"result":{"status":"queued","request_id":"r-1","model":"minimax/hailuo-2.3"},"success":true,"errors":[],"messages":[]}"""), HailuoModels.Standard);
+        Assert.Equal(("r-1", JobStatus.Queued), (job.Id, job.Status));
         var poll = adapter.BuildStatus(job);
-        Assert.Equal(HttpMethod.Post, poll.Method);
-        Assert.Contains("request_id", System.Text.Encoding.UTF8.GetString(poll.JsonBody!));
-        Assert.False(poll.IsCreate);
+        Assert.Equal((HttpMethod.Post, "?queueRequest=true", false), (poll.Method, poll.Uri.Query, poll.IsCreate));
+        Assert.Equal("""{"request_id":"r-1"}""", System.Text.Encoding.UTF8.GetString(poll.JsonBody!));
+
+        var running = adapter.ParseStatus(Parse("""{"result":{"status":"running","request_id":"r-1"},"success":true,"errors":[],"messages":[]}"""), job);
+        Assert.Equal(JobStatus.Running, running.Status);
+        var done = adapter.ParseStatus(Parse("""{"result":{"responses":[{"id":0,"result":{"status":"Success","task_id":"t-1","video":"https://cdn.example/t-1.mp4"},"success":true,"external_reference":null}],"usage":{}},"success":true,"errors":[],"messages":[]}"""), job);
+        Assert.Equal(("r-1", JobStatus.Succeeded, "t-1", "https://cdn.example/t-1.mp4"), (done.Id, done.Status, done.TaskId, done.VideoUri?.ToString()));
+        var refused = adapter.ParseStatus(Parse("""{"result":{"responses":[{"id":0,"result":{"status":"Fail","task_id":"t-1"},"success":false,"errors":[{"code":5016,"message":"flagged"}]}]},"success":true,"errors":[],"messages":[]}"""), job);
+        Assert.Equal((JobStatus.Failed, HailuoErrorKind.ContentFiltered), (refused.Status, refused.Error!.Kind));
     }
 
     [Fact]
