@@ -96,4 +96,39 @@ public static class EmulatorGenericHelpers
         var (status, body) = await AdminAsync(emu, HttpMethod.Post, "config", patch);
         Assert.True(status == 200, $"POST /_emulator/config answered {status}: {body?.ToJsonString()}");
     }
+
+    /// <summary>A field of an answer by its dotted path (<c>errors.0.code</c>), as text; null when it is missing.</summary>
+    public static string? Field(JsonNode node, string path)
+    {
+        JsonNode? at = node;
+        foreach (var part in path.Split('.'))
+        {
+            at = at is JsonArray array && int.TryParse(part, out var index) ? array[index] : at?[part];
+        }
+        return at switch
+        {
+            null => null,
+            JsonValue value when value.TryGetValue<string>(out var text) => text,
+            _ => at.ToJsonString(),
+        };
+    }
+
+    /// <summary>Polls the job a create answered with until it has failed; returns its id and last status answer.</summary>
+    public static async Task<(string Id, JsonNode Failed)> FailedJobAsync(EmulatorHarness emu, string provider, JsonNode created) => provider switch
+    {
+        ProviderNames.CoreToday => (created["job_id"]!.GetValue<string>(), await CoreTodayJobAsync(emu, created["job_id"]!.GetValue<string>(), "failed")),
+        ProviderNames.MiniMax => (created["task_id"]!.GetValue<string>(), await MiniMaxTaskAsync(emu, created["task_id"]!.GetValue<string>(), "Fail")),
+        ProviderNames.Replicate => (created["id"]!.GetValue<string>(), await ReplicatePredictionAsync(emu, created["id"]!.GetValue<string>(),
+            b => b["status"]!.GetValue<string>() == "failed", "the prediction to fail")),
+        _ => throw new ArgumentException(provider),
+    };
+
+    /// <summary>Where a status answer carries the video: null when there is none.</summary>
+    public static JsonNode? VideoOf(string provider, JsonNode status) => provider switch
+    {
+        ProviderNames.CoreToday => status["result"],
+        ProviderNames.MiniMax => status["file_id"]?.GetValue<string>() is { Length: > 0 } ? status["file_id"] : null,
+        ProviderNames.Replicate => status["output"],
+        _ => throw new ArgumentException(provider),
+    };
 }

@@ -102,20 +102,71 @@ public sealed class FaultInjectionTests
         Assert.Equal(1, FaultCount(stats, "RateLimit"));
     }
 
-    [Fact]
-    public async Task A_429_from_MiniMax_is_HTTP_200_with_status_code_1002()
+    [Theory]
+    [InlineData(ProviderNames.CoreToday, 429, "30", "error", "Rate limit")]
+    [InlineData(ProviderNames.MiniMax, 200, null, "base_resp.status_code", "1002")]
+    [InlineData(ProviderNames.Replicate, 429, "30", "detail", "throttled")]
+    [InlineData(ProviderNames.Cloudflare, 429, "30", "errors.0.code", "971")]
+    public async Task A_429_on_a_create_is_in_the_providers_own_form_and_creates_nothing(
+        string provider, int status, string? retryAfter, string field, string expected)
     {
-        await using var emu = await StartAsync(o => o.Faults = "minimax/create:429=1");
-        var (status, body) = await emu.SendAsync(HttpMethod.Post, MiniMaxCreate, MM, MiniMaxBody("A fox in snow"));
+        // At time scale 1 the fault's 30 emulated seconds are 30 real ones, so the header is exact.
+        await using var emu = await StartAsync(o =>
+        {
+            o.TimeScale = 1;
+            o.Faults = $"{provider}/create:429=1:30";
+        });
+        var (path, body) = CreateCall(provider);
+        using var request = Request(HttpMethod.Post, path, provider, body);
+        using var response = await emu.Http.SendAsync(request);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-        Assert.Equal(200, status);
-        Assert.Equal(1002, body!["base_resp"]!["status_code"]!.GetValue<int>());
-        Assert.Equal("", body["task_id"]!.GetValue<string>());
-
-        var stats = await emu.StatsAsync(MM);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(retryAfter, response.Headers.TryGetValues("Retry-After", out var values) ? values.Single() : null);
+        Assert.Contains(expected, Field(json, field));
+        var stats = await emu.StatsAsync(provider);
         Assert.Equal(0, Count(stats, "creates"));
         Assert.Equal(1, Count(stats, "rateLimited"));
         Assert.Equal(1, FaultCount(stats, "RateLimit"));
+    }
+
+    [Theory]
+    [InlineData(ProviderNames.CoreToday, 402, "error", "Insufficient credits")]
+    [InlineData(ProviderNames.MiniMax, 200, "base_resp.status_code", "1008")]
+    [InlineData(ProviderNames.Replicate, 402, "title", "Insufficient credit")]
+    [InlineData(ProviderNames.Cloudflare, 429, "errors.0.code", "3036")]
+    public async Task A_credits_fault_refuses_the_create_in_the_providers_own_form(string provider, int status, string field, string expected)
+    {
+        await using var emu = await StartAsync(o => o.Faults = $"{provider}/credits=1");
+        var (path, body) = CreateCall(provider, "Gold coins");
+        var (answered, json) = await emu.SendAsync(HttpMethod.Post, path, provider, body);
+
+        Assert.Equal(status, answered);
+        Assert.Contains(expected, Field(json!, field));
+        var stats = await emu.StatsAsync(provider);
+        Assert.Equal(0, Count(stats, "creates"));
+        Assert.Equal(1, FaultCount(stats, "Credits"));
+    }
+
+    [Theory]
+    [InlineData(ProviderNames.CoreToday, "error", "safety filter")]
+    [InlineData(ProviderNames.MiniMax, "base_resp.status_code", "1027")]
+    [InlineData(ProviderNames.Replicate, "error", "E005")]
+    public async Task A_filtered_job_is_created_then_ends_failed_in_the_providers_own_form_without_a_video(string provider, string field, string expected)
+    {
+        await using var emu = await StartAsync(o => o.Faults = $"{provider}/filter=1");
+        var (path, body) = CreateCall(provider, "Something flagged");
+        var (status, created) = await emu.SendAsync(HttpMethod.Post, path, provider, body);
+        Assert.True(status is 200 or 201, $"the create answered {status}");
+
+        var (id, failed) = await FailedJobAsync(emu, provider, created!);
+
+        Assert.Contains(expected, Field(failed, field));
+        Assert.Null(VideoOf(provider, failed));
+        var stats = await emu.StatsAsync(provider);
+        Assert.Equal(1, Count(stats, "creates"));
+        Assert.Equal("Failed", Jobs(stats)[id]!["status"]!.GetValue<string>());
+        Assert.Equal(1, FaultCount(stats, "ContentFilter"));
     }
 
     [Fact]
@@ -274,38 +325,6 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
-    public async Task A_filtered_core_today_job_ends_failed_with_an_error()
-    {
-        await using var emu = await StartAsync(o => o.Faults = "coretoday/filter=1");
-        var (status, created) = await emu.SendAsync(HttpMethod.Post, CoreTodayCreate, CT, CoreTodayBody("Something flagged"));
-        Assert.Equal(200, status);
-        var id = created!["job_id"]!.GetValue<string>();
-
-        var failed = await CoreTodayJobAsync(emu, id, "failed");
-
-        Assert.Contains("safety filter", failed["error"]!.GetValue<string>());
-        Assert.Null(failed["result"]);
-        var stats = await emu.StatsAsync(CT);
-        Assert.Equal("Failed", Jobs(stats)[id]!["status"]!.GetValue<string>());
-        Assert.Equal(1, FaultCount(stats, "ContentFilter"));
-    }
-
-    [Fact]
-    public async Task A_filtered_Replicate_prediction_fails_with_E005()
-    {
-        await using var emu = await StartAsync(o => o.Faults = "replicate/filter=1");
-        var (status, created) = await emu.SendAsync(HttpMethod.Post, ReplicateCreate, RP, ReplicateBody("Something flagged"));
-        Assert.Equal(201, status);
-        var id = created!["id"]!.GetValue<string>();
-
-        var failed = await ReplicatePredictionAsync(emu, id, b => b["status"]!.GetValue<string>() == "failed", "the prediction to fail");
-
-        Assert.Contains("E005", failed["error"]!.GetValue<string>());
-        Assert.Null(failed["output"]);
-        Assert.Equal(1, FaultCount(await emu.StatsAsync(RP), "ContentFilter"));
-    }
-
-    [Fact]
     public async Task A_MiniMax_input_filter_refuses_the_create_with_1026()
     {
         await using var emu = await StartAsync(o => o.Faults = "minimax/filter=1:1");
@@ -317,21 +336,6 @@ public sealed class FaultInjectionTests
         var stats = await emu.StatsAsync(MM);
         Assert.Equal(0, Count(stats, "creates"));
         Assert.Equal(1, FaultCount(stats, "ContentFilter"));
-    }
-
-    [Fact]
-    public async Task A_MiniMax_output_filter_ends_the_task_as_Fail_with_1027()
-    {
-        await using var emu = await StartAsync(o => o.Faults = "minimax/filter=1");
-        var (_, created) = await emu.SendAsync(HttpMethod.Post, MiniMaxCreate, MM, MiniMaxBody("Something flagged"));
-        Assert.Equal(0, created!["base_resp"]!["status_code"]!.GetValue<int>());
-        var taskId = created["task_id"]!.GetValue<string>();
-
-        var failed = await MiniMaxTaskAsync(emu, taskId, "Fail");
-
-        Assert.Equal(1027, failed["base_resp"]!["status_code"]!.GetValue<int>());
-        Assert.Equal("", failed["file_id"]!.GetValue<string>());
-        Assert.Equal(1, Count(await emu.StatsAsync(MM), "creates"));
     }
 
     [Fact]
@@ -351,32 +355,6 @@ public sealed class FaultInjectionTests
         await emu.SetFaultsAsync("");
         var bytes = await emu.DownloadVideoAsync(url, 1366, 768);
         Assert.NotEmpty(bytes);
-    }
-
-    [Fact]
-    public async Task A_credits_fault_answers_402_on_core_today()
-    {
-        await using var emu = await StartAsync(o => o.Faults = "coretoday/credits=1");
-        var (status, body) = await emu.SendAsync(HttpMethod.Post, CoreTodayCreate, CT, CoreTodayBody("Gold coins"));
-
-        Assert.Equal(402, status);
-        Assert.Contains("Insufficient credits", body!["error"]!.GetValue<string>());
-        var stats = await emu.StatsAsync(CT);
-        Assert.Equal(0, Count(stats, "creates"));
-        Assert.Equal(1, FaultCount(stats, "Credits"));
-    }
-
-    [Fact]
-    public async Task A_credits_fault_answers_1008_on_MiniMax()
-    {
-        await using var emu = await StartAsync(o => o.Faults = "minimax/credits=1");
-        var (status, body) = await emu.SendAsync(HttpMethod.Post, MiniMaxCreate, MM, MiniMaxBody("Gold coins"));
-
-        Assert.Equal(200, status);
-        Assert.Equal(1008, body!["base_resp"]!["status_code"]!.GetValue<int>());
-        var stats = await emu.StatsAsync(MM);
-        Assert.Equal(0, Count(stats, "creates"));
-        Assert.Equal(1, FaultCount(stats, "Credits"));
     }
 
     [Fact]
