@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using Hailuo.Emulator.Core;
+using Hailuo.Transport;
 
 namespace Hailuo.Emulator;
 
@@ -216,10 +216,7 @@ public sealed class EmulatorOptions
         {
             throw new ArgumentException($"'{url}' is not an http URL such as http://127.0.0.1:5080.");
         }
-        var host = uri.Host.Trim('[', ']');
-        var loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
-        if (!loopback)
+        if (!NetworkAddress.IsLoopback(uri))
         {
             throw new ArgumentException($"The emulator listens on loopback only; use 127.0.0.1 instead of '{uri.Host}'.");
         }

@@ -1,7 +1,7 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Hailuo.Transport;
 
 namespace Hailuo.Emulator.Core;
 
@@ -58,12 +58,6 @@ public sealed class CallbackDispatcher : BackgroundService
 
     public void Enqueue(CallbackDelivery delivery) => _queue.Writer.TryWrite(delivery);
 
-    public static bool IsLoopback(Uri url)
-    {
-        var host = url.Host.Trim('[', ']');
-        return url.IsLoopback || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -73,7 +67,7 @@ public sealed class CallbackDispatcher : BackgroundService
             {
                 continue;
             }
-            if (!IsLoopback(delivery.Url))
+            if (!NetworkAddress.IsLoopback(delivery.Url))
             {
                 Interlocked.Increment(ref stats.CallbacksFailed);
                 _log.LogWarning("Skipped a {Provider} callback to {Host}: the emulator only calls back to loopback addresses.", delivery.Provider, delivery.Url.Host);

@@ -1,6 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hailuo.Transport;
 
 namespace Hailuo.Emulator.Core;
 
@@ -142,8 +142,7 @@ public static class InputRules
         {
             return new InputProblem(field, "first_frame_image must be an https URL or a data:image/...;base64 URI.");
         }
-        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && loopback))
+        if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && NetworkAddress.IsLoopback(uri)))
         {
             return new InputProblem(field, $"first_frame_image must be an https URL, not {uri.Scheme}.");
         }

@@ -4,8 +4,11 @@ using System.Net.Sockets;
 
 namespace Hailuo.Transport;
 
-/// <summary>What a URL's host is, as far as its text says: this computer, or a private network's address.</summary>
-public static class NetworkAddress
+/// <summary>
+/// What a URL's host is, as far as its text says: this computer, or a private network's address. The emulator
+/// compiles this same file (src/Hailuo.Emulator/Hailuo.Emulator.csproj) for its own loopback rules, so it is internal.
+/// </summary>
+internal static class NetworkAddress
 {
     /// <summary>localhost, 127.0.0.0/8 or ::1 (the emulator, and the only hosts plain http may reach).</summary>
     public static bool IsLoopback(Uri uri) =>
