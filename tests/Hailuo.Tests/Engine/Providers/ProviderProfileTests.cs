@@ -145,5 +145,18 @@ public sealed class ProviderProfileTests
         Assert.Equal("Cloudflare Workers AI needs an account id: none was given, and CLOUDFLARE_ACCOUNT_ID is not set.", error.Message);
     }
 
+    [Theory]
+    [InlineData("7", null)]
+    [InlineData("1", HailuoProvider.Cloudflare)]
+    [InlineData("replicate", HailuoProvider.Replicate)]
+    public void Saved_settings_that_name_no_profiled_provider_are_unreadable(string provider, HailuoProvider? expected)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("connection.json");
+        File.WriteAllText(path, $$"""{"Provider":"{{provider}}","CredentialOrigin":"Environment"}""");
+
+        Assert.Equal(expected, ConnectionStore.Load(path)?.Provider);
+    }
+
     private static HailuoClientOptions CompleteOptions(HailuoProvider provider) => new(provider) { CloudflareAccountId = "acc-test" };
 }
