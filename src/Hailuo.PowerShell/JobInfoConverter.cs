@@ -4,10 +4,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using Hailuo.Commands;
 using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.PowerShell.Common;
+using Hailuo.Providers;
 
 namespace Hailuo.PowerShell;
 
@@ -52,7 +52,7 @@ internal static class JobInfoConverter
             Reused = job.Reused,
             InputHash = job.InputHash,
             Index = index,
-            Credits = HailuoSession.Price(job.Provider).Credits,
+            Credits = ProviderProfiles.For(job.Provider).CreditsPerVideo,
             Tag = tag,
         };
     }
@@ -81,7 +81,7 @@ internal static class JobInfoConverter
             CreatedAt = entry.CreatedAt,
             InputHash = entry.InputHash,
             Index = entry.Row ?? 0,
-            Credits = HailuoSession.Price(entry.Provider).Credits,
+            Credits = ProviderProfiles.For(entry.Provider).CreditsPerVideo,
             Tag = ToHashtable(entry.Tag),
         };
     }

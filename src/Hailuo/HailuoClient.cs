@@ -87,13 +87,7 @@ public sealed class HailuoClient : IDisposable
     /// <summary>Retries made so far by this account's transport: for tests and benchmarks.</summary>
     public int RetryCount => _session.Transport.RetryCount;
 
-    internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => options.Provider switch
-    {
-        HailuoProvider.CoreToday => new CoreTodayAdapter(options),
-        HailuoProvider.Replicate => new ReplicateAdapter(options),
-        HailuoProvider.MiniMax => new MiniMaxAdapter(options),
-        _ => new CloudflareAdapter(options),
-    };
+    internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => ProviderProfiles.For(options.Provider).CreateAdapter(options);
 
     /// <summary>
     /// Checks a request without sending anything: the same rules a submit applies first. An empty
@@ -293,7 +287,7 @@ public sealed class HailuoClient : IDisposable
                     throw;
                 }
                 Ledger!.RecordOutcomeUnknown(intent, e.Error);
-                if (_session.Adapter.BuildListCreated(intent.CreatedAt) is null)
+                if (!_session.Adapter.Profile.ListsCreatedJobs)
                 {
                     throw;
                 }

@@ -3,6 +3,7 @@ using System.Net;
 using Hailuo.Credentials;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo;
 
@@ -36,8 +37,10 @@ public sealed class HailuoClientOptions
     public HailuoClientOptions(HailuoProvider provider = HailuoProvider.CoreToday)
     {
         Provider = provider;
-        (CreateRateLimit, ReadRateLimit) = DefaultLimits(provider);
-        MaxJobsInFlight = DefaultMaxJobsInFlight(provider);
+        var profile = ProviderProfiles.For(provider);
+        CreateRateLimit = profile.CreateRateLimit;
+        ReadRateLimit = profile.ReadRateLimit;
+        MaxJobsInFlight = profile.DefaultMaxJobsInFlight;
     }
 
     public HailuoProvider Provider { get; }
@@ -154,51 +157,15 @@ public sealed class HailuoClientOptions
     /// <summary>Receives diagnostic lines (verbose and debug); the key is scrubbed from each before it is passed on.</summary>
     public Action<HailuoLogLevel, string>? Log { get; set; }
 
-    /// <summary>The public endpoint of each provider.</summary>
-    public static Uri DefaultBaseUri(HailuoProvider provider, bool miniMaxMainland = false) => provider switch
-    {
-        HailuoProvider.CoreToday => new Uri("https://api.core.today/v1"),
-        HailuoProvider.Replicate => new Uri("https://api.replicate.com/v1"),
-        HailuoProvider.MiniMax => new Uri(miniMaxMainland ? "https://api.minimaxi.com/v1" : "https://api.minimax.io/v1"),
-        _ => new Uri("https://api.cloudflare.com/client/v4"),
-    };
+    /// <summary>The public endpoint of a provider (<see cref="ProviderProfile.BaseUriFor"/>).</summary>
+    public static Uri DefaultBaseUri(HailuoProvider provider, bool miniMaxMainland = false) => ProviderProfiles.For(provider).BaseUriFor(miniMaxMainland);
 
-    /// <summary>The prefix each provider has under the emulator.</summary>
-    public static Uri EmulatorBaseUri(HailuoProvider provider, Uri emulator)
-    {
-        var root = emulator.ToString().TrimEnd('/');
-        return new Uri(provider switch
-        {
-            HailuoProvider.CoreToday => root + "/coretoday/v1",
-            HailuoProvider.Replicate => root + "/replicate/v1",
-            HailuoProvider.MiniMax => root + "/minimax/v1",
-            _ => root + "/cloudflare/client/v4",
-        });
-    }
+    /// <summary>Where the emulator at <paramref name="emulator"/> serves a provider (<see cref="ProviderProfile.EmulatorPath"/>).</summary>
+    public static Uri EmulatorBaseUri(HailuoProvider provider, Uri emulator) =>
+        new(emulator.ToString().TrimEnd('/') + ProviderProfiles.For(provider).EmulatorPath);
 
-    /// <summary>The documented limits: MiniMax 5 video requests a minute, Replicate 600 creates and 3000 other requests.</summary>
-    public static (RateLimit? Create, RateLimit? Read) DefaultLimits(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.MiniMax => (RateLimit.PerMinute(5), RateLimit.PerMinute(300)),
-        HailuoProvider.Replicate => (RateLimit.PerMinute(600), RateLimit.PerMinute(3000)),
-        HailuoProvider.Cloudflare => (null, RateLimit.PerMinute(300)),
-        _ => (RateLimit.PerMinute(60), RateLimit.PerMinute(600)),
-    };
-
-    /// <summary>
-    /// The jobs a provider's documented limit on starting them (creates a minute; Cloudflare's one limit on every request)
-    /// lets run at once when each takes as long as the published range allows at its slowest (90 s, see
-    /// <see cref="Tracking.DurationModel.PublishedRange"/>): core.today 90, MiniMax 8, Replicate 900, Cloudflare 450. A cap
-    /// there never slows a batch on a provider that keeps its published times, and stops paying for jobs that pile up
-    /// in its queue when it does not.
-    /// </summary>
-    public static int DefaultMaxJobsInFlight(HailuoProvider provider)
-    {
-        var (create, read) = DefaultLimits(provider);
-        var starts = create ?? read!;
-        var slowest = Tracking.DurationModel.PublishedRange(HailuoModels.Standard).High;
-        return (int)Math.Ceiling(starts.Permits * slowest.TotalSeconds / starts.Window.TotalSeconds);
-    }
+    /// <summary>The jobs in flight a provider's documented limits allow by default (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>).</summary>
+    public static int DefaultMaxJobsInFlight(HailuoProvider provider) => ProviderProfiles.For(provider).DefaultMaxJobsInFlight;
 
     public Uri EffectiveBaseUri => BaseUri ?? DefaultBaseUri(Provider, MiniMaxMainland);
 
@@ -215,10 +182,9 @@ public sealed class HailuoClientOptions
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 $"The base URI '{uri}' is not https. Keys are only sent over https, except to a loopback address such as the emulator at http://127.0.0.1:5080.", "BaseUri"));
         }
-        if (Provider == HailuoProvider.Cloudflare && string.IsNullOrWhiteSpace(CloudflareAccountId))
+        if (ProviderProfiles.For(Provider).CheckOptions(this) is { } lacking)
         {
-            throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
-                "Cloudflare Workers AI needs an account id: none was given, and CLOUDFLARE_ACCOUNT_ID is not set.", "CloudflareAccountId"));
+            throw new HailuoException(lacking);
         }
         if (TimeScale <= 0 || double.IsNaN(TimeScale))
         {

@@ -1,5 +1,6 @@
 using Hailuo.Commands;
 using Hailuo.Credentials;
+using Hailuo.Providers;
 
 namespace Hailuo.PowerShell.Common;
 
@@ -10,6 +11,7 @@ internal static class ConnectionInfo
     {
         var session = RunspaceSession.Current;
         var settings = session.Settings;
+        var profile = ProviderProfiles.For(settings.Provider);
         // Without a key of its own, the session uses the environment's: say which variable, as the client will read it.
         var credential = session.Credential
             ?? (settings.CredentialOrigin == CredentialOrigin.Environment ? session.Environment.GetCredential(settings.Provider) : null);
@@ -22,13 +24,13 @@ internal static class ConnectionInfo
         return new HailuoConnectionInfo
         {
             Provider = settings.Provider.ToString(),
-            BaseUri = settings.BaseUri ?? Hailuo.HailuoClientOptions.DefaultBaseUri(settings.Provider, settings.MiniMaxMainland),
+            BaseUri = settings.BaseUri ?? profile.BaseUriFor(settings.MiniMaxMainland),
             CredentialSource = source,
             Vault = settings.Vault,
             SecretName = settings.SecretName,
             CloudflareAccountId = settings.CloudflareAccountId,
             MiniMaxMainland = settings.MiniMaxMainland,
-            ThrottleLimit = settings.ThrottleLimit ?? Hailuo.HailuoClientOptions.DefaultMaxJobsInFlight(settings.Provider),
+            ThrottleLimit = settings.ThrottleLimit ?? profile.DefaultMaxJobsInFlight,
             Account = credential?.Fingerprint,
         };
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo.PowerShell.Common;
 
@@ -9,6 +10,10 @@ namespace Hailuo.PowerShell.Common;
 /// </summary>
 internal static class RecommendedActions
 {
+    // From the providers' profiles: those that can cancel a job are also the ones with every call a cmdlet asks for.
+    private static readonly string FullProviders = ProviderProfiles.Names(p => p.CanCancel, "or");
+    private static readonly string Cancellers = ProviderProfiles.DisplayNames(p => p.CanCancel, "and");
+
     /// <summary>Words for a remedy that needs no facts of an error (a warning's).</summary>
     public static string? For(HailuoRemedy remedy) => remedy == HailuoRemedy.None ? null : For(new HailuoError(HailuoErrorKind.JobFailed, "", remedy: remedy));
 
@@ -34,8 +39,8 @@ internal static class RecommendedActions
         HailuoRemedy.RunAgainLater => "Another process is submitting this row now: run the same command again when it has finished, and its job is used, not paid again.",
         HailuoRemedy.TryAgain => "Run the same command again; if it keeps failing, the provider's API may have changed.",
         HailuoRemedy.RefreshLink => "Get-HailuoJob gets a fresh link, and Save-HailuoVideo does so by itself.",
-        HailuoRemedy.UseOtherProvider => "Use a provider that supports this: Connect-Hailuo -Provider CoreToday or Replicate.",
-        HailuoRemedy.LetItFinish => "Let it finish; only core.today and Replicate can cancel a job.",
+        HailuoRemedy.UseOtherProvider => $"Use a provider that supports this: Connect-Hailuo -Provider {FullProviders}.",
+        HailuoRemedy.LetItFinish => $"Let it finish; only {Cancellers} can cancel a job.",
         HailuoRemedy.SubmitAgain => "Change the input if needed, and run New-HailuoVideo again.",
         HailuoRemedy.WaitFirst => "Wait for the job first: pipe it to Wait-HailuoJob, then to Save-HailuoVideo.",
         HailuoRemedy.ForceResubmit => "Only a new submission makes this video: run New-HailuoVideo with -Force for this input (it is paid again).",

@@ -84,7 +84,7 @@ public static class ConnectionStore
                 return null;
             }
             var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path));
-            if (stored is null || !Enum.TryParse<HailuoProvider>(stored.Provider, true, out var provider))
+            if (stored is null || !Enum.TryParse<HailuoProvider>(stored.Provider, true, out var provider) || !Enum.IsDefined(typeof(HailuoProvider), provider))
             {
                 return null;
             }

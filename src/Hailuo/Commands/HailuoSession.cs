@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Net.Http;
 using System.Text.Json;
 using Hailuo.Credentials;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo.Commands;
 
@@ -218,21 +220,15 @@ public sealed class HailuoSession : IDisposable
         }
     }
 
-    /// <summary>What a create costs, in words for -WhatIf and in credits for -MaxCredits (core.today only).</summary>
-    public static (int? Credits, string Words) Price(HailuoProvider provider) => provider switch
+    /// <summary>What a create costs, in words for -WhatIf and in credits for -MaxCredits (core.today only), from the provider's profile.</summary>
+    public static (int? Credits, string Words) Price(HailuoProvider provider)
     {
-        HailuoProvider.CoreToday => (420, "420 credits"),
-        HailuoProvider.Replicate => (null, "priced per video by Replicate"),
-        HailuoProvider.MiniMax => (null, "priced per video by MiniMax"),
-        _ => (null, "priced in neurons by Cloudflare"),
-    };
+        var profile = ProviderProfiles.For(provider);
+        return (profile.CreditsPerVideo, profile.PriceWords);
+    }
 
-    public static string NameOf(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.CoreToday => "core.today",
-        HailuoProvider.Cloudflare => "Cloudflare Workers AI",
-        _ => provider.ToString(),
-    };
+    /// <summary>How messages name a provider (<see cref="ProviderProfile.DisplayName"/>).</summary>
+    public static string NameOf(HailuoProvider provider) => ProviderProfiles.For(provider).DisplayName;
 
     /// <summary>Parses a provider name as users write it; a clear error otherwise.</summary>
     public static HailuoProvider ParseProvider(string text)
@@ -242,12 +238,18 @@ public sealed class HailuoSession : IDisposable
         {
             return provider;
         }
-        if (t.Equals("CloudflareWorkersAI", StringComparison.OrdinalIgnoreCase) || t.Equals("WorkersAI", StringComparison.OrdinalIgnoreCase))
+        foreach (var profile in ProviderProfiles.All)
         {
-            return HailuoProvider.Cloudflare;
+            foreach (var name in profile.OtherNames.Prepend(profile.DisplayName))
+            {
+                if (t.Equals(name.Replace(".", "").Replace(" ", ""), StringComparison.OrdinalIgnoreCase))
+                {
+                    return profile.Provider;
+                }
+            }
         }
         throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
-            $"'{text}' is not a provider. Use one of: {string.Join(", ", Enum.GetNames(typeof(HailuoProvider)))}.", "Provider"));
+            $"'{text}' is not a provider. Use one of: {string.Join(", ", ProviderProfiles.All.Select(p => p.Name))}.", "Provider"));
     }
 
     private void CloseClientsLocked()

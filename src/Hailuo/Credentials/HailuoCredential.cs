@@ -136,8 +136,8 @@ public sealed class StaticCredentialSource : ICredentialSource
 }
 
 /// <summary>
-/// The documented environment variables: CORE_TODAY_API_KEY, REPLICATE_API_TOKEN, MINIMAX_API_KEY,
-/// CLOUDFLARE_API_TOKEN (with CLOUDFLARE_ACCOUNT_ID), and HAILUO_API_KEY for any provider.
+/// The documented environment variables: each provider's own (CORE_TODAY_API_KEY and the others its profile names),
+/// HAILUO_API_KEY for any provider, and CLOUDFLARE_ACCOUNT_ID beside Cloudflare's token.
 /// </summary>
 public sealed class EnvironmentCredentialSource : ICredentialSource
 {
@@ -151,13 +151,8 @@ public sealed class EnvironmentCredentialSource : ICredentialSource
         _read = read ?? Environment.GetEnvironmentVariable;
     }
 
-    public static string VariableFor(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.CoreToday => "CORE_TODAY_API_KEY",
-        HailuoProvider.Replicate => "REPLICATE_API_TOKEN",
-        HailuoProvider.MiniMax => "MINIMAX_API_KEY",
-        _ => "CLOUDFLARE_API_TOKEN",
-    };
+    /// <summary>The provider's own variable (<see cref="Providers.ProviderProfile.CredentialVariable"/>).</summary>
+    public static string VariableFor(HailuoProvider provider) => Providers.ProviderProfiles.For(provider).CredentialVariable;
 
     public HailuoCredential? GetCredential(HailuoProvider provider)
     {

@@ -32,8 +32,6 @@ internal sealed class CloudflareAdapter : ProviderAdapter
 
     public override HailuoProvider Provider => HailuoProvider.Cloudflare;
 
-    public override bool CreateWaitsForVideo => !Options.CloudflareBatch;
-
     protected override string[] IdFields => Options.CloudflareBatch ? new[] { "request_id" } : new[] { "task_id" };
 
     private Uri RunUrl(bool queue) =>

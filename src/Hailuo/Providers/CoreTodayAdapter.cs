@@ -12,17 +12,12 @@ namespace Hailuo.Providers;
 /// <summary>core.today: POST/GET/DELETE /predictions with X-API-Key; both of its documented reply shapes.</summary>
 internal sealed class CoreTodayAdapter : ProviderAdapter
 {
-    /// <summary>Its creates answer at once and it has no list of jobs to find a lost one in.</summary>
-    public override bool SendsCreatesOneAtATime => true;
-
     public CoreTodayAdapter(HailuoClientOptions options)
         : base(options)
     {
     }
 
     public override HailuoProvider Provider => HailuoProvider.CoreToday;
-
-    public override bool ReportsStartTime => true;
 
     protected override string[] IdFields => new[] { "job_id", "id" };
 

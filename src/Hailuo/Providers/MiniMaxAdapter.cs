@@ -16,9 +16,6 @@ namespace Hailuo.Providers;
 /// </summary>
 internal sealed class MiniMaxAdapter : ProviderAdapter
 {
-    /// <summary>Its creates answer at once and it has no list of jobs to find a lost one in.</summary>
-    public override bool SendsCreatesOneAtATime => true;
-
     public MiniMaxAdapter(HailuoClientOptions options)
         : base(options)
     {

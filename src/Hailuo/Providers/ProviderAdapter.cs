@@ -18,7 +18,7 @@ namespace Hailuo.Providers;
 internal abstract class ProviderAdapter
 {
     private readonly string _base;
-    // Read once: EffectiveBaseUri builds a new Uri when no BaseUri was given, and every attempt asks for it.
+    // Read once, not on every attempt: EffectiveBaseUri looks the provider's default up when no BaseUri was given.
     private readonly Uri _origin;
 
     protected ProviderAdapter(HailuoClientOptions options)
@@ -29,6 +29,9 @@ internal abstract class ProviderAdapter
     }
 
     public abstract HailuoProvider Provider { get; }
+
+    /// <summary>The provider's facts: names, limits, and which calls it has.</summary>
+    public ProviderProfile Profile => ProviderProfiles.For(Provider);
 
     protected HailuoClientOptions Options { get; }
 
@@ -44,7 +47,7 @@ internal abstract class ProviderAdapter
 
     public abstract HailuoJob ParseStatus(JsonElement root, HailuoJob job);
 
-    /// <summary>The cancel call, or null when the provider has none.</summary>
+    /// <summary>The cancel call, or null when the provider has none (<see cref="ProviderProfile.CanCancel"/>).</summary>
     public virtual ApiCall? BuildCancel(HailuoJob job) => null;
 
     /// <summary>MiniMax's files/retrieve; null where the job's own URL is the download link.</summary>
@@ -55,26 +58,15 @@ internal abstract class ProviderAdapter
     /// <summary>Whether a status read that shows a succeeded job gives a fresh link (false for MiniMax, whose link comes from retrieve).</summary>
     public virtual bool StatusGivesVideoUri => true;
 
-    /// <summary>Whether status reads say when a job started (started_at): a queued job is then timed from its own start.</summary>
-    public virtual bool ReportsStartTime => false;
-
-    /// <summary>
-    /// Whether the create holds until the video is ready and answers with the finished job (Cloudflare's documented run):
-    /// each create under way is then a job in flight, and there is no status to read afterwards.
-    /// </summary>
-    public virtual bool CreateWaitsForVideo => false;
+    /// <summary>Whether this adapter's creates hold until the video is ready (<see cref="ProviderProfile.CreateWaitsForVideo"/>), with its options.</summary>
+    public bool CreateWaitsForVideo => Profile.CreateWaitsForVideo(Options);
 
     /// <summary>
     /// The call that lists the account's jobs created after <paramref name="since"/>, newest first, or null when
-    /// the provider has no such call. It is how a create whose answer was lost can be found again.
+    /// the provider has no such call (<see cref="ProviderProfile.ListsCreatedJobs"/>). It is how a create whose
+    /// answer was lost can be found again.
     /// </summary>
     public virtual ApiCall? BuildListCreated(DateTimeOffset since) => null;
-
-    /// <summary>
-    /// Whether creates go one at a time: where a create answers at once and a lost one cannot be looked up in a list,
-    /// so that a kill leaves at most one create whose outcome is unknown.
-    /// </summary>
-    public virtual bool SendsCreatesOneAtATime => false;
 
     /// <summary>One page of that list, and the call for the next page (null after the last).</summary>
     public virtual (IReadOnlyList<ListedJob> Jobs, ApiCall? Next) ParseListed(JsonElement root) => (Array.Empty<ListedJob>(), null);

@@ -19,8 +19,6 @@ internal sealed class ReplicateAdapter : ProviderAdapter
 
     public override HailuoProvider Provider => HailuoProvider.Replicate;
 
-    public override bool ReportsStartTime => true;
-
     protected override string[] IdFields => new[] { "id" };
 
     public override ApiCall BuildCreate(VideoRequest request, string model, string? image)

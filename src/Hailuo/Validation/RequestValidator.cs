@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net;
 using System.Text.RegularExpressions;
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Transport;
 
 namespace Hailuo.Validation;
@@ -16,10 +17,6 @@ namespace Hailuo.Validation;
 public static class RequestValidator
 {
     public const int MinImageSide = 300;
-
-    private static readonly HailuoProvider[] ProvidersWithFastPretreatment = { HailuoProvider.MiniMax, HailuoProvider.Cloudflare };
-
-    private static readonly HailuoProvider[] ProvidersWithFastModel = { HailuoProvider.CoreToday, HailuoProvider.Replicate, HailuoProvider.MiniMax };
 
     private static readonly string[] DataUriImageTypes = { "image/jpeg", "image/jpg", "image/png", "image/webp" };
 
@@ -145,25 +142,23 @@ public static class RequestValidator
             errors.Add(Problem(field, $"Model '{request.Model}' is not a Hailuo 2.3 model; use one of: {string.Join(", ", HailuoModels.All)}."));
             return;
         }
-        if (model != HailuoModels.Fast)
-        {
-            return;
-        }
-        if (string.IsNullOrEmpty(request.FirstFrameImage))
+        if (model == HailuoModels.Fast && string.IsNullOrEmpty(request.FirstFrameImage))
         {
             errors.Add(Problem(nameof(VideoRequest.FirstFrameImage), $"Model {HailuoModels.Fast} is image-to-video only: give a FirstFrameImage, or use Model {HailuoModels.Standard}."));
         }
-        if (Array.IndexOf(ProvidersWithFastModel, provider) < 0)
+        var profile = ProviderProfiles.For(provider);
+        if (!profile.Models.Contains(model))
         {
-            errors.Add(Problem(field, $"Model {HailuoModels.Fast} is not served by {DisplayName(provider)}, which only has {HailuoModels.Standard}: use Model {HailuoModels.Standard}, or the provider {Names(ProvidersWithFastModel)}."));
+            errors.Add(Problem(field, $"Model {model} is not served by {profile.DisplayName}, which only has {string.Join(" and ", profile.Models)}: use Model {profile.Models[0]}, or the provider {ProviderProfiles.DisplayNames(p => p.Models.Contains(model), "or")}."));
         }
     }
 
     private static void CheckFastPretreatment(VideoRequest request, HailuoProvider provider, List<HailuoError> errors)
     {
-        if (request.FastPretreatment is not null && Array.IndexOf(ProvidersWithFastPretreatment, provider) < 0)
+        var profile = ProviderProfiles.For(provider);
+        if (request.FastPretreatment is not null && !profile.AcceptsFastPretreatment)
         {
-            errors.Add(Problem(nameof(VideoRequest.FastPretreatment), $"FastPretreatment is not available on {DisplayName(provider)}; leave it out, or use the provider {Names(ProvidersWithFastPretreatment)}."));
+            errors.Add(Problem(nameof(VideoRequest.FastPretreatment), $"FastPretreatment is not available on {profile.DisplayName}; leave it out, or use the provider {ProviderProfiles.DisplayNames(p => p.AcceptsFastPretreatment, "or")}."));
         }
     }
 
@@ -326,16 +321,4 @@ public static class RequestValidator
         ImageProbe.Png => "PNG",
         _ => "WebP",
     };
-
-    private static string DisplayName(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.CoreToday => "core.today",
-        _ => provider.ToString(),
-    };
-
-    private static string Names(IEnumerable<HailuoProvider> providers)
-    {
-        var names = providers.Select(DisplayName).ToList();
-        return names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " or " + names[names.Count - 1];
-    }
 }

@@ -36,6 +36,26 @@ public sealed class ConnectHailuoTests : RunspaceTest
         Assert.Equal(true, connection.Property("MiniMaxMainland"));
     }
 
+    [Theory]
+    [InlineData("CoreToday", "", "https://api.core.today/v1", 90, "core.today")]
+    [InlineData("Cloudflare", "", "https://api.cloudflare.com/client/v4", 450, "Cloudflare Workers AI")]
+    [InlineData("Replicate", "", "https://api.replicate.com/v1", 900, "Replicate")]
+    [InlineData("MiniMax", "", "https://api.minimax.io/v1", 8, "MiniMax")]
+    [InlineData("MiniMax", "-MiniMaxMainland", "https://api.minimaxi.com/v1", 8, "MiniMax")]
+    [InlineData("core.today", "-MiniMaxMainland", "https://api.core.today/v1", 90, "core.today")]
+    [InlineData("Workers AI", "", "https://api.cloudflare.com/client/v4", 450, "Cloudflare Workers AI")]
+    public void Without_BaseUri_the_connection_shows_the_providers_own_endpoint_and_jobs_in_flight(string provider, string mainland, string endpoint, int throttle, string named)
+    {
+        // Connecting sends nothing: the public endpoint is only shown, never called.
+        var result = Run($"param($Provider, $Key) Connect-Hailuo -Provider $Provider -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -CloudflareAccountId acc-test {mainland} -NoPersist -PassThru -Verbose",
+            new { Provider = provider, Key = EmulatorHost.Key }).AssertNoErrors();
+
+        var connection = Assert.Single(result.Output);
+        Assert.Equal(new Uri(endpoint), connection.Property("BaseUri"));
+        Assert.Equal(throttle, (int)connection.Property("ThrottleLimit")!);
+        Assert.Contains(result.Verbose, line => line.Message.StartsWith($"Connected to {named} at {endpoint} ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Without_ApiKey_or_Vault_the_key_comes_from_the_environment()
     {

@@ -59,6 +59,20 @@ public sealed class StopHailuoJobTests : RunspaceTest
         Assert.Equal("Succeeded", Emulator.JobStates()[job.Text("Id")!]);
     }
 
+    [Fact]
+    public void A_job_on_a_provider_without_a_cancel_call_is_a_not_supported_error_that_names_the_providers_with_one()
+    {
+        Connect("MiniMax");
+        var job = Assert.Single(Run("New-HailuoVideo -Prompt 'A glacier calving'").AssertNoErrors().Output);
+
+        var error = Run("param($Job) $Job | Stop-HailuoJob -PassThru", new { Job = job }).SingleError();
+
+        Assert.Equal("Hailuo.NotSupported,Hailuo.PowerShell.Commands.StopHailuoJobCommand", error.FullyQualifiedErrorId);
+        Assert.Equal($"MiniMax has no cancel call: job {job.Text("Id")} runs to completion and is charged.", error.Exception.Message);
+        Assert.Equal("Let it finish; only core.today and Replicate can cancel a job.", error.ErrorDetails.RecommendedAction);
+        Assert.Equal(0, Emulator.Count("cancels", ProviderNames.MiniMax));
+    }
+
     private System.Management.Automation.PSObject RunningJob()
     {
         Connect();

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Hailuo.Credentials;
 using Hailuo.Downloads;
-using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo.Tests.Help;
 
@@ -95,13 +95,13 @@ public sealed class AboutTopicTests
     [Fact]
     public void It_names_every_environment_variable_the_engine_reads()
     {
-        var variables = Enum.GetValues<HailuoProvider>().Select(EnvironmentCredentialSource.VariableFor)
+        var variables = ProviderProfiles.All.Select(profile => profile.CredentialVariable)
             .Append(EnvironmentCredentialSource.Generic)
             .Append(EnvironmentCredentialSource.CloudflareAccountVariable)
             .Append("HAILUO_DATA_HOME");
         var credentials = SectionBodies()["CREDENTIALS"];
         Assert.All(variables, v => Assert.Contains(v, Text, StringComparison.Ordinal));
-        Assert.All(Enum.GetValues<HailuoProvider>().Select(EnvironmentCredentialSource.VariableFor), v => Assert.Contains(v, credentials, StringComparison.Ordinal));
+        Assert.All(ProviderProfiles.All.Select(profile => profile.CredentialVariable), v => Assert.Contains(v, credentials, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Tests.Emulator;
 
 namespace Hailuo.Tests.Engine.Client;
@@ -65,7 +66,10 @@ public sealed class EngineHarness : IAsyncDisposable
         return client;
     }
 
-    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(Hailuo.Reliability.CmdletPipeline.EmulatorName(provider));
+    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(EmulatorName(provider));
+
+    /// <summary>The emulator's name for a provider (its key in the stats and options): the first segment of the profile's emulator path.</summary>
+    public static string EmulatorName(HailuoProvider provider) => ProviderProfiles.For(provider).EmulatorPath.Split('/')[1];
 
     public static VideoRequest Request(string prompt, string resolution = "768p", int duration = 6) =>
         new() { Prompt = prompt, Resolution = resolution, Duration = duration };

@@ -1,6 +1,7 @@
 using Hailuo.Emulator;
 using Hailuo.Media;
 using Hailuo.Models;
+using Hailuo.Providers;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
 namespace Hailuo.Tests.Engine.Client;
@@ -8,7 +9,11 @@ namespace Hailuo.Tests.Engine.Client;
 /// <summary>Each provider end to end through the engine: create, status, download, and cancel where the provider has one.</summary>
 public sealed class ProviderFlowTests
 {
-    public static TheoryData<HailuoProvider> Providers() => new(Enum.GetValues<HailuoProvider>());
+    public static TheoryData<HailuoProvider> Providers() => new(ProviderProfiles.All.Select(profile => profile.Provider));
+
+    public static TheoryData<HailuoProvider> ProvidersThatCancel() => new(ProviderProfiles.All.Where(profile => profile.CanCancel).Select(profile => profile.Provider));
+
+    public static TheoryData<HailuoProvider> ProvidersThatCannotCancel() => new(ProviderProfiles.All.Where(profile => !profile.CanCancel).Select(profile => profile.Provider));
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -39,9 +44,8 @@ public sealed class ProviderFlowTests
     }
 
     [Theory]
-    [InlineData(HailuoProvider.CoreToday, "cancelled")]
-    [InlineData(HailuoProvider.Replicate, "canceled")]
-    public async Task Cancel_stops_a_running_job(HailuoProvider provider, string _)
+    [MemberData(nameof(ProvidersThatCancel))]
+    public async Task Cancel_stops_a_running_job(HailuoProvider provider)
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 1);
         var client = h.Client(provider);
@@ -56,14 +60,13 @@ public sealed class ProviderFlowTests
     }
 
     [Theory]
-    [InlineData(HailuoProvider.MiniMax)]
-    [InlineData(HailuoProvider.Cloudflare)]
+    [MemberData(nameof(ProvidersThatCannotCancel))]
     public async Task Cancel_on_a_provider_without_one_says_so_and_sends_nothing(HailuoProvider provider)
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 1);
         var client = h.Client(provider);
         // Cloudflare's run answers only once the video is ready: a job it is still making is one its answer has not named yet.
-        var job = provider == HailuoProvider.Cloudflare
+        var job = client.CreateWaitsForVideo
             ? new HailuoJob("1234567", provider, HailuoModels.Standard, JobStatus.Running)
             : await client.SubmitAsync(EngineHarness.Request("A lantern festival"));
         var requestsBefore = Count(await h.StatsAsync(provider), "requests");

@@ -1,4 +1,5 @@
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Tests.Emulator;
 using Hailuo.Validation;
 
@@ -12,13 +13,7 @@ public sealed class RequestValidatorTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<HailuoProvider> AllProviders => new()
-    {
-        HailuoProvider.CoreToday,
-        HailuoProvider.Cloudflare,
-        HailuoProvider.Replicate,
-        HailuoProvider.MiniMax,
-    };
+    public static TheoryData<HailuoProvider> AllProviders => new(ProviderProfiles.All.Select(profile => profile.Provider));
 
     // ---- valid requests ----
 
@@ -144,8 +139,7 @@ public sealed class RequestValidatorTests : IDisposable
 
         var error = SingleError(request, HailuoProvider.Cloudflare, "Model");
 
-        Assert.Contains("Model hailuo-2.3-fast is not served by Cloudflare", error.Message);
-        Assert.Contains("use Model hailuo-2.3, or the provider core.today, Replicate or MiniMax", error.Message);
+        Assert.Equal("Model hailuo-2.3-fast is not served by Cloudflare Workers AI, which only has hailuo-2.3: use Model hailuo-2.3, or the provider core.today, Replicate or MiniMax.", error.Message);
     }
 
     // ---- provider fields ----
@@ -158,7 +152,7 @@ public sealed class RequestValidatorTests : IDisposable
         var error = SingleError(new VideoRequest { Prompt = "x", FastPretreatment = value }, provider, "FastPretreatment");
 
         var name = provider == HailuoProvider.CoreToday ? "core.today" : "Replicate";
-        Assert.Equal($"FastPretreatment is not available on {name}; leave it out, or use the provider MiniMax or Cloudflare.", error.Message);
+        Assert.Equal($"FastPretreatment is not available on {name}; leave it out, or use the provider Cloudflare Workers AI or MiniMax.", error.Message);
     }
 
     [Theory]
@@ -513,7 +507,7 @@ public sealed class RequestValidatorTests : IDisposable
     [InlineData("https://printer.local/frame.png")]
     public void A_first_frame_on_this_computer_or_a_private_network_is_refused_for_a_real_provider(string url)
     {
-        foreach (var provider in Enum.GetValues<HailuoProvider>())
+        foreach (var provider in ProviderProfiles.All.Select(profile => profile.Provider))
         {
             var error = SingleError(new VideoRequest { Prompt = "x", FirstFrameImage = url }, provider, "FirstFrameImage");
             Assert.Contains("private network", error.Message);
