@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Runtime.CompilerServices;
 using Hailuo.Ledger;
+using Hailuo.Models;
 
 namespace Hailuo.PowerShell.Completion;
 
@@ -80,6 +81,6 @@ public sealed class JobIdCompleter : IArgumentCompleter
         {
             return status;
         }
-        return status + ", " + (prompt!.Length > ToolTipPromptLength ? prompt.Substring(0, ToolTipPromptLength - 1) + "…" : prompt);
+        return status + ", " + ShortText.Cut(prompt!, ToolTipPromptLength, "…");
     }
 }

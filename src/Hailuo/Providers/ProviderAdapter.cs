@@ -185,7 +185,7 @@ internal abstract class ProviderAdapter
         return fromHeader > fromBody ? fromHeader : fromBody;
     }
 
-    protected static string Truncate(string text, int max = 300) => text.Length <= max ? text : text.Substring(0, max) + "...";
+    protected static string Truncate(string text) => ShortText.Cut(text, 300);
 }
 
 /// <summary>One job in a provider's list of the account's jobs.</summary>

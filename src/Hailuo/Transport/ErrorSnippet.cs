@@ -3,22 +3,23 @@ using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Hailuo.Models;
 
 namespace Hailuo.Transport;
 
 /// <summary>The start of an error body, on one line, for a message: what an API call or a download link answered instead.</summary>
 internal static class ErrorSnippet
 {
-    /// <summary>The characters kept; enough for an error's words, short enough for a table cell.</summary>
+    /// <summary>The most characters a snippet has, "..." included; enough for an error's words, short enough for a table cell.</summary>
     public const int MaxChars = 200;
 
     // Bytes read for the snippet: a few lines of HTML before the words, never a whole error page.
     private const int MaxBytes = 4096;
 
-    /// <summary>The text with each run of white space and controls made one space, cut at <see cref="MaxChars"/> with "...".</summary>
+    /// <summary>The text with each run of white space and controls made one space, cut to <see cref="MaxChars"/> with "...".</summary>
     public static string OneLine(string text)
     {
-        var line = new StringBuilder(Math.Min(text.Length, MaxChars + 3));
+        var line = new StringBuilder(text.Length);
         var space = false;
         foreach (var c in text)
         {
@@ -27,10 +28,6 @@ internal static class ErrorSnippet
                 space = line.Length > 0;
                 continue;
             }
-            if (line.Length >= MaxChars)
-            {
-                return line.Append("...").ToString();
-            }
             if (space)
             {
                 line.Append(' ');
@@ -38,7 +35,7 @@ internal static class ErrorSnippet
             }
             line.Append(c);
         }
-        return line.ToString();
+        return ShortText.Cut(line.ToString(), MaxChars);
     }
 
     /// <summary>The snippet of a response's body, read no further than needed; empty when the body cannot be read.</summary>

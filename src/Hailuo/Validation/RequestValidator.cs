@@ -313,7 +313,7 @@ public static class RequestValidator
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Shorten(string text) => text.Length > 40 ? text.Substring(0, 37) + "..." : text;
+    private static string Shorten(string text) => ShortText.Cut(text, 40);
 
     private static string FormatName(string mediaType) => mediaType switch
     {
