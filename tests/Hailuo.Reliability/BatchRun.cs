@@ -16,6 +16,9 @@ public sealed record FailedRow(long? Row, string Stage, string Kind, string Mess
 /// <summary>What one run of the batch wrote: its objects, errors and warnings, as PowerShell would show them.</summary>
 public sealed record BatchReport(List<SavedRow> Saved, List<FailedRow> Errors, List<string> Warnings, double Seconds)
 {
+    /// <summary>Diagnostic lines a child process was asked to keep besides its warnings (see <see cref="ChildBatch.Run"/>).</summary>
+    public List<string> Log { get; init; } = [];
+
     /// <summary>Each row's fate: saved, failed with its first reason, or neither (unaccounted for).</summary>
     public RowLedger Account(int rows) => new(rows, this);
 

@@ -10,7 +10,7 @@ namespace Hailuo.Reliability;
 public static class ReliabilitySuite
 {
     /// <summary>The order docs/reliability.md lists them in; a section not named here comes last.</summary>
-    private static readonly string[] Order = ["soak", "crash", "hostile", "secrets", "transport"];
+    private static readonly string[] Order = ["soak", "crash", "hostile", "secrets", "transport", "verdicts", "processes", "keys"];
 
     public static HarnessSpec Spec { get; } = new(
         "Reliability and security",
