@@ -142,7 +142,7 @@ public static class CrashScenario
         }
 
         var provider = ProviderTally.Of(server, settings.Provider);
-        var ledger = LedgerAudit.Of(paths.Ledger, provider.Jobs, final: true);
+        var ledger = LedgerAudit.Of(paths.Ledger, provider, final: true);
         var (found, never, still) = Settled(paths.Ledger, kills.SelectMany(k => k.OpenCreates).Distinct());
         return new CrashResult
         {

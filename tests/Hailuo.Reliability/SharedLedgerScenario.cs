@@ -120,7 +120,7 @@ public static class SharedLedgerScenario
             Processes = reports,
             Rows = merged.Account(settings.Rows),
             Folder = videos,
-            Ledger = LedgerAudit.Of(ChildBatch.LedgerPath(folder), provider.Jobs, final: true),
+            Ledger = LedgerAudit.Of(ChildBatch.LedgerPath(folder), provider, final: true),
             Provider = provider,
             BytesServed = Interlocked.Read(ref server.State.Stats.For(name).BytesSent),
             BytesOnDisk = videos.Videos.Sum(v => new FileInfo(v).Length),

@@ -128,7 +128,7 @@ public static class SoakScenario
             Settings = settings,
             Rows = report.Account(settings.Jobs),
             Folder = FolderAudit.Of(output),
-            Ledger = LedgerAudit.Of(ledgerPath, provider.Jobs, final: true),
+            Ledger = LedgerAudit.Of(ledgerPath, provider, final: true),
             Provider = provider,
             ApiRetryBound = retryBound,
             ApiRetries = clientRetries,
