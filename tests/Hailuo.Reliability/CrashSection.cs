@@ -97,17 +97,14 @@ public sealed class CrashSection : IBenchmark
             string.Join("; ", r.Ledger.Problems.Take(3).Append(r.Folder.Describe())));
     }
 
-    /// <summary>Whether the engine sends this provider's creates one at a time, so that a kill strands at most one (the adapter says).</summary>
-    public static bool SendsCreatesOneAtATime(HailuoProvider provider) => HailuoClient.CreateAdapter(new HailuoClientOptions(provider)).SendsCreatesOneAtATime;
-
     /// <summary>The most creates one kill left unanswered, by provider: at most one where creates go one at a time.</summary>
     public static Figure StrandedFigure(IReadOnlyList<CrashResult> results) => Requirement.Of(
         "Most creates a single kill left unanswered, by provider",
         string.Join("; ", results.Select(r => $"{HailuoSession.NameOf(r.Settings.Provider)} {r.Kills.Max(k => k.OpenCreates.Count)} " +
-            $"(over {r.Kills.Count} kills, {r.OpenCreates} in all{(SendsCreatesOneAtATime(r.Settings.Provider) ? ", creates one at a time" : "")})")),
+            $"(over {r.Kills.Count} kills, {r.OpenCreates} in all{(ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider) ? ", creates one at a time" : "")})")),
         "1 where creates go one at a time", "", "≤ 1 where the provider cannot be asked for a lost create and creates go one at a time; reported elsewhere",
-        results.Where(r => SendsCreatesOneAtATime(r.Settings.Provider)).All(r => r.Kills.All(k => k.OpenCreates.Count <= 1)),
-        string.Join("; ", results.Where(r => SendsCreatesOneAtATime(r.Settings.Provider)).SelectMany(r => r.Kills.Where(k => k.OpenCreates.Count > 1)
+        results.Where(r => ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider)).All(r => r.Kills.All(k => k.OpenCreates.Count <= 1)),
+        string.Join("; ", results.Where(r => ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider)).SelectMany(r => r.Kills.Where(k => k.OpenCreates.Count > 1)
             .Select(k => $"{HailuoSession.NameOf(r.Settings.Provider)} kill {k.Number}: {k.OpenCreates.Count}"))));
 
     /// <summary>What each provider allows when a kill strands creates, as the runs above measured it.</summary>
@@ -123,8 +120,8 @@ public sealed class CrashSection : IBenchmark
         foreach (var r in results)
         {
             var p = r.Settings.Provider;
-            var lists = HailuoClient.CreateAdapter(new HailuoClientOptions(p)).BuildListCreated(DateTimeOffset.UtcNow) is not null;
-            var oneAtATime = SendsCreatesOneAtATime(p);
+            var lists = ProviderFacts.ListsJobs(p);
+            var oneAtATime = ProviderFacts.SendsCreatesOneAtATime(p);
             lines.Add($"| {HailuoSession.NameOf(p)} | {(lists ? "yes" : "no")} | {(oneAtATime ? "one at a time" : "several at a time (up to `MaxJobsInFlight`)")} | " +
                 $"{r.Kills.Max(k => k.OpenCreates.Count)} over {r.Kills.Count} kills | " +
                 (lists
