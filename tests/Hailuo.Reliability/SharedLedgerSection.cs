@@ -11,18 +11,23 @@ public sealed class SharedLedgerSection : IBenchmark
 
     public string Title => "7. Two processes, one ledger: the same CSV run twice at once";
 
-    /// <summary>Both providers, the two processes started together and a second apart.</summary>
-    public static IReadOnlyList<SharedLedgerSettings> Plan(int rows) =>
-    [
-        .. from provider in new[] { HailuoProvider.CoreToday, HailuoProvider.Replicate }
-           from gap in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(1) }
-           select new SharedLedgerSettings(provider, rows, gap),
-    ];
+    /// <summary>
+    /// Both providers, the two processes started together and a second apart; the smoke pass (and the xunit test) runs two
+    /// of the four: core.today together, Replicate a second apart.
+    /// </summary>
+    public static IReadOnlyList<SharedLedgerSettings> Plan(bool quick) => quick
+        ? [new(HailuoProvider.CoreToday, 6, TimeSpan.Zero), new(HailuoProvider.Replicate, 6, TimeSpan.FromSeconds(1))]
+        :
+        [
+            .. from provider in new[] { HailuoProvider.CoreToday, HailuoProvider.Replicate }
+               from gap in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(1) }
+               select new SharedLedgerSettings(provider, 24, gap),
+        ];
 
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var results = new List<SharedLedgerResult>();
-        foreach (var settings in Plan(context.Quick ? 6 : 24))
+        foreach (var settings in Plan(context.Quick))
         {
             var result = await SharedLedgerScenario.RunAsync(settings, Lab.Folder(context, "processes"), cancellationToken);
             context.Log($"   {settings.Describe()}: {result.Seconds:0.0} s, {result.Provider.Creates} creates, {result.Messages.Count()} messages, " +

@@ -16,7 +16,7 @@ public sealed class VerdictSection : IBenchmark
         var results = new List<VerdictResult>();
         foreach (var provider in new[] { HailuoProvider.CoreToday, HailuoProvider.Replicate })
         {
-            var settings = new VerdictSettings(provider, context.Quick ? 60 : 300);
+            var settings = new VerdictSettings(provider, context.Quick ? 30 : 300);
             var result = await VerdictScenario.RunAsync(settings, Lab.Folder(context, "verdicts"), cancellationToken);
             context.Log($"   {HailuoSession.NameOf(provider)}: {result.Unknown.Count} of {settings.Rows} unknown ({result.Unknown.Count(u => u.Paid)} paid), " +
                 $"{result.Seconds:0.0} s");

@@ -1,4 +1,3 @@
-using Hailuo.Models;
 using Hailuo.Reliability;
 
 namespace Hailuo.Tests.Reliability;
@@ -16,7 +15,7 @@ public sealed class KeyTests(KeyTests.Run run) : IClassFixture<KeyTests.Run>
     [MemberData(nameof(Cases))]
     public void The_batch_ends_with_each_row_a_file_or_an_error_and_ids_as_the_provider_gave_them(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(r.EveryRowEnded,
             $"{r.Settings.Describe()}: ended {r.Ended} in {r.Seconds:0.0} s; unaccounted rows {string.Join(", ", r.Rows.Unaccounted)}; " +
             $"altered ids {string.Join(", ", r.AlteredIds)}; {r.Provider.DuplicateCreates} duplicate creates.");
@@ -27,35 +26,17 @@ public sealed class KeyTests(KeyTests.Run run) : IClassFixture<KeyTests.Run>
     [MemberData(nameof(Cases))]
     public void No_form_of_the_echoed_key_is_in_any_record_log_line_the_ledger_or_a_file(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(r.Echoes > 0, $"{r.Settings.Describe()}: the provider never echoed the key, so the scan proves nothing.");
         Assert.True(r.Leaks.Count == 0, $"{r.Settings.Describe()}:\n" + string.Join("\n", r.Leaks.Take(10)));
     }
 
     /// <summary>"k", "a" and "0" on core.today, a long key on Replicate: run once for the tests above.</summary>
-    public sealed class Run : IAsyncLifetime
+    public sealed class Run : ScenarioRuns<KeySettings, KeyResult>
     {
-        private readonly string _folder = Directory.CreateTempSubdirectory("hailuo-keys-").FullName;
+        protected override IEnumerable<KeySettings> Plan => KeySection.Plan(quick: true);
 
-        public List<KeyResult> Results { get; } = [];
-
-        public async Task InitializeAsync()
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            var bound = TimeSpan.FromSeconds(30);
-            foreach (var settings in KeySection.ShortKeys.Select(key => new KeySettings(key, HailuoProvider.CoreToday, 4, bound, TimeScale: 0.002))
-                .Append(new KeySettings(SecretScanner.NewCanary(), HailuoProvider.Replicate, 4, bound, TimeScale: 0.002)))
-            {
-                var folder = Path.Combine(_folder, Results.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(folder);
-                Results.Add(await KeyScenario.RunAsync(settings, folder, deadline.Token));
-            }
-        }
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(_folder, recursive: true);
-            return Task.CompletedTask;
-        }
+        protected override Task<KeyResult> RunOneAsync(KeySettings settings, string folder, CancellationToken cancellationToken) =>
+            KeyScenario.RunAsync(settings, folder, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using Hailuo.Models;
 using Hailuo.Reliability;
 
 namespace Hailuo.Tests.Reliability;
@@ -16,7 +15,7 @@ public sealed class SharedLedgerTests(SharedLedgerTests.Run run) : IClassFixture
     [MemberData(nameof(Cases))]
     public void No_input_is_paid_twice(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(r.Provider.NonePaidTwice && r.Provider.Creates == r.Settings.Rows,
             $"{r.Settings.Describe()}: {r.Provider.DuplicateCreates} duplicate creates, {r.Provider.Creates} jobs for {r.Settings.Rows} rows.");
     }
@@ -25,7 +24,7 @@ public sealed class SharedLedgerTests(SharedLedgerTests.Run run) : IClassFixture
     [MemberData(nameof(Cases))]
     public void Every_row_is_saved_once_and_each_process_reports_it_as_a_file(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(r.Folder.Clean && r.Folder.Videos.Count == r.Settings.Rows, $"{r.Settings.Describe()}: {r.Folder.Describe()}");
         Assert.All(r.RowsNotReportedOnce, (rows, process) => Assert.True(rows.Count == 0,
             $"{r.Settings.Describe()}: process {process + 1} did not report rows {string.Join(", ", rows)} as a file once. It wrote: {string.Join(" | ", r.Messages)}"));
@@ -36,7 +35,7 @@ public sealed class SharedLedgerTests(SharedLedgerTests.Run run) : IClassFixture
     [MemberData(nameof(Cases))]
     public void Neither_process_writes_an_error_or_a_warning(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(!r.Messages.Any(), $"{r.Settings.Describe()}, misleading: {r.Misleading.Count()}; all: {string.Join(" | ", r.Messages)}");
     }
 
@@ -44,37 +43,17 @@ public sealed class SharedLedgerTests(SharedLedgerTests.Run run) : IClassFixture
     [MemberData(nameof(Cases))]
     public void No_more_than_five_percent_of_the_video_bytes_are_downloaded_twice(int index)
     {
-        var r = run.Results[index];
+        var r = run.Result[index];
         Assert.True(r.RedundantShare <= SharedLedgerScenario.RedundantBound,
             $"{r.Settings.Describe()}: {r.RedundantBytes} bytes served beyond the {r.BytesOnDisk} on disk ({r.Provider.Downloads} downloads for {r.Settings.Rows} videos).");
     }
 
     /// <summary>The two cases, run once for the tests above.</summary>
-    public sealed class Run : IAsyncLifetime
+    public sealed class Run : ScenarioRuns<SharedLedgerSettings, SharedLedgerResult>
     {
-        private readonly string _folder = Directory.CreateTempSubdirectory("hailuo-processes-").FullName;
+        protected override IEnumerable<SharedLedgerSettings> Plan => SharedLedgerSection.Plan(quick: true);
 
-        public List<SharedLedgerResult> Results { get; } = [];
-
-        public async Task InitializeAsync()
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            foreach (var settings in new[]
-            {
-                new SharedLedgerSettings(HailuoProvider.CoreToday, 6, TimeSpan.Zero),
-                new SharedLedgerSettings(HailuoProvider.Replicate, 6, TimeSpan.FromSeconds(1)),
-            })
-            {
-                var folder = Path.Combine(_folder, Results.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                Directory.CreateDirectory(folder);
-                Results.Add(await SharedLedgerScenario.RunAsync(settings, folder, deadline.Token));
-            }
-        }
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(_folder, recursive: true);
-            return Task.CompletedTask;
-        }
+        protected override Task<SharedLedgerResult> RunOneAsync(SharedLedgerSettings settings, string folder, CancellationToken cancellationToken) =>
+            SharedLedgerScenario.RunAsync(settings, folder, cancellationToken);
     }
 }

@@ -68,12 +68,12 @@ public sealed class OtherProcessTests : IDisposable
         var other = OtherClient(h, HailuoProvider.CoreToday);
         var done = await other.WaitAsync(await other.SubmitAsync(request), TimeSpan.FromSeconds(30));
         var path = Path.Combine(h.Folder, "videos", "saved.mp4");
+        // The other process made the job, and has claimed the download of its video into this file, and is writing it.
+        var intent = WriteIntentOfOtherProcess(h, client, request);
         using (var ledger = new JobLedger(h.LedgerPath))
         {
-            var intent = ledger.RecordIntent(client.Provider, client.Account, InputHash.Compute(client.Provider, request), request, new Dictionary<string, string?>());
             ledger.RecordSubmitted(intent, done);
         }
-        // The other process has claimed the download of this job into this file, and is writing it.
         File.AppendAllText(h.LedgerPath, new JsonObject
         {
             ["type"] = "downloading", ["at"] = DateTimeOffset.UtcNow.ToString("O"), ["provider"] = nameof(HailuoProvider.CoreToday),
