@@ -78,7 +78,7 @@ public sealed class VerdictResult : BatchAudit
 public static class VerdictScenario
 {
     private static readonly Regex GatewayStatus = new(@"answered the create HTTP (500|502|504)\b", RegexOptions.Compiled);
-    private static readonly Regex DecidingStatus = new(@"\bHTTP (408|429|503|4\d\d)\b", RegexOptions.Compiled);
+    private static readonly Regex DecidingStatus = new(@"\bHTTP (4\d\d|503)\b", RegexOptions.Compiled);
 
     public static async Task<VerdictResult> RunAsync(VerdictSettings settings, string folder, CancellationToken cancellationToken)
     {
