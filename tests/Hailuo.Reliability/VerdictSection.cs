@@ -37,7 +37,9 @@ public sealed class VerdictSection : IBenchmark
         section.Note($"Settings: {results[0].Settings.Rows} CSV rows on each provider through `New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo` (the cmdlets' " +
             $"command logic), time scale {results[0].Settings.TimeScale}, emulator seed {results[0].Settings.Seed}, the client's attempt timeout " +
             $"{VerdictSettings.AttemptTimeout.TotalSeconds:0} s (held answers outlast it), faults `{VerdictSettings.Faults}`, and a gateway answering the first create " +
-            $"of {VerdictSettings.GatewayShare:P0} of the rows with a 500, 502 or 504 (an HTML page), half of them after the job was made (the emulator's hostile answers).");
+            $"of {VerdictSettings.GatewayShare:P0} of the rows (every third of the first ones) with a 500, 502 or 504 (an HTML page), about half of them after the job was made " +
+            "(the emulator's hostile answers, aimed by prompt: while one is left, the emulator reads each create's body before its own faults, so that a reset " +
+            "then comes after the request was sent, and counts as a dropped connection).");
         section.Note("How a row's cause is taken: from the engine's message, which says what arrived (the connection broke after the request was sent; " +
             "no answer within the attempt timeout; HTTP 500, 502 or 504; a 2xx answer damaged and naming no job), checked against the provider: an answer " +
             "the message calls an accepted create that made no job was a decline, and counts as provably decided, as does a message naming a 408, 429, " +
