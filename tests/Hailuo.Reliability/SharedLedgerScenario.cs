@@ -64,10 +64,6 @@ public sealed class SharedLedgerResult : BatchAudit
         || text.Contains("may have been accepted", StringComparison.OrdinalIgnoreCase)
         || text.Contains("-Force", StringComparison.Ordinal)
         || text.Contains("appeared while the video was downloading", StringComparison.Ordinal);
-
-    /// <summary>Every requirement of the two-process run at once (the section lists them one by one).</summary>
-    public bool MeetsEveryGoal => Provider.NonePaidTwice && Provider.Creates == Settings.Rows && Folder.Clean && Folder.Videos.Count == Settings.Rows
-        && RowsNotReportedOnce.All(r => r.Count == 0) && !Messages.Any() && RedundantShare <= SharedLedgerScenario.RedundantBound && Ledger.Consistent;
 }
 
 /// <summary>
