@@ -106,10 +106,11 @@ public sealed class LedgerAudit
     public bool Consistent => Problems.Count == 0 && Undecided.Count == 0;
 
     /// <param name="path">The ledger file.</param>
-    /// <param name="paid">Every job the provider made for this account (the emulator's board).</param>
+    /// <param name="provider">The provider's count: every job it made for this account (the emulator's board).</param>
     /// <param name="final">True after the last run: every job must then be final and every success on disk.</param>
-    public static LedgerAudit Of(string path, IReadOnlyCollection<EmulatedJob> paid, bool final)
+    public static LedgerAudit Of(string path, ProviderTally provider, bool final)
     {
+        var paid = provider.Jobs;
         var audit = new LedgerAudit();
         foreach (var line in File.ReadLines(path))
         {
@@ -137,6 +138,19 @@ public sealed class LedgerAudit
         audit.Entries = entries.Count;
         audit._repeated = paid.GroupBy(j => j.InputHash).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var byId = paid.ToDictionary(j => j.Id, StringComparer.Ordinal);
+        if (provider.Provider == HailuoProvider.Cloudflare)
+        {
+            // Cloudflare answers a queued run with a request id of its own, which the emulator maps to its job: the ledger's
+            // id is that request id, so the job is found by its input (each row's prompt is its own).
+            var byPrompt = paid.GroupBy(j => j.Input["prompt"]?.ToString() ?? "").ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var entry in entries.Where(e => e.JobId is not null && !byId.ContainsKey(e.JobId) && e.Request?.Prompt is not null))
+            {
+                if (byPrompt.TryGetValue(entry.Request!.Prompt!, out var job))
+                {
+                    byId[entry.JobId!] = job;
+                }
+            }
+        }
         var claimed = new Dictionary<string, string>(StringComparer.Ordinal);
         var latestByInput = entries.GroupBy(e => e.InputHash ?? e.Key).ToDictionary(g => g.Key, g => g.First());
         foreach (var entry in entries)
@@ -173,14 +187,14 @@ public sealed class LedgerAudit
                     Problems.Add($"{name} is Submitted without a job id");
                     return;
                 }
-                if (!claimed.TryAdd(e.JobId, e.Key))
-                {
-                    Problems.Add($"{name} has job {e.JobId}, which another entry has too");
-                }
                 if (!paid.TryGetValue(e.JobId, out var job))
                 {
                     Problems.Add($"{name} has job {e.JobId}, which the provider never made");
                     return;
+                }
+                if (!claimed.TryAdd(job.Id, e.Key))
+                {
+                    Problems.Add($"{name} has job {e.JobId}, which another entry has too");
                 }
                 if (_repeated.Contains(job.InputHash))
                 {
@@ -253,6 +267,8 @@ public sealed class ProviderTally
     {
     }
 
+    public HailuoProvider Provider { get; private init; }
+
     public long Creates { get; private init; }
 
     public long CreateRequests { get; private init; }
@@ -286,6 +302,7 @@ public sealed class ProviderTally
         var jobs = server.State.Boards[name].Snapshot();
         return new ProviderTally
         {
+            Provider = provider,
             Creates = stats.Creates,
             CreateRequests = stats.CreateRequests,
             DuplicateCreates = stats.DuplicateCreates,

@@ -16,6 +16,9 @@ public sealed record FailedRow(long? Row, string Stage, string Kind, string Mess
 /// <summary>What one run of the batch wrote: its objects, errors and warnings, as PowerShell would show them.</summary>
 public sealed record BatchReport(List<SavedRow> Saved, List<FailedRow> Errors, List<string> Warnings, double Seconds)
 {
+    /// <summary>Diagnostic lines a child process was asked to keep besides its warnings (see <see cref="ChildBatch.Run"/>).</summary>
+    public List<string> Log { get; init; } = [];
+
     /// <summary>Each row's fate: saved, failed with its first reason, or neither (unaccounted for).</summary>
     public RowLedger Account(int rows) => new(rows, this);
 
@@ -105,8 +108,9 @@ public static class CmdletPipeline
 
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
+    /// <param name="observe">Told of every record each command writes, with its stream's name (output, error, warning, verbose, debug, progress).</param>
     public static BatchReport Run(HailuoSession session, IReadOnlyList<IReadOnlyDictionary<string, string?>> csv, string folder, CancellationToken cancellationToken,
-        IReadOnlySet<long>? only = null)
+        IReadOnlySet<long>? only = null, Action<string, object>? observe = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var saved = new List<SavedRow>();
@@ -118,21 +122,21 @@ public static class CmdletPipeline
             {
                 saved.Add(new SavedRow(video.Index, video.Path, video.Length, video.Job.Id, video.Skipped));
             }
-        }, errors, warnings), session, new SaveOptions { Path = folder, ShowProgress = false }, cancellationToken);
+        }, errors, warnings, observe), session, new SaveOptions { Path = folder, ShowProgress = false }, cancellationToken);
         using var wait = new WaitJobCommand(Output("Wait-HailuoJob", item =>
         {
             if (item is JobResult job)
             {
                 save.Add(job.Job, job.Index);
             }
-        }, errors, warnings), session, new WaitOptions { ShowProgress = false }, cancellationToken);
+        }, errors, warnings, observe), session, new WaitOptions { ShowProgress = false }, cancellationToken);
         using (var submit = new NewVideoCommand(Output("New-HailuoVideo", item =>
         {
             if (item is JobResult job)
             {
                 wait.Add(job.Job, job.Index);
             }
-        }, errors, warnings), session, new NewVideoOptions(), cancellationToken))
+        }, errors, warnings, observe), session, new NewVideoOptions(), cancellationToken))
         {
             for (var i = 0; i < csv.Count; i++)
             {
@@ -148,13 +152,25 @@ public static class CmdletPipeline
         return new BatchReport(saved, errors, warnings, clock.Elapsed.TotalSeconds);
     }
 
-    private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings) => new(
-        onObject,
-        error => errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.Remedy.ToString())),
-        (message, _) => warnings.Add(message),
-        _ => { },
-        _ => { },
-        _ => { },
+    private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings, Action<string, object>? observe) => new(
+        item =>
+        {
+            observe?.Invoke("output", item);
+            onObject(item);
+        },
+        error =>
+        {
+            observe?.Invoke("error", error);
+            errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.Remedy.ToString()));
+        },
+        (message, _) =>
+        {
+            observe?.Invoke("warning", message);
+            warnings.Add(message);
+        },
+        message => observe?.Invoke("verbose", message),
+        message => observe?.Invoke("debug", message),
+        progress => observe?.Invoke("progress", progress),
         (_, _) => true);
 
     private static long? RowOf(object? target) => target switch

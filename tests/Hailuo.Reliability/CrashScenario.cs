@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Hailuo.Bench;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
@@ -32,8 +30,9 @@ public sealed record CrashSettings(int Rows, IReadOnlyList<CrashPhase> Plan, dou
     public const string Faults = "create:hold=0.5:150,create:slow=0.5:150";
 
     /// <summary>
-    /// The child's <see cref="HailuoClientOptions.CreateSettleTime"/>. The harness kills the batch itself, so nothing
-    /// can still be sending a create after the kill; two seconds cover the emulator finishing one it had received.
+    /// How long the harness waits before running the batch again while a run left rows undecided: more than the second a
+    /// create of a stopped process takes to settle at the emulator (<see cref="EmulatorSession"/>). The child keeps the
+    /// engine's default <see cref="HailuoClientOptions.CreateSettleTime"/>.
     /// </summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 }
@@ -143,7 +142,7 @@ public static class CrashScenario
         }
 
         var provider = ProviderTally.Of(server, settings.Provider);
-        var ledger = LedgerAudit.Of(paths.Ledger, provider.Jobs, final: true);
+        var ledger = LedgerAudit.Of(paths.Ledger, provider, final: true);
         var (found, never, still) = Settled(paths.Ledger, kills.SelectMany(k => k.OpenCreates).Distinct());
         return new CrashResult
         {
@@ -172,28 +171,7 @@ public static class CrashScenario
 
     /// <summary>The batch as a separate process: what New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo runs, printing its report.</summary>
     [ChildVerb(ChildVerb)]
-    public static Task<int> RunChildAsync(string[] args)
-    {
-        var emulator = new Uri(args[0]);
-        var paths = new Paths(args[1]);
-        var provider = Enum.Parse<HailuoProvider>(args[2]);
-        var warnings = new ConcurrentQueue<string>();
-        using var session = CmdletPipeline.Connect(emulator, paths.Ledger, provider, o =>
-        {
-            o.CreateSettleTime = CrashSettings.Settle;
-            o.Log = (level, line) =>
-            {
-                if (level == HailuoLogLevel.Warning)
-                {
-                    warnings.Enqueue(line);
-                }
-            };
-        });
-        var report = CmdletPipeline.Run(session, Csv.Read(paths.Csv), paths.Videos, CancellationToken.None);
-        report.Warnings.AddRange(warnings);
-        Console.WriteLine(JsonSerializer.Serialize(report));
-        return Task.FromResult(0);
-    }
+    public static Task<int> RunChildAsync(string[] args) => Task.FromResult(ChildBatch.Run(args));
 
     /// <summary>Starts the batch and kills it once <paramref name="target"/> is under way; null when the run ended first.</summary>
     private static async Task<KillRecord?> KillDuringAsync(EmulatorServer server, HailuoProvider provider, ProviderStats stats, Paths paths, JobLedger watch,
@@ -205,7 +183,7 @@ public static class CrashScenario
         var extraSaved = random.Next(0, 4);
         var waitDelay = TimeSpan.FromMilliseconds(random.Next(0, 150));
         var polls = Interlocked.Read(ref stats.StatusPolls);
-        var (fileName, arguments) = ChildCommand(server, provider, paths);
+        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider);
         using var child = Lab.StartProcess(fileName, arguments);
         _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
         _ = child.StandardError.ReadToEndAsync(cancellationToken);
@@ -267,23 +245,9 @@ public static class CrashScenario
 
     private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, HailuoProvider provider, Paths paths, CancellationToken cancellationToken)
     {
-        var (fileName, arguments) = ChildCommand(server, provider, paths);
+        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider);
         var (exit, output, error, _) = await Lab.RunProcessAsync(fileName, arguments, cancellationToken);
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        if (exit != 0 || last is null)
-        {
-            throw new InvalidOperationException($"The batch failed ({exit}): {error}");
-        }
-        return JsonSerializer.Deserialize<BatchReport>(last)!;
-    }
-
-    /// <summary>The same command every time: this assembly's own program with the child verb, the emulator's address and the folder.</summary>
-    private static (string FileName, List<string> Arguments) ChildCommand(EmulatorServer server, HailuoProvider provider, Paths paths)
-    {
-        var assembly = typeof(CrashScenario).Assembly.Location;
-        var host = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
-        List<string> arguments = [ChildVerb, server.BaseUrl, paths.Folder, provider.ToString()];
-        return File.Exists(host) ? (host, arguments) : ("dotnet", [assembly, .. arguments]);
+        return ChildBatch.ReadReport(exit, output, error);
     }
 
     /// <summary>How each create a kill left unanswered was settled, read from the ledger at the end.</summary>
@@ -355,10 +319,10 @@ public static class CrashScenario
     {
         public string Folder { get; } = folder;
 
-        public string Csv => Path.Combine(Folder, "rows.csv");
+        public string Csv => ChildBatch.CsvPath(Folder);
 
-        public string Ledger => Path.Combine(Folder, "ledger.jsonl");
+        public string Ledger => ChildBatch.LedgerPath(Folder);
 
-        public string Videos => Path.Combine(Folder, "videos");
+        public string Videos => ChildBatch.VideosPath(Folder);
     }
 }

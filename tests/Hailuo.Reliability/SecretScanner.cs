@@ -85,18 +85,55 @@ public sealed class SecretScanner
         Add("the key", secret);
         Add("the key, JSON-escaped", JsonSerializer.Serialize(secret)[1..^1]);
         Add("the key, URL-encoded", Uri.EscapeDataString(secret), StringComparison.OrdinalIgnoreCase);
-        foreach (var (form, text) in new[] { ("the key", secret), ("Bearer key", "Bearer " + secret), ("Token key", "Token " + secret) })
+        foreach (var (form, text) in new[] { ("the key", secret), ("Bearer key", "Bearer " + secret), ("Token key", "Token " + secret), (":key (Basic)", ":" + secret) })
         {
             // Whole groups only: the last group's padding depends on what follows in a longer string.
             var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
             var whole = Encoding.UTF8.GetByteCount(text) / 3 * 4;
             Add($"base64 of {form}", base64[..whole]);
         }
+        foreach (var (form, needle) in Base64Runs(Encoding.UTF8.GetBytes(secret)))
+        {
+            Add(form, needle);
+        }
         if (secret.StartsWith(CanaryPrefix, StringComparison.Ordinal) && secret.Length >= CanaryPrefix.Length + 20)
         {
             Add("a long prefix of the key", secret[..(CanaryPrefix.Length + 16)]);
             Add("the key's random part", secret[CanaryPrefix.Length..]);
         }
+    }
+
+    /// <summary>
+    /// The key inside base64 of any text around it: the characters its own bytes alone decide, at each of the three
+    /// places a byte can start within a group of three, in base64 and base64url; left out when too short to tell apart.
+    /// </summary>
+    private static IEnumerable<(string Form, string Needle)> Base64Runs(byte[] key)
+    {
+        for (var before = 0; before < 3; before++)
+        {
+            // Encoded after `before` zero bytes: bits [8 * before, 8 * (before + key.Length)) are the key's. A character
+            // holds 6 bits, so the key's own characters start at the first whole 6-bit slot inside that range.
+            var encoded = Convert.ToBase64String(new byte[before].Concat(key).ToArray());
+            var start = (int)Math.Ceiling(8 * before / 6.0);
+            var end = 8 * (before + key.Length) / 6;
+            if (end - start >= 12)
+            {
+                var run = encoded[start..end];
+                yield return ($"base64 of the key after {before} byte(s) of other text", run);
+                yield return ($"base64url of the key after {before} byte(s) of other text", run.Replace('+', '-').Replace('/', '_'));
+            }
+        }
+    }
+
+    /// <summary>A scanner for exactly these needles: forms of a key too short to search for as it is (a one-letter key is in every word).</summary>
+    public static SecretScanner Of(IEnumerable<(string Form, string Needle)> needles)
+    {
+        var scanner = new SecretScanner();
+        foreach (var (form, needle) in needles)
+        {
+            scanner._needles.Add((form, needle, StringComparison.Ordinal));
+        }
+        return scanner;
     }
 
     /// <summary>The forms found in a text, by name.</summary>

@@ -84,7 +84,8 @@ public sealed class SecretSection : IBenchmark
             + $"{report.Elapsed.TotalSeconds:0.0} s real: Connect-Hailuo, New-HailuoVideo (with an invalid row, and with -Wait), Get-, Wait-, Stop-HailuoJob, "
             + "Save-HailuoVideo, the ledger list and Disconnect-Hailuo, each phase clean, under each fault mix (`"
             + string.Join("`, `", SecretPlan.AllFaults) + "`), with a wrong key, and through a loopback relay that echoes the key it is sent into "
-            + "every error text (JSON-escaped in JSON; raw and escaped in front of a damaged body).");
+            + "every error text, as is, JSON-escaped, URL-encoded and inside base64 of `Bearer key` and of `:key` (`LoopbackRelay.EchoForms`; in front of a "
+            + "damaged body, raw and JSON-escaped too).");
         section.Note("Records per stream: " + string.Join(", ", report.Streams.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))
             + $". Exceptions: {report.FirstChanceExceptions} thrown anywhere in the process while the run lasted (first chance, caught or not), "
             + "each with its inner exceptions and Data. Files: everything under the run's folder at the end (ledgers, lock files, videos), and "

@@ -99,23 +99,21 @@ public static class SoakScenario
 
         var log = new ConcurrentQueue<string>();
         var retryBound = 0;
-        // The provider's 15 minutes for a lost create to show up, on the emulator's clock.
-        var settleTime = TimeSpan.FromMinutes(15 * settings.TimeScale);
+        // The engine's default settle time (real time): a create is retried for up to two thirds of it.
         using var session = CmdletPipeline.Connect(server.BaseUri, ledgerPath, Lab.Provider, o =>
         {
             o.Log = (_, line) => log.Enqueue(line);
-            o.CreateSettleTime = settleTime;
             retryBound = o.MaxRetries;
         });
         var csv = Csv.Read(csvPath);
         var report = await Task.Run(() => CmdletPipeline.Run(session, csv, output, cancellationToken), cancellationToken);
         // A create whose body had left when the connection was reset cannot be known from its answer; on a busy machine the
         // server's reset can come after the client stops waiting for 100 Continue. The error tells the user to run the same
-        // rows again once the provider has settled, and that run looks the create up: the soak does the same.
+        // rows again, and that run looks the create up (its sender, this run, is done with it, so the lookup settles it after
+        // StoppedSenderSettleTime): the soak does the same.
         var undecided = report.Errors.Where(e => e.Kind == nameof(HailuoErrorKind.OutcomeUnknown) && e.Row is not null).Select(e => e.Row!.Value).ToHashSet();
         if (undecided.Count > 0)
         {
-            await Task.Delay(settleTime, cancellationToken);
             var again = await Task.Run(() => CmdletPipeline.Run(session, csv, output, cancellationToken, undecided), cancellationToken);
             report = report.Then(again, undecided);
         }
@@ -128,7 +126,7 @@ public static class SoakScenario
             Settings = settings,
             Rows = report.Account(settings.Jobs),
             Folder = FolderAudit.Of(output),
-            Ledger = LedgerAudit.Of(ledgerPath, provider.Jobs, final: true),
+            Ledger = LedgerAudit.Of(ledgerPath, provider, final: true),
             Provider = provider,
             ApiRetryBound = retryBound,
             ApiRetries = clientRetries,

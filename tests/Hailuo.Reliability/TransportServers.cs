@@ -193,8 +193,9 @@ public sealed class LoopbackRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// A provider that echoes the credential it was sent into every error text of its answers; a body
-    /// that is not JSON (a damaged one) gets it prefixed, raw and JSON-escaped, as a cut-short document would carry it.
+    /// A provider that echoes the credential it was sent into every error text of its answers, in each form a provider or
+    /// gateway may give it back (see <see cref="EchoForms"/>); a body that is not JSON (a damaged one) gets it prefixed, raw
+    /// and JSON-escaped, as a cut-short document would carry it.
     /// </summary>
     public static string EchoCredential(ReceivedRequest request, int status, string body)
     {
@@ -211,9 +212,17 @@ public sealed class LoopbackRelay : IAsyncDisposable
         catch (JsonException)
         {
             // In front, where the first lines of a body that messages quote will show it.
-            return "key=" + credential + " {\"key\":" + JsonSerializer.Serialize(credential) + "} " + body;
+            return "key=" + credential + " {\"key\":" + JsonSerializer.Serialize(credential) + "} " + EchoForms(credential) + " " + body;
         }
     }
+
+    /// <summary>
+    /// The credential as an error text may echo it: as is, JSON-escaped (as text, so that it survives the answer's own
+    /// parsing), URL-encoded, and inside base64 as an echoed Authorization header carries it (Bearer, and Basic with no user name).
+    /// </summary>
+    public static string EchoForms(string credential) =>
+        $"(you sent {credential}) (as JSON {JsonSerializer.Serialize(credential)[1..^1]}) (as a query {Uri.EscapeDataString(credential)}) " +
+        $"(header {Convert.ToBase64String(Encoding.UTF8.GetBytes("Bearer " + credential))}) (basic {Convert.ToBase64String(Encoding.UTF8.GetBytes(":" + credential))})";
 
     private static readonly HashSet<string> ErrorFields = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -229,7 +238,7 @@ public sealed class LoopbackRelay : IAsyncDisposable
                 {
                     if (ErrorFields.Contains(name) && value is JsonValue text && text.TryGetValue<string>(out var s))
                     {
-                        obj[name] = $"{s} (you sent {credential})";
+                        obj[name] = $"{s} {EchoForms(credential)}";
                     }
                     else
                     {

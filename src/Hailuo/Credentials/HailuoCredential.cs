@@ -37,11 +37,20 @@ public sealed class HailuoCredential
     /// <summary>
     /// The base64 (and base64url) characters that only the key's bytes decide, at each of the three byte alignments
     /// it can have inside a longer encoded value, such as base64("Bearer " + key) or base64(":" + key). Short keys
-    /// give runs too short to tell from other base64, and are left out.
+    /// give runs too short to tell from other base64, and are left out there; the headers a gateway echoes whole
+    /// (Bearer, Token, Basic with no user name) are blanked whole, whatever the key's length, their prefix making them
+    /// tell apart from other text.
     /// </summary>
     private static string[] Base64Echoes(byte[] key)
     {
         var echoes = new System.Collections.Generic.List<string>();
+        foreach (var header in new[] { "Bearer ", "Token ", ":" })
+        {
+            var whole = Encoding.UTF8.GetBytes(header).Concat(key).ToArray();
+            var encoded = Convert.ToBase64String(whole).TrimEnd('=');
+            echoes.Add(encoded);
+            echoes.Add(encoded.Replace('+', '-').Replace('/', '_'));
+        }
         for (var offset = 0; offset < 3; offset++)
         {
             var padded = new byte[offset + key.Length];

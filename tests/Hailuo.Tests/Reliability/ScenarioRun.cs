@@ -24,6 +24,25 @@ public abstract class ScenarioRun<T> : IAsyncLifetime
     }
 }
 
-/// <summary>The soak and the crash tests each load the machine: they run one after the other.</summary>
+/// <summary>Several runs of one scenario, one after the other, each in a folder of its own, once for all the tests of a class.</summary>
+public abstract class ScenarioRuns<TSettings, TResult> : ScenarioRun<IReadOnlyList<TResult>>
+{
+    protected abstract IEnumerable<TSettings> Plan { get; }
+
+    protected abstract Task<TResult> RunOneAsync(TSettings settings, string folder, CancellationToken cancellationToken);
+
+    protected override async Task<IReadOnlyList<TResult>> RunAsync(string folder, CancellationToken cancellationToken)
+    {
+        var results = new List<TResult>();
+        foreach (var settings in Plan)
+        {
+            var own = Directory.CreateDirectory(Path.Combine(folder, results.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            results.Add(await RunOneAsync(settings, own, cancellationToken));
+        }
+        return results;
+    }
+}
+
+/// <summary>The reliability scenarios each load the machine: they run one after the other.</summary>
 [CollectionDefinition(nameof(ReliabilityRuns))]
 public sealed class ReliabilityRuns;
