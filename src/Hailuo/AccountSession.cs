@@ -36,7 +36,7 @@ internal sealed class AccountSession
         InFlight = inFlight;
         Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
         Lookup = new CreateLookup(adapter, Transport, options);
-        OneCreateAtATime = adapter.Profile.SendsCreatesOneAtATime ? new SemaphoreSlim(1, 1) : null;
+        OneCreateAtATime = adapter.Profile.SendsCreatesOneAtATime(options) ? new SemaphoreSlim(1, 1) : null;
         Action<HailuoLogLevel, string>? redacted = options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null;
         Tracker = new JobTracker(
             RefreshAsync,

@@ -108,6 +108,12 @@ public sealed class CrashSection : IBenchmark
         string.Join("; ", results.Where(r => ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider)).SelectMany(r => r.Kills.Where(k => k.OpenCreates.Count > 1)
             .Select(k => $"{HailuoSession.NameOf(r.Settings.Provider)} kill {k.Number}: {k.OpenCreates.Count}"))));
 
+    /// <summary>Why Cloudflare's creates are not sent one at a time (ProviderProfile.SendsCreatesOneAtATime).</summary>
+    private const string CloudflareNote =
+        "Cloudflare Workers AI's documented run holds each create until its video is ready, so a create under way is a video " +
+        "being generated: sending them one at a time would make a batch one video at a time. A kill strands the runs under " +
+        "way, and each is reported. With its Batch API (`HailuoClientOptions.CloudflareBatch`) creates answer at once and go one at a time.";
+
     /// <summary>What each provider allows when a kill strands creates, as the runs above measured it.</summary>
     private static string ProviderTable(IReadOnlyList<CrashResult> results)
     {
@@ -130,6 +136,8 @@ public sealed class CrashSection : IBenchmark
                     : $"reported to the user by every later run (outcome unknown: check the dashboard, or -Force); {r.StillOpen} left so, " +
                       $"{r.Ledger.PaidBehindUndecided} of them paid") + " |");
         }
+        lines.Add("");
+        lines.Add(CloudflareNote);
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -6,10 +6,9 @@ namespace Hailuo.Reliability;
 public static class ProviderFacts
 {
     /// <summary>The provider has a call that lists the account's jobs, in which a create whose answer was lost can be found.</summary>
-    public static bool ListsJobs(HailuoProvider provider) => Adapter(provider).BuildListCreated(DateTimeOffset.UtcNow) is not null;
+    public static bool ListsJobs(HailuoProvider provider) => Providers.ProviderProfiles.For(provider).ListsCreatedJobs;
 
-    /// <summary>The engine sends this provider's creates one at a time, so that a kill strands at most one.</summary>
-    public static bool SendsCreatesOneAtATime(HailuoProvider provider) => Adapter(provider).SendsCreatesOneAtATime;
-
-    private static Providers.ProviderAdapter Adapter(HailuoProvider provider) => HailuoClient.CreateAdapter(new HailuoClientOptions(provider));
+    /// <summary>The engine sends this provider's creates one at a time with its default options, so that a kill strands at most one.</summary>
+    public static bool SendsCreatesOneAtATime(HailuoProvider provider) =>
+        Providers.ProviderProfiles.For(provider).SendsCreatesOneAtATime(new HailuoClientOptions(provider));
 }

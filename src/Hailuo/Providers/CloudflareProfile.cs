@@ -39,9 +39,6 @@ internal sealed class CloudflareProfile : ProviderProfile
 
     public override bool ReportsStartTime => false;
 
-    /// <summary>Its documented run is the whole wait: the creates under way are the jobs in flight, side by side.</summary>
-    public override bool SendsCreatesOneAtATime => false;
-
     /// <summary>The documented run holds until the video is ready; the Batch API (<see cref="HailuoClientOptions.CloudflareBatch"/>) answers at once.</summary>
     public override bool CreateWaitsForVideo(HailuoClientOptions options) => !options.CloudflareBatch;
 

@@ -32,9 +32,6 @@ internal sealed class CoreTodayProfile : ProviderProfile
 
     public override bool ReportsStartTime => true;
 
-    /// <summary>Its creates answer at once and it has no list of jobs to find a lost one in.</summary>
-    public override bool SendsCreatesOneAtATime => true;
-
     public override bool CreateWaitsForVideo(HailuoClientOptions options) => false;
 
     public override string CredentialVariable => "CORE_TODAY_API_KEY";

@@ -35,9 +35,6 @@ internal sealed class MiniMaxProfile : ProviderProfile
 
     public override bool ReportsStartTime => false;
 
-    /// <summary>Its creates answer at once and it has no list of jobs to find a lost one in.</summary>
-    public override bool SendsCreatesOneAtATime => true;
-
     public override bool CreateWaitsForVideo(HailuoClientOptions options) => false;
 
     public override string CredentialVariable => "MINIMAX_API_KEY";

@@ -82,9 +82,11 @@ public abstract class ProviderProfile
 
     /// <summary>
     /// Whether creates go one at a time: where a create answers at once and a lost one cannot be looked up in a list,
-    /// so that a kill leaves at most one create whose outcome is unknown.
+    /// so that a kill leaves at most one create whose outcome is unknown. Not where the provider lists its jobs (a
+    /// re-run finds a lost create there), nor where a create holds until its video is ready: one at a time would then
+    /// make a batch one video at a time, and each create under way is a job already being generated.
     /// </summary>
-    public abstract bool SendsCreatesOneAtATime { get; }
+    public bool SendsCreatesOneAtATime(HailuoClientOptions options) => !ListsCreatedJobs && !CreateWaitsForVideo(options);
 
     /// <summary>
     /// Whether a create sent with these options holds until the video is ready and answers with the finished job

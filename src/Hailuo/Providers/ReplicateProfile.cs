@@ -33,9 +33,6 @@ internal sealed class ReplicateProfile : ProviderProfile
 
     public override bool ReportsStartTime => true;
 
-    /// <summary>A lost create is found again in its list of predictions, so creates need not wait for each other.</summary>
-    public override bool SendsCreatesOneAtATime => false;
-
     public override bool CreateWaitsForVideo(HailuoClientOptions options) => false;
 
     public override string CredentialVariable => "REPLICATE_API_TOKEN";

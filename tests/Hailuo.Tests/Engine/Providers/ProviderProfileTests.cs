@@ -74,8 +74,23 @@ public sealed class ProviderProfileTests
         Assert.Equal(profile.CanCancel, adapter.BuildCancel(job) is not null);
         Assert.Equal(profile.ListsCreatedJobs, adapter.BuildListCreated(DateTimeOffset.UtcNow) is not null);
         Assert.Equal(profile.CreateWaitsForVideo(options), adapter.CreateWaitsForVideo);
-        // A create that answers at once and cannot be looked up again goes alone, so a kill strands at most one.
-        Assert.True(profile.SendsCreatesOneAtATime || profile.ListsCreatedJobs || profile.CreateWaitsForVideo(options));
+    }
+
+    [Theory]
+    [InlineData(HailuoProvider.CoreToday, false, true)]
+    [InlineData(HailuoProvider.MiniMax, false, true)]
+    [InlineData(HailuoProvider.Replicate, false, false)]
+    [InlineData(HailuoProvider.Cloudflare, false, false)]
+    [InlineData(HailuoProvider.Cloudflare, true, true)]
+    public void Creates_go_one_at_a_time_where_they_answer_at_once_and_a_lost_one_cannot_be_found(
+        HailuoProvider provider, bool cloudflareBatch, bool oneAtATime)
+    {
+        // Replicate lists its jobs, so a re-run finds a lost create; Cloudflare's documented run is the whole generation,
+        // so one at a time would make a batch one video at a time. Its Batch API answers at once and lists nothing.
+        var options = CompleteOptions(provider);
+        options.CloudflareBatch = cloudflareBatch;
+
+        Assert.Equal(oneAtATime, ProviderProfiles.For(provider).SendsCreatesOneAtATime(options));
     }
 
     [Theory]
