@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Hailuo.Commands;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.Bench;
 
@@ -17,8 +17,8 @@ public static class CmdletBatch
 {
     public static async Task<BatchOutcome> RunAsync(HailuoClient client, string run, int rows, string folder, CancellationToken cancellationToken)
     {
-        using var pending = new SemaphoreSlim(new NewVideoOptions().MaxPendingSubmits);
-        using var downloads = new SemaphoreSlim(new SaveOptions().ThrottleLimit);
+        using var pending = new SemaphoreSlim(new VideoSubmissionOptions().MaxPendingSubmits);
+        using var downloads = new SemaphoreSlim(new SaveBatchOptions().ThrottleLimit);
         var errors = new List<string>();
         var succeeded = 0;
         var refused = 0;

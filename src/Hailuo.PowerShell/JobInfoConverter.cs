@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.PowerShell.Common;
@@ -52,7 +52,7 @@ internal static class JobInfoConverter
             Reused = job.Reused,
             InputHash = job.InputHash,
             Index = index,
-            Credits = HailuoSession.Price(job.Provider).Credits,
+            Credits = HailuoConnection.Price(job.Provider).Credits,
             Tag = tag,
         };
     }
@@ -81,7 +81,7 @@ internal static class JobInfoConverter
             CreatedAt = entry.CreatedAt,
             InputHash = entry.InputHash,
             Index = entry.Row ?? 0,
-            Credits = HailuoSession.Price(entry.Provider).Credits,
+            Credits = HailuoConnection.Price(entry.Provider).Credits,
             Tag = ToHashtable(entry.Tag),
         };
     }

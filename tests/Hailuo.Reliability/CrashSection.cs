@@ -1,5 +1,5 @@
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -31,10 +31,10 @@ public sealed class CrashSection : IBenchmark
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var settings = context.Quick ? Short : Long;
-        context.Log($"   {HailuoSession.NameOf(settings.Provider)}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
+        context.Log($"   {HailuoConnection.NameOf(settings.Provider)}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
         var result = await CrashScenario.RunAsync(settings, Lab.Folder(context, "crash"), cancellationToken, context.Log);
         var others = context.Quick ? WithoutLookupShort : WithoutLookup;
-        context.Log($"   {HailuoSession.NameOf(others.Provider)}: {others.Rows} rows, {others.Plan.Count} kills, time scale {others.TimeScale}");
+        context.Log($"   {HailuoConnection.NameOf(others.Provider)}: {others.Rows} rows, {others.Plan.Count} kills, time scale {others.TimeScale}");
         var without = await CrashScenario.RunAsync(others, Lab.Folder(context, "crash-coretoday"), cancellationToken, context.Log);
         var section = new Section(Id, Title);
         foreach (var figure in Figures(result).Append(WithoutLookupFigure(without)))
@@ -45,7 +45,7 @@ public sealed class CrashSection : IBenchmark
         {
             section.Note($"Kill {kill.Number}, aimed at {kill.Target}, {kill.AfterSeconds:0.00} s into its run: hit {Hits(kill)}. Left behind: {kill.State}.");
         }
-        section.Note($"Without a lookup ({HailuoSession.NameOf(others.Provider)}, {others.Rows} rows, kills: " +
+        section.Note($"Without a lookup ({HailuoConnection.NameOf(others.Provider)}, {others.Rows} rows, kills: " +
             string.Join("; ", without.Kills.Select(k => $"{k.Number}. {Hits(k)}")) + $"; {without.Seconds:0} s real): the rows whose creates the kills left " +
             "unanswered are reported by every later run, never sent again; each one's job, when the provider made it, is paid and waits for the user " +
             "(Get-HailuoJob -Id from the dashboard, then Save-HailuoVideo), and one that never arrived waits for -Force.");
@@ -74,7 +74,7 @@ public sealed class CrashSection : IBenchmark
         var decide = r.NeedsDecision.Count;
         var advised = r.NeedsDecision.All(e => e.Action == nameof(HailuoRemedy.CheckDashboardOrForce));
         return Requirement.Of(
-            $"{HailuoSession.NameOf(s.Provider)} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
+            $"{HailuoConnection.NameOf(s.Provider)} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
             $"{s.Rows} rows: {r.Rows.Saved.Count} saved + {decide} reported for the user's decision (outcome unknown, each advising -Force) = " +
             $"{r.Rows.Saved.Count + decide}; of {r.OpenCreates} creates left unanswered, {r.StillOpen} still open; {r.Provider.DuplicateCreates} duplicate creates; " +
             $"ledger: {r.Ledger.Undecided.Count} entries undecided, {r.Ledger.PaidBehindUndecided} of them paid at the provider, {r.Ledger.Problems.Count} problems; " +

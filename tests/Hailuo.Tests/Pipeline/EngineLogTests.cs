@@ -1,6 +1,6 @@
-using Hailuo.Commands;
+using Hailuo.Pipeline;
 
-namespace Hailuo.Tests.Commands;
+namespace Hailuo.Tests.Pipeline;
 
 public sealed class EngineLogTests
 {

@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
 /// <summary>
 /// Carries the engine's log (retries, reused or recovered jobs, download details) to the command that
@@ -27,7 +27,7 @@ public static class EngineLog
         return new Scope(previous);
     }
 
-    /// <summary>The log delegate the session gives its clients.</summary>
+    /// <summary>The log delegate a connection gives its clients.</summary>
     public static void Write(HailuoLogLevel level, string message)
     {
         if (Route.Value is not { } pump)
