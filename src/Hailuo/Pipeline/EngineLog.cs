@@ -8,9 +8,11 @@ namespace Hailuo.Pipeline;
 /// caused it. Clients are shared by every pipeline of an account, and log from background tasks, so a
 /// line cannot go to "the command running now": each command enters its pump as the route for the
 /// work it starts (<see cref="Enter"/>), the route flows with that work through every await, and a
-/// line goes to the pump of the flow that wrote it. Work started by no command (no route) is logged
+/// line goes to the pump of the flow that wrote it. The account's shared tracker starts its loop with no
+/// route and reads each job in the context of the command that tracked it last (src/Hailuo/Tracking/JobTracker.cs),
+/// so a job's retries reach the pipeline waiting for it. Work started by no command (no route) is logged
 /// nowhere: a log line is never worth failing for. Each line goes to the stream of its level:
-/// warning, verbose (-Verbose) or debug (-Debug).
+/// warning, verbose (-Verbose) or debug (-Debug). The route is process-wide state: docs/architecture.md.
 /// </summary>
 public static class EngineLog
 {
