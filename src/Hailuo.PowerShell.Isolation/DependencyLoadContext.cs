@@ -41,18 +41,6 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     /// <summary>The folder this context loads from, as a full path.</summary>
     public string DependencyDirectory { get; }
 
-    /// <summary>The context that answers for the engine while installed; null when not installed.</summary>
-    public static DependencyLoadContext? Installed
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _hooked ? _context : null;
-            }
-        }
-    }
-
     /// <summary>
     /// Answers the default context's requests for the engine from <paramref name="dependencyDirectory"/>.
     /// Calling it again for the same folder does nothing.

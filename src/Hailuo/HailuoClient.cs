@@ -632,13 +632,6 @@ public sealed class HailuoClient : IDisposable
         return ledger.FindByVideoPath(Path.GetFullPath(path)) is { JobId: { } id } entry && id != job.Id && entry.IsDownloaded ? id : null;
     }
 
-    /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>
-    public async Task<VideoGenerationOperation> StartGenerationAsync(VideoRequest request, SubmitOptions? submit = null, CancellationToken cancellationToken = default) =>
-        new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
-
-    /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
-    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id).Job);
-
     /// <summary>The job as the ledger knows it (request, tag) and the row it was submitted for; a bare one (row 0) for an id it has not seen.</summary>
     internal (HailuoJob Job, long Row) KnownOrBareJob(string id)
     {
@@ -671,36 +664,5 @@ public sealed class HailuoClient : IDisposable
         {
             _account.Release();
         }
-    }
-}
-
-/// <summary>A generation that takes minutes, as an object that can be polled, awaited, or resumed from its id.</summary>
-public sealed class VideoGenerationOperation
-{
-    private readonly HailuoClient _client;
-
-    internal VideoGenerationOperation(HailuoClient client, HailuoJob job)
-    {
-        _client = client;
-        Value = job;
-    }
-
-    public string Id => Value.Id;
-
-    /// <summary>The latest snapshot of the job.</summary>
-    public HailuoJob Value { get; private set; }
-
-    public bool HasCompleted => Value.IsFinal;
-
-    public async Task<HailuoJob> UpdateStatusAsync(CancellationToken cancellationToken = default)
-    {
-        Value = await _client.RefreshAsync(Value, cancellationToken).ConfigureAwait(false);
-        return Value;
-    }
-
-    public async Task<HailuoJob> WaitForCompletionAsync(CancellationToken cancellationToken = default)
-    {
-        Value = await _client.WaitAsync(Value, null, cancellationToken).ConfigureAwait(false);
-        return Value;
     }
 }

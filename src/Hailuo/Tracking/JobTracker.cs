@@ -6,21 +6,6 @@ using Hailuo.Models;
 
 namespace Hailuo.Tracking;
 
-/// <summary>A job changed status.</summary>
-public sealed class JobTransitionEventArgs : EventArgs
-{
-    public JobTransitionEventArgs(HailuoJob job, JobStatus? previous)
-    {
-        Job = job;
-        Previous = previous;
-    }
-
-    public HailuoJob Job { get; }
-
-    /// <summary>The status before, or null for the first time the job was seen.</summary>
-    public JobStatus? Previous { get; }
-}
-
 /// <summary>How the tracker spends status calls.</summary>
 public sealed class TrackerOptions
 {
@@ -217,9 +202,6 @@ public sealed class JobTracker : IDisposable
             flow?.Undo();
         }
     }
-
-    /// <summary>Raised on a background thread for every status change; handlers must hand off, not block.</summary>
-    public event EventHandler<JobTransitionEventArgs>? Transitioned;
 
     /// <summary>What the tracker knows of how long jobs take; seeded from the ledger, refined by every job that succeeds.</summary>
     public DurationModel Durations { get; }
@@ -511,7 +493,6 @@ public sealed class JobTracker : IDisposable
     private void Apply(string id, HailuoJob fresh, bool polled)
     {
         Entry? entry;
-        JobStatus previous;
         HailuoJob merged;
         lock (_gate)
         {
@@ -523,7 +504,6 @@ public sealed class JobTracker : IDisposable
                 }
                 return;
             }
-            previous = entry.Job.Status;
             merged = entry.Job.Merge(fresh);
             entry.Job = merged;
             var now = _time.GetUtcNow();
@@ -547,10 +527,6 @@ public sealed class JobTracker : IDisposable
                     ScheduleLocked(entry, NextRead(entry, now));
                 }
             }
-        }
-        if (merged.Status != previous)
-        {
-            Transitioned?.Invoke(this, new JobTransitionEventArgs(merged, previous));
         }
         if (merged.IsFinal)
         {
