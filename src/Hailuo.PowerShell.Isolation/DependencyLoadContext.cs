@@ -23,6 +23,7 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     /// <summary>The one assembly the default context is told about; everything it needs then loads in here.</summary>
     public const string EngineAssemblyName = "Hailuo";
 
+    // Process-wide (docs/architecture.md): a process holds one engine.
     private static readonly object Gate = new();
     private static DependencyLoadContext? _context;
     private static bool _hooked;

@@ -48,7 +48,8 @@ public sealed class SubmitOptions
 /// </summary>
 public sealed class HailuoClient : IDisposable
 {
-    // The downloader follows redirects itself, to http and https links only.
+    // The downloader follows redirects itself, to http and https links only. Process-wide (docs/architecture.md): it
+    // holds nothing of any account.
     private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private readonly SharedAccount _account;

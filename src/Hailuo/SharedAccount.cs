@@ -23,6 +23,7 @@ namespace Hailuo;
 /// </summary>
 internal sealed class SharedAccount
 {
+    // Process-wide (docs/architecture.md): every account a client holds, by its key; the last client to go removes it.
     private static readonly object Gate = new();
     private static readonly Dictionary<string, SharedAccount> Accounts = new(StringComparer.Ordinal);
 

@@ -21,6 +21,7 @@ namespace Hailuo.Connection;
 /// </summary>
 public sealed class HailuoConnection : IDisposable
 {
+    // Process-wide (docs/architecture.md): each scope's connection, dropped with its scope.
     private static readonly ConditionalWeakTable<object, HailuoConnection> Scoped = new();
 
     private readonly object _gate = new();

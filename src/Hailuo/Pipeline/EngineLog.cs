@@ -16,6 +16,7 @@ namespace Hailuo.Pipeline;
 /// </summary>
 public static class EngineLog
 {
+    // Process-wide holder of a per-flow value (docs/architecture.md).
     private static readonly AsyncLocal<PipelinePump?> Route = new();
 
     /// <summary>

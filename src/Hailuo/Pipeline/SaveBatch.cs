@@ -201,6 +201,7 @@ public sealed class SaveBatch : IDisposable
     /// <summary>A child bar per file, posted to the pipeline thread like everything else.</summary>
     private sealed class Progress : IProgress<DownloadProgress>
     {
+        // Process-wide (docs/architecture.md): bars of concurrent saves in one host never share an id.
         private static int _nextId = 1000;
         private readonly SaveBatch _owner;
         private readonly string _name;
