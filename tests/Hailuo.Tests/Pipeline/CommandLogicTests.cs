@@ -17,25 +17,28 @@ public sealed class CommandLogicTests
     public async Task The_main_job_streams_rows_to_files_with_every_write_on_the_pipeline_thread()
     {
         await using var h = await CommandHarness.StartAsync();
+        // As in the pipeline, Wait gets only what New wrote, and Save only what Wait wrote: with one output for all
+        // three, a job Wait had already written came back to it as input whenever one finished while rows still went in.
+        var submitted = new RecordingOutput();
         var output = new RecordingOutput();
         var folder = Path.Combine(h.Engine.Folder, "videos");
 
         // Four creates in flight at most: rows wait for room, and jobs come out while rows still go in.
-        using var submit = new VideoSubmission(output, h.Connection, new VideoSubmissionOptions { MaxPendingSubmits = 4 }, CancellationToken.None);
+        using var submit = new VideoSubmission(submitted, h.Connection, new VideoSubmissionOptions { MaxPendingSubmits = 4 }, CancellationToken.None);
         using var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions(), CancellationToken.None);
         using var save = new SaveBatch(output, h.Connection, new SaveBatchOptions { Path = folder, FileNameTemplate = "{index:00}-{shot}" }, CancellationToken.None);
         var handedToWait = 0;
         foreach (var row in Rows(12))
         {
             submit.Process(row);
-            foreach (var job in output.Jobs.Skip(handedToWait).ToList())
+            foreach (var job in submitted.Jobs.Skip(handedToWait).ToList())
             {
                 wait.Add(job.Job, job.Index);
                 handedToWait++;
             }
         }
         submit.Complete();
-        foreach (var job in output.Jobs.Skip(handedToWait).ToList())
+        foreach (var job in submitted.Jobs.Skip(handedToWait).ToList())
         {
             wait.Add(job.Job, job.Index);
         }
@@ -46,8 +49,11 @@ public sealed class CommandLogicTests
         }
         save.Complete();
 
+        Assert.Empty(submitted.WrongThread);
         Assert.Empty(output.WrongThread);
+        Assert.Empty(submitted.Errors);
         Assert.Empty(output.Errors);
+        Assert.Equal(12, submitted.Jobs.Count());
         var saved = output.Objects.OfType<SavedVideo>().OrderBy(s => s.Index).ToList();
         Assert.Equal(12, saved.Count);
         Assert.Equal(Enumerable.Range(1, 12).Select(i => Path.Combine(folder, $"{i:00}-S{i:00}.mp4")), saved.Select(s => s.Path));
