@@ -1,12 +1,17 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using Hailuo.Commands;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.Bench;
 
-/// <summary>What a batch did: refusals by the content filter are outcomes of the workload, not errors of the client.</summary>
-public sealed record BatchOutcome(TimeSpan Wall, int Succeeded, int Refused, int Downloaded, long Bytes, IReadOnlyList<string> Errors);
+/// <summary>
+/// What a batch did: refusals by the content filter are outcomes of the workload, not errors of the client. Noticed: when
+/// the wait for each job (by id) ended, as Wait-HailuoJob learns that it is final.
+/// </summary>
+public sealed record BatchOutcome(TimeSpan Wall, int Succeeded, int Refused, int Downloaded, long Bytes, IReadOnlyList<string> Errors,
+    IReadOnlyDictionary<string, DateTimeOffset> Noticed);
 
 /// <summary>
 /// <c>Import-Csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo</c> without PowerShell: creates
@@ -17,9 +22,10 @@ public static class CmdletBatch
 {
     public static async Task<BatchOutcome> RunAsync(HailuoClient client, string run, int rows, string folder, CancellationToken cancellationToken)
     {
-        using var pending = new SemaphoreSlim(new NewVideoOptions().MaxPendingSubmits);
-        using var downloads = new SemaphoreSlim(new SaveOptions().ThrottleLimit);
+        using var pending = new SemaphoreSlim(new VideoSubmissionOptions().MaxPendingSubmits);
+        using var downloads = new SemaphoreSlim(new SaveBatchOptions().ThrottleLimit);
         var errors = new List<string>();
+        var noticed = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var succeeded = 0;
         var refused = 0;
         var downloaded = 0;
@@ -34,7 +40,7 @@ public static class CmdletBatch
         }
         await Task.WhenAll(rowTasks);
         clock.Stop();
-        return new BatchOutcome(clock.Elapsed, succeeded, refused, downloaded, bytes, errors);
+        return new BatchOutcome(clock.Elapsed, succeeded, refused, downloaded, bytes, errors, noticed);
 
         async Task RowAsync(int row)
         {
@@ -50,6 +56,7 @@ public static class CmdletBatch
                     pending.Release();
                 }
                 var done = await client.WaitAsync(job, null, cancellationToken);
+                noticed.TryAdd(done.Id, DateTimeOffset.UtcNow);
                 if (done.Error?.Kind == HailuoErrorKind.ContentFiltered)
                 {
                     Interlocked.Increment(ref refused);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
@@ -57,20 +56,6 @@ public static class Lab
         Resolution = VideoRequest.Resolution768,
         Duration = VideoRequest.DefaultDuration,
     };
-
-    /// <summary>When the client learned that each job was final: the tracker's Transitioned event, as a caller sees it.</summary>
-    public static ConcurrentDictionary<string, DateTimeOffset> RecordFinalNotices(HailuoClient client)
-    {
-        var noticed = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        client.Tracker.Transitioned += (_, e) =>
-        {
-            if (e.Job.IsFinal)
-            {
-                noticed.TryAdd(e.Job.Id, DateTimeOffset.UtcNow);
-            }
-        };
-        return noticed;
-    }
 
     public static ProviderStats Stats(EmulatorServer server) => server.State.Stats.For(ProviderName);
 

@@ -23,6 +23,7 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     /// <summary>The one assembly the default context is told about; everything it needs then loads in here.</summary>
     public const string EngineAssemblyName = "Hailuo";
 
+    // Process-wide (docs/architecture.md): a process holds one engine.
     private static readonly object Gate = new();
     private static DependencyLoadContext? _context;
     private static bool _hooked;
@@ -40,18 +41,6 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
 
     /// <summary>The folder this context loads from, as a full path.</summary>
     public string DependencyDirectory { get; }
-
-    /// <summary>The context that answers for the engine while installed; null when not installed.</summary>
-    public static DependencyLoadContext? Installed
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _hooked ? _context : null;
-            }
-        }
-    }
 
     /// <summary>
     /// Answers the default context's requests for the engine from <paramref name="dependencyDirectory"/>.

@@ -49,6 +49,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     // Simple names compare without case on .NET Framework; the file on disk has the listed spelling.
     private static readonly Dictionary<string, string> AllowListLookup =
         WindowsPowerShellAllowList.ToDictionary(name => name, name => name, StringComparer.OrdinalIgnoreCase);
+    // Process-wide (docs/architecture.md): how this process loads the engine.
     private static readonly object Gate = new();
     private static Type? _isolation;
     private static ResolveEventHandler? _windowsPowerShellResolver;

@@ -48,10 +48,11 @@ public sealed class SubmitOptions
 /// </summary>
 public sealed class HailuoClient : IDisposable
 {
-    // The downloader follows redirects itself, to http and https links only.
+    // The downloader follows redirects itself, to http and https links only. Process-wide (docs/architecture.md): it
+    // holds nothing of any account.
     private static readonly HttpClient DownloadHttp = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    private readonly AccountSession _session;
+    private readonly SharedAccount _account;
     private readonly VideoDownloader _downloader;
     private int _disposed;
 
@@ -64,7 +65,7 @@ public sealed class HailuoClient : IDisposable
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Authentication,
                 $"No API key is configured for {options.Provider}: none was given, and none is in {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}.",
                 remedy: HailuoRemedy.ConnectFirst));
-        _session = AccountSession.Acquire(options, CreateAdapter(options), credential);
+        _account = SharedAccount.Acquire(options, CreateAdapter(options), credential);
         // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
         var download = options.Download.Validated();
         download.BackoffBase = download.BackoffBase.Scaled(options.TimeScale);
@@ -77,15 +78,15 @@ public sealed class HailuoClient : IDisposable
     public HailuoProvider Provider => Options.Provider;
 
     /// <summary>The account's fingerprint (never the key), as recorded in the ledger.</summary>
-    public string Account => _session.Credential.Fingerprint;
+    public string Account => _account.Credential.Fingerprint;
 
     /// <summary>The tracker every client of this account shares.</summary>
-    public JobTracker Tracker => _session.Tracker;
+    public JobTracker Tracker => _account.Tracker;
 
-    public JobLedger? Ledger => _session.Ledger;
+    public JobLedger? Ledger => _account.Ledger;
 
     /// <summary>Retries made so far by this account's transport: for tests and benchmarks.</summary>
-    public int RetryCount => _session.Transport.RetryCount;
+    public int RetryCount => _account.Transport.RetryCount;
 
     internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => ProviderProfiles.For(options.Provider).CreateAdapter(options);
 
@@ -121,7 +122,7 @@ public sealed class HailuoClient : IDisposable
             if (!submit.Force)
             {
                 // The same input being created in this process (a row twice in one CSV): that job is this one's too.
-                if (_session.Creating.TryGetValue(inputHash, out var underway))
+                if (_account.Creating.TryGetValue(inputHash, out var underway))
                 {
                     if (await OutcomeOfAsync(underway, cancellationToken).ConfigureAwait(false) is { } made)
                     {
@@ -151,7 +152,7 @@ public sealed class HailuoClient : IDisposable
             }
 
             var creating = new TaskCompletionSource<HailuoJob>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!submit.Force && !_session.Creating.TryAdd(inputHash, creating.Task))
+            if (!submit.Force && !_account.Creating.TryAdd(inputHash, creating.Task))
             {
                 continue;
             }
@@ -167,7 +168,7 @@ public sealed class HailuoClient : IDisposable
             finally
             {
                 // Gone from the table before it ends, so that a waiter that wakes and looks again does not find it.
-                ((ICollection<KeyValuePair<string, Task<HailuoJob>>>)_session.Creating).Remove(new KeyValuePair<string, Task<HailuoJob>>(inputHash, creating.Task));
+                ((ICollection<KeyValuePair<string, Task<HailuoJob>>>)_account.Creating).Remove(new KeyValuePair<string, Task<HailuoJob>>(inputHash, creating.Task));
                 creating.TrySetCanceled();
             }
         }
@@ -196,13 +197,13 @@ public sealed class HailuoClient : IDisposable
     public int JobsInFlightLimit => Options.MaxJobsInFlight;
 
     /// <summary>Submits of this account, in any pipeline of the process, now waiting until fewer jobs run.</summary>
-    public long SubmitsWaitingForRoom => _session.InFlight.Waiting;
+    public long SubmitsWaitingForRoom => _account.InFlight.Waiting;
 
     /// <summary>
     /// Whether a submit holds until its video is ready (Cloudflare's documented run): each create under way is then a
     /// job in flight, and the job it returns is final.
     /// </summary>
-    public bool CreateWaitsForVideo => _session.Adapter.CreateWaitsForVideo;
+    public bool CreateWaitsForVideo => _account.Adapter.CreateWaitsForVideo;
 
     /// <summary>The job another submission of the same input made, or null when it made none.</summary>
     private static async Task<HailuoJob?> OutcomeOfAsync(Task<HailuoJob> underway, CancellationToken cancellationToken)
@@ -227,10 +228,10 @@ public sealed class HailuoClient : IDisposable
     private async Task<HailuoJob?> CreateAsync(VideoRequest request, string model, string inputHash, IReadOnlyDictionary<string, string?> tag,
         SubmitOptions submit, LedgerEntry? basedOn, CancellationToken cancellationToken)
     {
-        var lease = await _session.InFlight.AcquireAsync(submit.MaxJobsInFlight ?? Options.MaxJobsInFlight, cancellationToken).ConfigureAwait(false);
+        var lease = await _account.InFlight.AcquireAsync(submit.MaxJobsInFlight ?? Options.MaxJobsInFlight, cancellationToken).ConfigureAwait(false);
         var handedOver = false;
         // Where the provider cannot be asked what a lost create made, one create at a time is unanswered: a kill strands one row at most.
-        var oneAtATime = _session.OneCreateAtATime;
+        var oneAtATime = _account.OneCreateAtATime;
         var hasTurn = false;
         IDisposable? permit = null;
         LedgerEntry? intent = null;
@@ -242,7 +243,7 @@ public sealed class HailuoClient : IDisposable
                 hasTurn = true;
             }
             // The intent is written once the create can go at once: a kill while it waited for room strands nothing.
-            permit = await _session.Transport.ReserveCreateAsync(cancellationToken).ConfigureAwait(false);
+            permit = await _account.Transport.ReserveCreateAsync(cancellationToken).ConfigureAwait(false);
             intent = Ledger is null ? null
                 : submit.Force ? Ledger.RecordIntent(Provider, Account, inputHash, request, tag, submit.Row)
                 : Ledger.TryRecordIntent(Provider, Account, inputHash, request, tag, basedOn, submit.Row);
@@ -252,16 +253,16 @@ public sealed class HailuoClient : IDisposable
             }
             if (intent is not null)
             {
-                _session.Sending[intent.Key] = 0;
+                _account.Sending[intent.Key] = 0;
             }
             var image = await ImageAsSentAsync(request, cancellationToken).ConfigureAwait(false);
-            var call = _session.Adapter.BuildCreate(request, model, image);
+            var call = _account.Adapter.BuildCreate(request, model, image);
             var sentAt = DateTimeOffset.UtcNow;
             HailuoJob job;
             try
             {
-                using var response = await _session.Transport.SendAsync(call, permit, cancellationToken).ConfigureAwait(false);
-                job = _session.Credential.Scrub(_session.Adapter.ParseCreated(response.Root, model));
+                using var response = await _account.Transport.SendAsync(call, permit, cancellationToken).ConfigureAwait(false);
+                job = _account.Credential.Scrub(_account.Adapter.ParseCreated(response.Root, model));
                 if (job.Id.Length == 0)
                 {
                     throw new HailuoException(new HailuoError(HailuoErrorKind.OutcomeUnknown,
@@ -287,7 +288,7 @@ public sealed class HailuoClient : IDisposable
                     throw;
                 }
                 Ledger!.RecordOutcomeUnknown(intent, e.Error);
-                if (!_session.Adapter.Profile.ListsCreatedJobs)
+                if (!_account.Adapter.Profile.ListsCreatedJobs)
                 {
                     throw;
                 }
@@ -330,7 +331,7 @@ public sealed class HailuoClient : IDisposable
         {
             if (intent is not null)
             {
-                _session.Sending.TryRemove(intent.Key, out _);
+                _account.Sending.TryRemove(intent.Key, out _);
             }
             permit?.Dispose(); // a no-op once the first attempt has used it
             if (hasTurn)
@@ -376,7 +377,7 @@ public sealed class HailuoClient : IDisposable
         IReadOnlyDictionary<string, string?> tag, CancellationToken cancellationToken)
     {
         // The image is read (a local file becomes a data URI) only when the provider has a listing to compare it with.
-        var found = await _session.Lookup.FindAsync(known, SenderDoneSince(known), request, model, token => ImageAsSentAsync(request, token),
+        var found = await _account.Lookup.FindAsync(known, SenderDoneSince(known), request, model, token => ImageAsSentAsync(request, token),
             id => Ledger!.FindById(Provider, id) is not null, cancellationToken).ConfigureAwait(false);
         var sent = known.CreatedAt.ToString("u", CultureInfo.InvariantCulture);
         switch (found.Verdict)
@@ -422,12 +423,12 @@ public sealed class HailuoClient : IDisposable
         {
             return null;
         }
-        return sender.IsCurrent ? entry.UpdatedAt : _session.StoppedSenders.GetOrAdd(sender, _ => DateTimeOffset.UtcNow);
+        return sender.IsCurrent ? entry.UpdatedAt : _account.StoppedSenders.GetOrAdd(sender, _ => DateTimeOffset.UtcNow);
     }
 
     /// <summary>Whether a create of this intent may still be on its way: its process runs and, if this one, is sending it.</summary>
     private bool StillSending(LedgerEntry entry) => entry.Owner is { } sender
-        && (sender.IsCurrent ? _session.Sending.ContainsKey(entry.Key) : sender.IsAlive());
+        && (sender.IsCurrent ? _account.Sending.ContainsKey(entry.Key) : sender.IsAlive());
 
     /// <summary>
     /// Waits while another process that still runs sends this input's create, looking at the shared ledger, until the
@@ -471,7 +472,7 @@ public sealed class HailuoClient : IDisposable
     public async Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        var fresh = await _session.RefreshAsync(job, cancellationToken).ConfigureAwait(false);
+        var fresh = await _account.RefreshAsync(job, cancellationToken).ConfigureAwait(false);
         Tracker.Observe(fresh);
         return fresh;
     }
@@ -480,11 +481,11 @@ public sealed class HailuoClient : IDisposable
     public async Task<HailuoJob> CancelAsync(HailuoJob job, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        var call = _session.Adapter.BuildCancel(job)
+        var call = _account.Adapter.BuildCancel(job)
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.NotSupported,
                 $"{Provider} has no cancel call: job {job.Id} runs to completion and is charged.",
                 remedy: HailuoRemedy.LetItFinish));
-        var fresh = await _session.ReadStatusAsync(call, job, cancellationToken).ConfigureAwait(false);
+        var fresh = await _account.ReadStatusAsync(call, job, cancellationToken).ConfigureAwait(false);
         Tracker.Observe(fresh);
         return fresh;
     }
@@ -501,7 +502,7 @@ public sealed class HailuoClient : IDisposable
     {
         ThrowIfDisposed();
         // A status read refreshes the link, except on MiniMax, where a known file id is all retrieve needs.
-        var current = job.Status == JobStatus.Succeeded && !_session.Adapter.StatusGivesVideoUri && job.FileId is not null
+        var current = job.Status == JobStatus.Succeeded && !_account.Adapter.StatusGivesVideoUri && job.FileId is not null
             ? job
             : await RefreshAsync(job, cancellationToken).ConfigureAwait(false);
         if (current.Status != JobStatus.Succeeded)
@@ -510,17 +511,17 @@ public sealed class HailuoClient : IDisposable
                 $"Job {job.Id} is {current.Status}, so it has no video to download.", "Job",
                 current.Status.IsFinal() ? HailuoRemedy.SubmitAgain : HailuoRemedy.WaitFirst));
         }
-        if (_session.Adapter.BuildRetrieve(current) is { } retrieve)
+        if (_account.Adapter.BuildRetrieve(current) is { } retrieve)
         {
-            using var response = await _session.Transport.SendAsync(retrieve, cancellationToken).ConfigureAwait(false);
-            return _session.Adapter.ParseRetrieve(response.Root)
+            using var response = await _account.Transport.SendAsync(retrieve, cancellationToken).ConfigureAwait(false);
+            return _account.Adapter.ParseRetrieve(response.Root)
                 ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"{Provider} returned no download link for {job.Id}."));
         }
         if (current.Error is { Kind: HailuoErrorKind.Expired } gone)
         {
             throw new HailuoException(gone);
         }
-        if (current.VideoUri is null && _session.Adapter.CreateWaitsForVideo)
+        if (current.VideoUri is null && _account.Adapter.CreateWaitsForVideo)
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Expired,
                 $"{Provider} gave the link to the video of {job.Id} only in its run's answer, and links are not kept in the ledger (they expire), so it cannot be fetched again: a video is saved in the same run that made it.",
@@ -557,7 +558,7 @@ public sealed class HailuoClient : IDisposable
         DownloadResult result;
         try
         {
-            var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _session.Adapter.StatusGivesVideoUri
+            var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _account.Adapter.StatusGivesVideoUri
                 ? known
                 : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
             result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
@@ -626,13 +627,6 @@ public sealed class HailuoClient : IDisposable
         return ledger.FindByVideoPath(Path.GetFullPath(path)) is { JobId: { } id } entry && id != job.Id && entry.IsDownloaded ? id : null;
     }
 
-    /// <summary>Starts a generation as a long-running operation (Azure SDK style).</summary>
-    public async Task<VideoGenerationOperation> StartGenerationAsync(VideoRequest request, SubmitOptions? submit = null, CancellationToken cancellationToken = default) =>
-        new(this, await SubmitAsync(request, submit, cancellationToken).ConfigureAwait(false));
-
-    /// <summary>Resumes an operation from its id, as a runbook does after a restart.</summary>
-    public VideoGenerationOperation GetOperation(string id) => new(this, KnownOrBareJob(id).Job);
-
     /// <summary>The job as the ledger knows it (request, tag) and the row it was submitted for; a bare one (row 0) for an id it has not seen.</summary>
     internal (HailuoJob Job, long Row) KnownOrBareJob(string id)
     {
@@ -649,7 +643,7 @@ public sealed class HailuoClient : IDisposable
         return (new HailuoJob(id, Provider, HailuoModels.Standard, JobStatus.Queued), 0);
     }
 
-    private void Log(HailuoLogLevel level, string message) => _session.Credential.LogRedacted(Options.Log, level, message);
+    private void Log(HailuoLogLevel level, string message) => _account.Credential.LogRedacted(Options.Log, level, message);
 
     private void ThrowIfDisposed()
     {
@@ -663,38 +657,7 @@ public sealed class HailuoClient : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _session.Release();
+            _account.Release();
         }
-    }
-}
-
-/// <summary>A generation that takes minutes, as an object that can be polled, awaited, or resumed from its id.</summary>
-public sealed class VideoGenerationOperation
-{
-    private readonly HailuoClient _client;
-
-    internal VideoGenerationOperation(HailuoClient client, HailuoJob job)
-    {
-        _client = client;
-        Value = job;
-    }
-
-    public string Id => Value.Id;
-
-    /// <summary>The latest snapshot of the job.</summary>
-    public HailuoJob Value { get; private set; }
-
-    public bool HasCompleted => Value.IsFinal;
-
-    public async Task<HailuoJob> UpdateStatusAsync(CancellationToken cancellationToken = default)
-    {
-        Value = await _client.RefreshAsync(Value, cancellationToken).ConfigureAwait(false);
-        return Value;
-    }
-
-    public async Task<HailuoJob> WaitForCompletionAsync(CancellationToken cancellationToken = default)
-    {
-        Value = await _client.WaitAsync(Value, null, cancellationToken).ConfigureAwait(false);
-        return Value;
     }
 }

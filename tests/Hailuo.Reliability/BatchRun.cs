@@ -1,9 +1,10 @@
 using System.Text;
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.Reliability;
 
@@ -94,7 +95,7 @@ public sealed class RowLedger
 public static class CmdletPipeline
 {
     /// <summary>A session connected to one of the emulator's providers with the reliability suite's key and account.</summary>
-    public static HailuoSession Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
+    public static HailuoConnection Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
         EmulatorSession.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
     /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
@@ -109,34 +110,34 @@ public static class CmdletPipeline
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
     /// <param name="observe">Told of every record each command writes, with its stream's name (output, error, warning, verbose, debug, progress).</param>
-    public static BatchReport Run(HailuoSession session, IReadOnlyList<IReadOnlyDictionary<string, string?>> csv, string folder, CancellationToken cancellationToken,
+    public static BatchReport Run(HailuoConnection session, IReadOnlyList<IReadOnlyDictionary<string, string?>> csv, string folder, CancellationToken cancellationToken,
         IReadOnlySet<long>? only = null, Action<string, object>? observe = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var saved = new List<SavedRow>();
         var errors = new List<FailedRow>();
         var warnings = new List<string>();
-        using var save = new SaveVideoCommand(Output("Save-HailuoVideo", item =>
+        using var save = new SaveBatch(Output("Save-HailuoVideo", item =>
         {
             if (item is SavedVideo video)
             {
                 saved.Add(new SavedRow(video.Index, video.Path, video.Length, video.Job.Id, video.Skipped));
             }
-        }, errors, warnings, observe), session, new SaveOptions { Path = folder, ShowProgress = false }, cancellationToken);
-        using var wait = new WaitJobCommand(Output("Wait-HailuoJob", item =>
+        }, errors, warnings, observe), session, new SaveBatchOptions { Path = folder, ShowProgress = false }, cancellationToken);
+        using var wait = new WaitBatch(Output("Wait-HailuoJob", item =>
         {
             if (item is JobResult job)
             {
                 save.Add(job.Job, job.Index);
             }
-        }, errors, warnings, observe), session, new WaitOptions { ShowProgress = false }, cancellationToken);
-        using (var submit = new NewVideoCommand(Output("New-HailuoVideo", item =>
+        }, errors, warnings, observe), session, new WaitBatchOptions { ShowProgress = false }, cancellationToken);
+        using (var submit = new VideoSubmission(Output("New-HailuoVideo", item =>
         {
             if (item is JobResult job)
             {
                 wait.Add(job.Job, job.Index);
             }
-        }, errors, warnings, observe), session, new NewVideoOptions(), cancellationToken))
+        }, errors, warnings, observe), session, new VideoSubmissionOptions(), cancellationToken))
         {
             for (var i = 0; i < csv.Count; i++)
             {

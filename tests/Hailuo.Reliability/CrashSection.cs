@@ -1,5 +1,5 @@
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -32,14 +32,14 @@ public sealed class CrashSection : IBenchmark
     public async Task<Section> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var settings = context.Quick ? Short : Long;
-        context.Log($"   {HailuoSession.NameOf(settings.Provider)}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
+        context.Log($"   {HailuoConnection.NameOf(settings.Provider)}: {settings.Rows} rows, {settings.Plan.Count} kills, time scale {settings.TimeScale}");
         var result = await CrashScenario.RunAsync(settings, Lab.Folder(context, "crash"), cancellationToken, context.Log);
         IReadOnlyList<CrashSettings> others = context.Quick ? [WithoutLookupShort]
             : [.. new[] { HailuoProvider.CoreToday, HailuoProvider.MiniMax, HailuoProvider.Cloudflare }.Select(WithoutLookup)];
         var without = new List<CrashResult>();
         foreach (var other in others)
         {
-            context.Log($"   {HailuoSession.NameOf(other.Provider)}: {other.Rows} rows, {other.Plan.Count} kills, time scale {other.TimeScale}");
+            context.Log($"   {HailuoConnection.NameOf(other.Provider)}: {other.Rows} rows, {other.Plan.Count} kills, time scale {other.TimeScale}");
             without.Add(await CrashScenario.RunAsync(other, Lab.Folder(context, "crash-" + other.Provider.ToString().ToLowerInvariant()), cancellationToken, context.Log));
         }
         var section = new Section(Id, Title);
@@ -53,7 +53,7 @@ public sealed class CrashSection : IBenchmark
         }
         foreach (var w in without)
         {
-            section.Note($"Without a lookup ({HailuoSession.NameOf(w.Settings.Provider)}, {w.Settings.Rows} rows, kills: " +
+            section.Note($"Without a lookup ({HailuoConnection.NameOf(w.Settings.Provider)}, {w.Settings.Rows} rows, kills: " +
                 string.Join("; ", w.Kills.Select(k => $"{k.Number}. {Hits(k)}, {k.OpenCreates.Count} create(s) left unanswered")) + $"; {w.Seconds:0} s real).");
         }
         section.Note("Where no call lists jobs, the rows whose creates the kills left unanswered are reported by every later run, never sent again; " +
@@ -85,7 +85,7 @@ public sealed class CrashSection : IBenchmark
         var decide = r.NeedsDecision.Count;
         var advised = r.NeedsDecision.All(e => e.Action == nameof(HailuoRemedy.CheckDashboardOrForce));
         return Requirement.Of(
-            $"{HailuoSession.NameOf(s.Provider)} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
+            $"{HailuoConnection.NameOf(s.Provider)} (no call lists jobs): {r.Kills.Count} kills ({string.Join(", ", r.Kills.Select(Hits))}), then the same command again",
             $"{s.Rows} rows: {r.Rows.Saved.Count} saved + {decide} reported for the user's decision (outcome unknown, each advising -Force) = " +
             $"{r.Rows.Saved.Count + decide}; of {r.OpenCreates} creates left unanswered, {r.StillOpen} still open; {r.Provider.DuplicateCreates} duplicate creates; " +
             $"ledger: {r.Ledger.Undecided.Count} entries undecided, {r.Ledger.PaidBehindUndecided} of them paid at the provider, {r.Ledger.Problems.Count} problems; " +
@@ -101,12 +101,12 @@ public sealed class CrashSection : IBenchmark
     /// <summary>The most creates one kill left unanswered, by provider: at most one where creates go one at a time.</summary>
     public static Figure StrandedFigure(IReadOnlyList<CrashResult> results) => Requirement.Of(
         "Most creates a single kill left unanswered, by provider",
-        string.Join("; ", results.Select(r => $"{HailuoSession.NameOf(r.Settings.Provider)} {r.Kills.Max(k => k.OpenCreates.Count)} " +
+        string.Join("; ", results.Select(r => $"{HailuoConnection.NameOf(r.Settings.Provider)} {r.Kills.Max(k => k.OpenCreates.Count)} " +
             $"(over {r.Kills.Count} kills, {r.OpenCreates} in all{(ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider) ? ", creates one at a time" : "")})")),
         "1 where creates go one at a time", "", "≤ 1 where the provider cannot be asked for a lost create and creates go one at a time; reported elsewhere",
         results.Where(r => ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider)).All(r => r.Kills.All(k => k.OpenCreates.Count <= 1)),
         string.Join("; ", results.Where(r => ProviderFacts.SendsCreatesOneAtATime(r.Settings.Provider)).SelectMany(r => r.Kills.Where(k => k.OpenCreates.Count > 1)
-            .Select(k => $"{HailuoSession.NameOf(r.Settings.Provider)} kill {k.Number}: {k.OpenCreates.Count}"))));
+            .Select(k => $"{HailuoConnection.NameOf(r.Settings.Provider)} kill {k.Number}: {k.OpenCreates.Count}"))));
 
     /// <summary>Why Cloudflare's creates are not sent one at a time (ProviderProfile.SendsCreatesOneAtATime).</summary>
     private const string CloudflareNote =
@@ -129,7 +129,7 @@ public sealed class CrashSection : IBenchmark
             var p = r.Settings.Provider;
             var lists = ProviderFacts.ListsJobs(p);
             var oneAtATime = ProviderFacts.SendsCreatesOneAtATime(p);
-            lines.Add($"| {HailuoSession.NameOf(p)} | {(lists ? "yes" : "no")} | {(oneAtATime ? "one at a time" : "several at a time (up to `MaxJobsInFlight`)")} | " +
+            lines.Add($"| {HailuoConnection.NameOf(p)} | {(lists ? "yes" : "no")} | {(oneAtATime ? "one at a time" : "several at a time (up to `MaxJobsInFlight`)")} | " +
                 $"{r.Kills.Max(k => k.OpenCreates.Count)} over {r.Kills.Count} kills | " +
                 (lists
                     ? $"the next run looks it up: {r.FoundAtProvider} found and used, {r.NeverArrived} never arrived and sent once, {r.StillOpen} left open"

@@ -1,4 +1,4 @@
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Models;
 
@@ -10,10 +10,10 @@ public static class EmulatorSession
     /// <summary>A session connected to one of the emulator's providers with a key, as Connect-Hailuo makes it, with its own ledger.</summary>
     /// <param name="cloudflareAccountId">Only Cloudflare needs one; null leaves it unset.</param>
     /// <param name="tune">Adjusts each client the session makes, after the ledger is set.</param>
-    public static HailuoSession Connect(Uri emulator, HailuoProvider provider, HailuoCredential credential, string ledgerPath,
+    public static HailuoConnection Connect(Uri emulator, HailuoProvider provider, HailuoCredential credential, string ledgerPath,
         string? cloudflareAccountId = null, Action<HailuoClientOptions>? tune = null)
     {
-        var session = new HailuoSession
+        var session = new HailuoConnection
         {
             Environment = new StaticCredentialSource(credential),
             ConfigureClient = o =>

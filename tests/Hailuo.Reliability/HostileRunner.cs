@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
-using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
+using Hailuo.Emulator;
 using Hailuo.Media;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.Reliability;
 
@@ -140,11 +141,11 @@ public static class HostileRunner
     }
 
     /// <summary>New-HailuoVideo -Wait over the rows; false when it had not finished within the case's time.</summary>
-    private static bool Run(HailuoSession session, CaseOutput output, IEnumerable<RowInput> rows, HostileCase c, CaseFolder folder, CancellationToken cancellationToken)
+    private static bool Run(HailuoConnection session, CaseOutput output, IEnumerable<RowInput> rows, HostileCase c, CaseFolder folder, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(20));
-        using var command = new NewVideoCommand(output, session, new NewVideoOptions { Wait = true, Path = folder.Output, FileNameTemplate = c.Template }, deadline.Token);
+        using var command = new VideoSubmission(output, session, new VideoSubmissionOptions { Wait = true, Path = folder.Output, FileNameTemplate = c.Template }, deadline.Token);
         try
         {
             foreach (var row in rows)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Ledger;
@@ -22,7 +22,7 @@ public sealed record KeySettings(string Key, HailuoProvider Provider, int Rows, 
     /// <summary>A key this short is in ordinary words and ids: searched for only in the forms that stay distinct (see <see cref="KeyScenario.ScannerFor"/>).</summary>
     public bool IsShort => Key.Length < 8;
 
-    public string Describe() => $"{(IsShort ? $"key \"{Key}\"" : "a long key")}, {HailuoSession.NameOf(Provider)}";
+    public string Describe() => $"{(IsShort ? $"key \"{Key}\"" : "a long key")}, {HailuoConnection.NameOf(Provider)}";
 }
 
 /// <summary>What one batch under one key did, and what the scan found.</summary>

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
-using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
+using Hailuo.Emulator;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.Reliability;
 
@@ -244,7 +245,7 @@ public static class SecretHygiene
         private readonly string _folder;
         private readonly EmulatorServer _emulator;
         private readonly CancellationToken _token;
-        private readonly HailuoSession _session;
+        private readonly HailuoConnection _session;
         private readonly ScanningOutput _output;
         private readonly List<HailuoJob> _known = [];
         private string _key;
@@ -261,7 +262,7 @@ public static class SecretHygiene
             _token = token;
             _key = report.Key;
             _output = new ScanningOutput(report);
-            _session = new HailuoSession
+            _session = new HailuoConnection
             {
                 Environment = new EnvironmentCredentialSource(Variable),
                 // Given, not read from the emulator's admin endpoint: on a busy machine that read can time out and fall back to 1.
@@ -359,7 +360,7 @@ public static class SecretHygiene
             Phase = phase;
             var batch = ++_batch;
             var rows = Enumerable.Range(1, _plan.Rows).Select(i => Row(batch, i)).Append(Row(batch, 0, prompt: " ")).ToList();
-            var jobs = Command(new NewVideoCommand(_output, _session, new NewVideoOptions(), _token), c =>
+            var jobs = Command(new VideoSubmission(_output, _session, new VideoSubmissionOptions(), _token), c =>
             {
                 rows.ForEach(c.Process);
                 c.Complete();
@@ -371,24 +372,24 @@ public static class SecretHygiene
             // With a wrong key nothing new is accepted: the older jobs are read, waited on and saved instead.
             var subjects = jobs.Count > 0 ? jobs : _known.Take(_plan.Rows).ToList();
 
-            var reader = new JobCommands(_output, _session, _token);
+            var reader = new JobActions(_output, _session, _token);
             foreach (var job in subjects)
             {
                 Run(() => reader.Get(job.Id, _provider.ToString()));
             }
-            var finished = Command(new WaitJobCommand(_output, _session, new WaitOptions { Timeout = TimeSpan.FromSeconds(30) }, _token), c =>
+            var finished = Command(new WaitBatch(_output, _session, new WaitBatchOptions { Timeout = TimeSpan.FromSeconds(30) }, _token), c =>
             {
                 var index = 0;
                 subjects.ForEach(j => c.Add(j, ++index));
                 c.Complete();
             }).OfType<JobResult>().Select(r => r.Job).ToList();
-            var saved = Command(new SaveVideoCommand(_output, _session, new SaveOptions { Path = Path.Combine(_folder, "videos") }, _token), c =>
+            var saved = Command(new SaveBatch(_output, _session, new SaveBatchOptions { Path = Path.Combine(_folder, "videos") }, _token), c =>
             {
                 var index = 0;
                 finished.ForEach(j => c.Add(j, ++index));
                 c.Complete();
             });
-            saved.AddRange(Command(new NewVideoCommand(_output, _session, new NewVideoOptions { Wait = true, Path = Path.Combine(_folder, "videos-wait") }, _token), c =>
+            saved.AddRange(Command(new VideoSubmission(_output, _session, new VideoSubmissionOptions { Wait = true, Path = Path.Combine(_folder, "videos-wait") }, _token), c =>
             {
                 c.Process(Row(batch, _plan.Rows + 1));
                 c.Complete();
@@ -398,7 +399,7 @@ public static class SecretHygiene
                 _report.CountVideo();
             }
 
-            var toStop = Command(new NewVideoCommand(_output, _session, new NewVideoOptions(), _token), c =>
+            var toStop = Command(new VideoSubmission(_output, _session, new VideoSubmissionOptions(), _token), c =>
             {
                 c.Process(Row(batch, _plan.Rows + 2));
                 c.Complete();

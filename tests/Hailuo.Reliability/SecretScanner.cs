@@ -244,7 +244,7 @@ public sealed class SecretScanner
         {
             var name = Path.GetFileName(file);
             var place = name.StartsWith(Hailuo.Ledger.JobLedger.FileName, StringComparison.Ordinal) ? SecretPlace.Ledger
-                : name.StartsWith(Hailuo.Commands.ConnectionStore.FileName, StringComparison.Ordinal) ? SecretPlace.Configuration
+                : name.StartsWith(Hailuo.Connection.ConnectionStore.FileName, StringComparison.Ordinal) ? SecretPlace.Configuration
                 : SecretPlace.Files;
             ScanFile(place, file);
         }

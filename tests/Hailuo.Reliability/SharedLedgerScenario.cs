@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -16,7 +16,7 @@ public sealed record SharedLedgerSettings(HailuoProvider Provider, int Rows, Tim
     public string Faults => Provider == HailuoProvider.CoreToday ? "create:slow=1:50" : "create:slow=1:1500";
 
     public string Describe() =>
-        $"{HailuoSession.NameOf(Provider)}, {(Gap == TimeSpan.Zero ? "started together" : $"started {Gap.TotalSeconds:0.#} s apart")}";
+        $"{HailuoConnection.NameOf(Provider)}, {(Gap == TimeSpan.Zero ? "started together" : $"started {Gap.TotalSeconds:0.#} s apart")}";
 }
 
 /// <summary>What each of the two processes wrote, and what the provider, the disk and the ledger hold afterwards.</summary>

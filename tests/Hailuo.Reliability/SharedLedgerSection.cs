@@ -1,5 +1,5 @@
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -49,7 +49,7 @@ public sealed class SharedLedgerSection : IBenchmark
         }
         var s = results[0].Settings;
         section.Note($"Settings: {s.Rows} CSV rows, time scale {s.TimeScale} (a 2-minute job takes {120 * s.TimeScale:0.0} s), {s.VideoBytes >> 20} MB videos, " +
-            "creates answered late (" + string.Join(", ", results.Select(r => r.Settings).DistinctBy(r => r.Provider).Select(r => $"{HailuoSession.NameOf(r.Provider)} `{r.Faults}`")) +
+            "creates answered late (" + string.Join(", ", results.Select(r => r.Settings).DistinctBy(r => r.Provider).Select(r => $"{HailuoConnection.NameOf(r.Provider)} `{r.Faults}`")) +
             ") so that the processes meet while creates are on their way. Each process is " +
             $"`{SharedLedgerScenario.ChildVerb}`, a child running the cmdlets' pipeline (`Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | " +
             "Save-HailuoVideo -Path videos`) with the engine's defaults (`CreateSettleTime` 15 minutes); both name the same ledger file and the same " +

@@ -1,10 +1,11 @@
 using System.Diagnostics;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Downloads;
-using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
+using Hailuo.Emulator;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 using Hailuo.Transport;
 using Microsoft.AspNetCore.Http;
 
@@ -120,7 +121,7 @@ public static class TransportChecks
             if (!allowed)
             {
                 // Connect-Hailuo's path too: the session makes the client, so it must refuse the same way.
-                using var session = new HailuoSession { Environment = options.Credentials, ConfigureClient = o => o.UseLedger = false };
+                using var session = new HailuoConnection { Environment = options.Credentials, ConfigureClient = o => o.UseLedger = false };
                 session.Connect(new ConnectionSettings { Provider = provider, BaseUri = new Uri(text), CloudflareAccountId = "acc-test" }, null);
                 try
                 {
@@ -423,7 +424,7 @@ public static class TransportChecks
     private static async Task<TimeoutVerdict> TimeWaitAsync(TimeoutPlan plan, CancellationToken cancellationToken)
     {
         await using var server = new HostileServer(Hostility.Silent);
-        using var session = new HailuoSession
+        using var session = new HailuoConnection
         {
             Environment = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
             TimeScale = 0.01,
@@ -436,14 +437,14 @@ public static class TransportChecks
         session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
         session.GetClient();
         var timeout = plan.AttemptTimeout * 2;
-        // The pump looks at the clock every half second (WaitJobCommand), so -Timeout ends within that.
+        // The pump looks at the clock every half second (WaitBatch), so -Timeout ends within that.
         var bound = timeout + TimeSpan.FromSeconds(0.5);
         // It only counts: the wait check is about time, not text.
         var objects = 0;
         var output = new DelegatingOutput(_ => objects++, _ => { }, (_, _) => { }, _ => { }, _ => { }, _ => { }, (_, _) => true);
         var (elapsed, outcome, _) = await TimeAsync(t => Task.Run(() =>
         {
-            using var wait = new WaitJobCommand(output, session, new WaitOptions { Timeout = timeout, ShowProgress = false }, t);
+            using var wait = new WaitBatch(output, session, new WaitBatchOptions { Timeout = timeout, ShowProgress = false }, t);
             wait.Add(new HailuoJob("job-1", HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Running), 1);
             wait.Complete();
         }, t), bound, cancellationToken, _ => false);

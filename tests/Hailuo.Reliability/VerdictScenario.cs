@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Emulator.Core;
 using Hailuo.Models;
 

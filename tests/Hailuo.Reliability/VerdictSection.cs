@@ -1,5 +1,5 @@
 using Hailuo.Bench;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Models;
 
 namespace Hailuo.Reliability;
@@ -18,7 +18,7 @@ public sealed class VerdictSection : IBenchmark
         {
             var settings = new VerdictSettings(provider, context.Quick ? 30 : 300);
             var result = await VerdictScenario.RunAsync(settings, Lab.Folder(context, "verdicts"), cancellationToken);
-            context.Log($"   {HailuoSession.NameOf(provider)}: {result.Unknown.Count} of {settings.Rows} unknown ({result.Unknown.Count(u => u.Paid)} paid), " +
+            context.Log($"   {HailuoConnection.NameOf(provider)}: {result.Unknown.Count} of {settings.Rows} unknown ({result.Unknown.Count(u => u.Paid)} paid), " +
                 $"{result.Seconds:0.0} s");
             results.Add(result);
         }
@@ -30,7 +30,7 @@ public sealed class VerdictSection : IBenchmark
         foreach (var r in results)
         {
             var faults = r.Provider.FaultsByKind.OrderByDescending(f => f.Value).Select(f => $"{f.Key} {f.Value}");
-            section.Note($"{HailuoSession.NameOf(r.Settings.Provider)}: {r.Provider.CreateRequests:N0} create requests for {r.Settings.Rows} rows; faults injected " +
+            section.Note($"{HailuoConnection.NameOf(r.Settings.Provider)}: {r.Provider.CreateRequests:N0} create requests for {r.Settings.Rows} rows; faults injected " +
                 $"(creates, status reads and downloads): {string.Join(", ", faults)}; {r.GatewayRows} rows met a gateway 500, 502 or 504; {r.Seconds:0} s real. " +
                 "Rows left unknown: " + (r.Unknown.Count == 0 ? "none" : string.Join("; ", r.Unknown.Select(u => $"{u.Row} {u.Cause}{(u.Paid ? " (paid)" : "")}"))) + ".");
         }
@@ -50,7 +50,7 @@ public sealed class VerdictSection : IBenchmark
 
     public static IEnumerable<Figure> Figures(IReadOnlyList<VerdictResult> results)
     {
-        string Each(Func<VerdictResult, string> describe) => string.Join("; ", results.Select(r => $"{HailuoSession.NameOf(r.Settings.Provider)}: {describe(r)}"));
+        string Each(Func<VerdictResult, string> describe) => string.Join("; ", results.Select(r => $"{HailuoConnection.NameOf(r.Settings.Provider)}: {describe(r)}"));
         string Count(VerdictResult r, UnknownCause cause) => $"{r.Of(cause).Count()} ({r.Of(cause).Count(u => u.Paid)} paid)";
         static int Wrong(VerdictResult r) => r.Of(UnknownCause.ProvablyDecided).Count() + r.Of(UnknownCause.Unexplained).Count();
         yield return Requirement.Of(
@@ -69,7 +69,7 @@ public sealed class VerdictSection : IBenchmark
         foreach (var r in results.Where(r => r.UnknownAfterRerun is not null))
         {
             yield return Requirement.Of(
-                $"{HailuoSession.NameOf(r.Settings.Provider)} lists its jobs: rows still unknown after the same command again",
+                $"{HailuoConnection.NameOf(r.Settings.Provider)} lists its jobs: rows still unknown after the same command again",
                 $"{r.UnknownAfterRerun!.Count} of {r.Unknown.Count} after {r.Reruns} more run(s): {r.FoundOnRerun} found at the provider and used, " +
                 $"{r.SentOnRerun} shown never to have arrived and sent once",
                 "0", "", "0: the provider's list settles every one",

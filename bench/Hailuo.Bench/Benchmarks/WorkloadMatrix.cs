@@ -66,7 +66,6 @@ public static class WorkloadMatrix
         var sampler = Sample(server, scale);
         // The defaults, as the cmdlets run them: Replicate's cap on jobs in flight (900) is above every batch here.
         using var client = new HailuoClient(Lab.ClientOptions(server.BaseUri, scale, Path.Combine(folder, "ledger.jsonl")));
-        var noticed = Lab.RecordFinalNotices(client);
         var real = Stopwatch.StartNew();
         var outcome = await CmdletBatch.RunAsync(client, $"{workload.Id} {name}", workload.Jobs, folder, cancellationToken);
         real.Stop();
@@ -75,7 +74,7 @@ public static class WorkloadMatrix
         {
             throw new InvalidOperationException($"{name} on {workload.Id} did not complete: {outcome.Downloaded} downloaded, {outcome.Refused} refused of {workload.Jobs}; {string.Join("; ", outcome.Errors.Take(5))}");
         }
-        return Measure(name, workload, server, sampler, outcome.Wall, id => noticed[id], real.Elapsed);
+        return Measure(name, workload, server, sampler, outcome.Wall, id => outcome.Noticed[id], real.Elapsed);
     }
 
     private static async Task<ClientRun> PollerAsync(BenchContext context, Workload workload, double intervalSeconds, CancellationToken cancellationToken)

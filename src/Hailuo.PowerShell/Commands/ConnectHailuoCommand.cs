@@ -2,7 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Models;
 using Hailuo.PowerShell.Common;
@@ -56,7 +56,7 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
 
     protected override void EndProcessing() => RunConfiguration(() =>
     {
-        var provider = HailuoSession.ParseProvider(Provider);
+        var provider = HailuoConnection.ParseProvider(Provider);
         Uri? baseUri = null;
         if (BaseUri is { Length: > 0 } text && !Uri.TryCreate(text, UriKind.Absolute, out baseUri))
         {
@@ -84,15 +84,15 @@ public sealed class ConnectHailuoCommand : HailuoCmdlet
             ApiKeySet => new HailuoCredential(new NetworkCredential(string.Empty, ApiKey!).Password, "-ApiKey"),
             _ => null,
         };
-        var session = RunspaceSession.Current;
-        session.Connect(settings, credential);
+        var connection = RunspaceConnection.Current;
+        connection.Connect(settings, credential);
         // Making the client checks the URL and that a key exists, before anything is saved.
-        var client = session.GetClient();
+        var client = connection.GetClient();
         if (!NoPersist)
         {
             ConnectionStore.Save(settings);
         }
-        Output().WriteVerbose($"Connected to {HailuoSession.NameOf(provider)} at {client.Options.EffectiveBaseUri} (account {client.Account}).");
+        Output().WriteVerbose($"Connected to {HailuoConnection.NameOf(provider)} at {client.Options.EffectiveBaseUri} (account {client.Account}).");
         if (PassThru)
         {
             WriteObject(ConnectionInfo.Current());

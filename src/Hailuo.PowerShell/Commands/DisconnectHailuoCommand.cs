@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.PowerShell.Common;
 
 namespace Hailuo.PowerShell.Commands;
@@ -11,7 +11,7 @@ public sealed class DisconnectHailuoCommand : HailuoCmdlet
 {
     protected override void EndProcessing() => Run(() =>
     {
-        RunspaceSession.Current.Disconnect();
+        RunspaceConnection.Current.Disconnect();
         ConnectionStore.Delete();
         Output().WriteVerbose("Disconnected: the key is forgotten and the saved settings are removed.");
     });

@@ -2,9 +2,10 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
 using Hailuo.PowerShell.Completion;
 
@@ -54,7 +55,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
 
     protected override void ProcessRecord() => Run(() =>
     {
-        using var commands = new JobCommands(Output(), RunspaceSession.Current, StopToken);
+        using var commands = new JobActions(Output(), RunspaceConnection.Current, StopToken);
         if (ParameterSetName == ByIdSet)
         {
             foreach (var id in Id)
@@ -69,7 +70,7 @@ public sealed class GetHailuoJobCommand : HailuoCmdlet
             Status = Status is null || Unknown ? null : (JobStatus)Enum.Parse(typeof(JobStatus), Status, ignoreCase: true),
             Unsettled = Unknown,
             JobsAndUnsettled = true,
-            Provider = Provider is null ? null : HailuoSession.ParseProvider(Provider),
+            Provider = Provider is null ? null : HailuoConnection.ParseProvider(Provider),
             Since = Since is { } since ? new DateTimeOffset(since.ToUniversalTime()) : null,
             First = First,
             TagFilter = tag is null ? null : t => tag.Keys.Cast<object>().All(k => t.TryGetValue(k.ToString()!, out var v) && string.Equals(v, tag[k]?.ToString(), StringComparison.OrdinalIgnoreCase)),

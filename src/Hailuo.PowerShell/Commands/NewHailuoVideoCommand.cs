@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using Hailuo.Commands;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
 using Hailuo.PowerShell.Completion;
 
@@ -147,7 +147,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
 
     protected override void EndProcessing() => Run(() => Submitter().Complete());
 
-    private NewVideoCommand Submitter() => Logic(() => new NewVideoCommand(Output(), RunspaceSession.Current, new NewVideoOptions
+    private VideoSubmission Submitter() => Logic(() => new VideoSubmission(Output(), RunspaceConnection.Current, new VideoSubmissionOptions
     {
         Force = Force,
         MaxCredits = MaxCredits,

@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
 using Hailuo.PowerShell.Completion;
 
@@ -68,7 +68,7 @@ public sealed class SaveHailuoVideoCommand : JobInputCmdlet
 
     protected override void EndProcessing() => Run(() => Saver().Complete());
 
-    private SaveVideoCommand Saver() => Logic(() => new SaveVideoCommand(Output(), RunspaceSession.Current, new SaveOptions
+    private SaveBatch Saver() => Logic(() => new SaveBatch(Output(), RunspaceConnection.Current, new SaveBatchOptions
     {
         Path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? "."),
         FileNameTemplate = FileNameTemplate,

@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
 using Hailuo.PowerShell.Completion;
 
@@ -38,7 +38,7 @@ public sealed class StopHailuoJobCommand : JobInputCmdlet
 
     protected override void ProcessRecord() => Run(() =>
     {
-        using var commands = new JobCommands(Output(), RunspaceSession.Current, StopToken);
+        using var commands = new JobActions(Output(), RunspaceConnection.Current, StopToken);
         ForEachJob((job, index) => commands.Stop(job, index, PassThru));
     });
 }

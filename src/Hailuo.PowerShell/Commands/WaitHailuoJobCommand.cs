@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
 using Hailuo.PowerShell.Completion;
 
@@ -52,7 +52,7 @@ public sealed class WaitHailuoJobCommand : JobInputCmdlet
 
     protected override void EndProcessing() => Run(() => Waiter().Complete());
 
-    private WaitJobCommand Waiter() => Logic(() => new WaitJobCommand(Output(), RunspaceSession.Current, new WaitOptions
+    private WaitBatch Waiter() => Logic(() => new WaitBatch(Output(), RunspaceConnection.Current, new WaitBatchOptions
     {
         Timeout = Timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         Any = Any,

@@ -12,6 +12,7 @@ namespace Hailuo.PowerShell.Common;
 /// </summary>
 internal static class CellProblems
 {
+    // Per pipeline thread, listed with the process-wide state in docs/architecture.md.
     [ThreadStatic]
     private static List<CellProblem>? _pending;
 

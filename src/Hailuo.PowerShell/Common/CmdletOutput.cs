@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using Hailuo.Commands;
+using Hailuo.Pipeline;
 
 namespace Hailuo.PowerShell.Common;
 

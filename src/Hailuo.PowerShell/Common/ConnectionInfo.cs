@@ -1,20 +1,20 @@
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Providers;
 
 namespace Hailuo.PowerShell.Common;
 
-/// <summary>Builds the PowerShell-side view of the session's connection.</summary>
+/// <summary>Builds the PowerShell-side view of the runspace's connection.</summary>
 internal static class ConnectionInfo
 {
     public static HailuoConnectionInfo Current()
     {
-        var session = RunspaceSession.Current;
-        var settings = session.Settings;
+        var connection = RunspaceConnection.Current;
+        var settings = connection.Settings;
         var profile = ProviderProfiles.For(settings.Provider);
-        // Without a key of its own, the session uses the environment's: say which variable, as the client will read it.
-        var credential = session.Credential
-            ?? (settings.CredentialOrigin == CredentialOrigin.Environment ? session.Environment.GetCredential(settings.Provider) : null);
+        // Without a key of its own, the connection uses the environment's: say which variable, as the client will read it.
+        var credential = connection.Credential
+            ?? (settings.CredentialOrigin == CredentialOrigin.Environment ? connection.Environment.GetCredential(settings.Provider) : null);
         var source = credential?.Source ?? settings.CredentialOrigin switch
         {
             CredentialOrigin.Environment => $"environment variable {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(settings.Provider))} (none is set)",

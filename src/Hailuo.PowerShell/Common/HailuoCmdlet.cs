@@ -2,15 +2,16 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Threading;
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.PowerShell.Common;
 
 /// <summary>
 /// What every Hailuo cmdlet shares: one CancellationTokenSource that StopProcessing cancels, the
-/// session, and turning engine failures into error records. Engine logic is held as IDisposable so
+/// runspace's connection, and turning engine failures into error records. Engine logic is held as IDisposable so
 /// that no engine type appears in a cmdlet's fields or signatures.
 /// </summary>
 public abstract class HailuoCmdlet : PSCmdlet, IDisposable
@@ -90,13 +91,13 @@ public abstract class HailuoCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void EnsureConnected()
     {
-        var session = RunspaceSession.Current;
-        var settings = session.Settings;
-        if (session.IsConnected || settings.CredentialOrigin != CredentialOrigin.SecretManagement || settings.Vault is null || settings.SecretName is null)
+        var connection = RunspaceConnection.Current;
+        var settings = connection.Settings;
+        if (connection.IsConnected || settings.CredentialOrigin != CredentialOrigin.SecretManagement || settings.Vault is null || settings.SecretName is null)
         {
             return;
         }
-        session.Connect(settings, new HailuoCredential(ReadSecret(settings.Vault, settings.SecretName), $"SecretManagement vault {settings.Vault}, secret {settings.SecretName}"));
+        connection.Connect(settings, new HailuoCredential(ReadSecret(settings.Vault, settings.SecretName), $"SecretManagement vault {settings.Vault}, secret {settings.SecretName}"));
     }
 
     /// <summary>Gets a key from SecretManagement; every way that fails is one clear terminating error.</summary>

@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
-using Hailuo.Commands;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 
 namespace Hailuo.PowerShell.Common;
 
@@ -43,7 +43,7 @@ public abstract class JobInputCmdlet : HailuoCmdlet
             }
             return;
         }
-        using var lookup = new JobCommands(Output(), RunspaceSession.Current, StopToken);
+        using var lookup = new JobActions(Output(), RunspaceConnection.Current, StopToken);
         foreach (var id in IdInput)
         {
             var (job, row) = lookup.Resolve(id, ProviderInput);

@@ -18,6 +18,7 @@ internal sealed class PartialFile : IDisposable
     private const int RandomLength = 12;
 
     // Folders swept of temp files left by killed processes, or being swept: downloads into one wait for its sweep (SweepOrphans).
+    // Process-wide, never cleared (docs/architecture.md).
     private static readonly ConcurrentDictionary<string, Lazy<bool>> Swept = new(StringComparer.Ordinal);
 
     private FileStream? _stream;

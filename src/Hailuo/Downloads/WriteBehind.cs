@@ -15,6 +15,7 @@ internal sealed class WriteBehind
     public const long Stride = 8L << 20;
 
     private const uint SyncFileRangeWrite = 2;
+    // Process-wide (docs/architecture.md): set once the call turns out to be missing, never cleared.
     private static bool _unavailable = !RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
 
     private readonly FileStream _file;

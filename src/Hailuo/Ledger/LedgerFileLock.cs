@@ -48,6 +48,7 @@ internal static class LedgerFileLock
         }
     }
 
+    // Per thread, listed with the process-wide state in docs/architecture.md.
     [ThreadStatic]
     private static Random? _random;
 

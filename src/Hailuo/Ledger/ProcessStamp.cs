@@ -14,6 +14,7 @@ namespace Hailuo.Ledger;
 /// </summary>
 public readonly struct ProcessStamp : IEquatable<ProcessStamp>
 {
+    // Process-wide (docs/architecture.md): read once.
     private static readonly Lazy<ProcessStamp> CurrentStamp = new(() =>
     {
         using var self = Process.GetCurrentProcess();

@@ -6,21 +6,6 @@ using Hailuo.Models;
 
 namespace Hailuo.Tracking;
 
-/// <summary>A job changed status.</summary>
-public sealed class JobTransitionEventArgs : EventArgs
-{
-    public JobTransitionEventArgs(HailuoJob job, JobStatus? previous)
-    {
-        Job = job;
-        Previous = previous;
-    }
-
-    public HailuoJob Job { get; }
-
-    /// <summary>The status before, or null for the first time the job was seen.</summary>
-    public JobStatus? Previous { get; }
-}
-
 /// <summary>How the tracker spends status calls.</summary>
 public sealed class TrackerOptions
 {
@@ -76,7 +61,9 @@ public sealed class TrackerOptions
 /// in which no job of its kind has finished lately (learned from finished jobs, see <see cref="DurationModel"/>), then
 /// come every <see cref="TrackerOptions.DetectionInterval"/> until it finishes. A job that runs past every recent job
 /// of its kind is read less and less often; one whose kind has too few finished jobs to go by is read at growing
-/// gaps before the window too. A final job is never read again.
+/// gaps before the window too. A final job is never read again. One tracker serves every pipeline of an account
+/// (src/Hailuo/SharedAccount.cs): each job is read in the execution context of the caller that tracked it last, never in that
+/// of whoever started the loop, so what a read logs reaches that caller (src/Hailuo/Pipeline/EngineLog.cs).
 /// </summary>
 public sealed class JobTracker : IDisposable
 {
@@ -155,6 +142,11 @@ public sealed class JobTracker : IDisposable
         public readonly JobKind FromStart;
         public readonly JobKind FromCreate;
         public readonly TaskCompletionSource<HailuoJob> Final = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>
+        /// The execution context of the caller that tracked the job last (null when it suppressed flow): the job's reads
+        /// run in it, so that what they log (a retry, a read given up) goes where that caller's own lines go.
+        /// </summary>
+        public ExecutionContext? Context;
         /// <summary>When the job was last read; null before the first read.</summary>
         public DateTimeOffset? LastRead;
         /// <summary>When the slot it is expected to take freed, since a finish made it the first in the provider's queue; cleared by a read.</summary>
@@ -197,12 +189,19 @@ public sealed class JobTracker : IDisposable
         _maxOverdue = _options.MaxOverdueInterval.Scaled(scale);
         Durations = new DurationModel(scale);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
-        _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
-        _loop = runLoop ? Task.Run(RunAsync) : Task.CompletedTask;
+        // The loop and its timer serve every job, whoever tracked the first one: they start without the caller's
+        // execution context (and so without its log route), and each read runs in its own job's (PollInContextAsync).
+        var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+        try
+        {
+            _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
+            _loop = runLoop ? Task.Run(RunAsync) : Task.CompletedTask;
+        }
+        finally
+        {
+            flow?.Undo();
+        }
     }
-
-    /// <summary>Raised on a background thread for every status change; handlers must hand off, not block.</summary>
-    public event EventHandler<JobTransitionEventArgs>? Transitioned;
 
     /// <summary>What the tracker knows of how long jobs take; seeded from the ledger, refined by every job that succeeds.</summary>
     public DurationModel Durations { get; }
@@ -242,10 +241,12 @@ public sealed class JobTracker : IDisposable
             if (_entries.TryGetValue(job.Id, out var existing))
             {
                 lease?.Dispose();
+                // The caller that waits for it now hears about its reads from here on.
+                existing.Context = ExecutionContext.Capture() ?? existing.Context;
                 return existing.Final.Task;
             }
             var now = _time.GetUtcNow();
-            entry = new Entry(job, lease, now) { Phase = (++_tracked * PhaseStep) % 1 };
+            entry = new Entry(job, lease, now) { Phase = (++_tracked * PhaseStep) % 1, Context = ExecutionContext.Capture() };
             _entries[job.Id] = entry;
             UpdateQueuedLocked(entry);
             ScheduleLocked(entry, pollNow ? now : NextRead(entry, now));
@@ -332,7 +333,7 @@ public sealed class JobTracker : IDisposable
         foreach (var entry in due)
         {
             await _parallel.WaitAsync(cancellationToken).ConfigureAwait(false);
-            await PollAsync(entry, cancellationToken).ConfigureAwait(false);
+            await PollInContextAsync(entry, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -362,7 +363,7 @@ public sealed class JobTracker : IDisposable
                     foreach (var entry in _due)
                     {
                         await _parallel.WaitAsync(token).ConfigureAwait(false);
-                        _ = PollAsync(entry, token);
+                        _ = PollInContextAsync(entry, token);
                     }
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -398,6 +399,24 @@ public sealed class JobTracker : IDisposable
 
     /// <summary>Ends the loop's sleep: the timer fired, the schedule has an earlier slot, or the tracker is stopping.</summary>
     private void WakeLoop() => Volatile.Read(ref _scheduleChanged).TrySetResult(true);
+
+    /// <summary>Reads a job in the execution context of the caller that tracked it last (see <see cref="Entry.Context"/>).</summary>
+    private Task PollInContextAsync(Entry entry, CancellationToken token)
+    {
+        ExecutionContext? context;
+        lock (_gate)
+        {
+            context = entry.Context;
+        }
+        if (context is null)
+        {
+            return PollAsync(entry, token);
+        }
+        Task? poll = null;
+        // A copy each time: .NET Framework (Windows PowerShell) runs a captured context only once.
+        ExecutionContext.Run(context.CreateCopy(), _ => poll = PollAsync(entry, token), null);
+        return poll!;
+    }
 
     private async Task PollAsync(Entry entry, CancellationToken token)
     {
@@ -474,7 +493,6 @@ public sealed class JobTracker : IDisposable
     private void Apply(string id, HailuoJob fresh, bool polled)
     {
         Entry? entry;
-        JobStatus previous;
         HailuoJob merged;
         lock (_gate)
         {
@@ -486,7 +504,6 @@ public sealed class JobTracker : IDisposable
                 }
                 return;
             }
-            previous = entry.Job.Status;
             merged = entry.Job.Merge(fresh);
             entry.Job = merged;
             var now = _time.GetUtcNow();
@@ -510,10 +527,6 @@ public sealed class JobTracker : IDisposable
                     ScheduleLocked(entry, NextRead(entry, now));
                 }
             }
-        }
-        if (merged.Status != previous)
-        {
-            Transitioned?.Invoke(this, new JobTransitionEventArgs(merged, previous));
         }
         if (merged.IsFinal)
         {

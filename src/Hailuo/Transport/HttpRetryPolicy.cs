@@ -27,6 +27,7 @@ internal sealed class HttpRetryPolicy
     /// </summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(10);
 
+    // Process-wide (docs/architecture.md), used under its own lock: jitter only.
     private static readonly Random Shared = new();
 
     private readonly int _maxRetries;

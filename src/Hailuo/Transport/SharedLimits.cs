@@ -8,7 +8,8 @@ namespace Hailuo.Transport;
 
 /// <summary>
 /// Rate and in-flight limits shared by every client in the process, keyed by provider, account and
-/// scope: two pipelines in one session must not each believe they own the whole budget.
+/// scope: two pipelines in one session must not each believe they own the whole budget. Never removed: process-wide
+/// state, docs/architecture.md.
 /// </summary>
 internal static class SharedLimits
 {

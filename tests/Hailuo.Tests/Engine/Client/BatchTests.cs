@@ -172,26 +172,4 @@ public sealed class BatchTests
         Assert.False(early.IsFinal);
         Assert.Equal(job.Id, early.Id);
     }
-
-    [Fact]
-    public async Task Transitions_are_reported_as_events()
-    {
-        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
-        var client = h.Client(HailuoProvider.Replicate);
-        var seen = new List<(JobStatus? From, JobStatus To)>();
-        client.Tracker.Transitioned += (_, e) =>
-        {
-            lock (seen)
-            {
-                seen.Add((e.Previous, e.Job.Status));
-            }
-        };
-
-        await client.WaitAsync(await client.SubmitAsync(EngineHarness.Request("Eventful")), TimeSpan.FromSeconds(30));
-
-        lock (seen)
-        {
-            Assert.Contains(seen, t => t.To == JobStatus.Succeeded);
-        }
-    }
 }

@@ -181,17 +181,18 @@ public sealed class ProviderFlowTests
     }
 
     [Fact]
-    public async Task An_operation_resumes_from_its_id()
+    public async Task A_job_resumes_from_its_id_in_another_client()
     {
         await using var h = await EngineHarness.StartAsync();
         var first = h.Client(HailuoProvider.CoreToday);
-        var operation = await first.StartGenerationAsync(EngineHarness.Request("Resumable"));
+        var submitted = await first.SubmitAsync(EngineHarness.Request("Resumable"));
 
+        // As a runbook does after a restart: only the id is kept.
         var second = h.Client(HailuoProvider.CoreToday);
-        var resumed = second.GetOperation(operation.Id);
-        var job = await resumed.WaitForCompletionAsync();
+        var job = await second.WaitAsync(await second.GetJobAsync(submitted.Id));
 
-        Assert.True(resumed.HasCompleted);
+        Assert.True(job.IsFinal);
+        Assert.Equal(submitted.Id, job.Id);
         Assert.Equal(JobStatus.Succeeded, job.Status);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Hailuo.Emulator;
 using Hailuo.Ledger;
 using Hailuo.Models;
@@ -24,19 +23,16 @@ public sealed class TrackerLearningTests
     /// <summary>Submits <paramref name="count"/> jobs and returns how late each was noticed, in emulated seconds.</summary>
     private static async Task<List<double>> NoticedLateAsync(EngineHarness h, HailuoClient client, string run, int count)
     {
-        var noticed = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        client.Tracker.Transitioned += (_, e) =>
+        var waits = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
-            if (e.Job.IsFinal)
-            {
-                noticed.TryAdd(e.Job.Id, DateTimeOffset.UtcNow);
-            }
-        };
-        var jobs = await Task.WhenAll(Enumerable.Range(0, count).Select(i => client.SubmitAsync(EngineHarness.Request($"{run} {i}"))));
-        var done = await Task.WhenAll(jobs.Select(j => client.WaitAsync(j, TimeSpan.FromSeconds(30))));
-        Assert.All(done, j => Assert.Equal(JobStatus.Succeeded, j.Status));
+            var job = await client.SubmitAsync(EngineHarness.Request($"{run} {i}"));
+            // When the tracker's wait for it ends, as a caller that waits (Wait-HailuoJob) learns it.
+            return client.Tracker.Track(job).ContinueWith(final => (Job: final.Result, Noticed: DateTimeOffset.UtcNow), TaskContinuationOptions.ExecuteSynchronously);
+        }));
+        var done = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(done, d => Assert.Equal(JobStatus.Succeeded, d.Job.Status));
         var board = h.Emulator.Server.State.Boards[ProviderNames.Replicate];
-        return jobs.Select(j => (noticed[j.Id] - board.Find(j.Id)!.CompletedAt!.Value).TotalSeconds / Scale).ToList();
+        return done.Select(d => (d.Noticed - board.Find(d.Job.Id)!.CompletedAt!.Value).TotalSeconds / Scale).ToList();
     }
 
     [Fact]

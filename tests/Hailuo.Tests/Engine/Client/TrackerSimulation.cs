@@ -89,6 +89,8 @@ internal static class TrackerSimulation
                 return Task.FromResult(job.With(status: JobStatus.Running, startedAt: started));
             }
             var completed = workload.ReportsStart ? At(sim.Ended) : (DateTimeOffset?)null;
+            // The read that finds a job final is when the tracker notices it: it never reads a final job again.
+            noticed[sim.Index] = now;
             return Task.FromResult(sim.Refused
                 ? job.With(status: JobStatus.Failed, startedAt: started, completedAt: completed,
                     error: new HailuoError(HailuoErrorKind.ContentFiltered, "refused"))
@@ -99,13 +101,6 @@ internal static class TrackerSimulation
         options.StartTimesReported = workload.ReportsStart;
         using var tracker = new JobTracker(Poll, options, clock, null, runLoop: false);
         prepare?.Invoke(tracker);
-        tracker.Transitioned += (_, e) =>
-        {
-            if (e.Job.IsFinal)
-            {
-                noticed[int.Parse(e.Job.Id.AsSpan(4))] = (clock.Now - origin).TotalSeconds;
-            }
-        };
         var finals = new List<Task<HailuoJob>>();
         var next = 0;
         while (next < jobs.Count || finals.Any(f => !f.IsCompleted))

@@ -1,4 +1,4 @@
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
@@ -101,8 +101,8 @@ public sealed class ProviderProfileTests
 
         foreach (var name in profile.OtherNames.Prepend(profile.DisplayName).Prepend(profile.Name))
         {
-            Assert.Equal(provider, HailuoSession.ParseProvider(name));
-            Assert.Equal(provider, HailuoSession.ParseProvider(name.ToUpperInvariant()));
+            Assert.Equal(provider, HailuoConnection.ParseProvider(name));
+            Assert.Equal(provider, HailuoConnection.ParseProvider(name.ToUpperInvariant()));
         }
     }
 

@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
+using Hailuo.Connection;
 using Hailuo.Models;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
-public sealed class WaitOptions
+public sealed class WaitBatchOptions
 {
     /// <summary>As Wait-Job: after this long, write what has finished and stop waiting.</summary>
     public TimeSpan? Timeout { get; set; }
@@ -25,13 +26,13 @@ public sealed class WaitOptions
 /// other, with its Error and what to do: it is the job's outcome, not a failure of waiting, so it is no
 /// error record (Save-HailuoVideo reports a job without a video, once).
 /// </summary>
-public sealed class WaitJobCommand : IDisposable
+public sealed class WaitBatch : IDisposable
 {
     private const int ActivityId = 21;
 
     private readonly ICommandOutput _output;
-    private readonly HailuoSession _session;
-    private readonly WaitOptions _options;
+    private readonly HailuoConnection _connection;
+    private readonly WaitBatchOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
     private readonly DateTime _started = DateTime.UtcNow;
@@ -40,10 +41,10 @@ public sealed class WaitJobCommand : IDisposable
     private int _finished;
     private int _written;
 
-    public WaitJobCommand(ICommandOutput output, HailuoSession session, WaitOptions options, CancellationToken cancellationToken)
+    public WaitBatch(ICommandOutput output, HailuoConnection connection, WaitBatchOptions options, CancellationToken cancellationToken)
     {
         _output = output;
-        _session = session;
+        _connection = connection;
         _options = options;
         _cancellationToken = cancellationToken;
     }
@@ -59,7 +60,7 @@ public sealed class WaitJobCommand : IDisposable
         HailuoClient client;
         try
         {
-            client = _session.GetClient(job.Provider);
+            client = _connection.GetClient(job.Provider);
         }
         catch (HailuoException e)
         {
@@ -151,7 +152,7 @@ public sealed class WaitJobCommand : IDisposable
             }
             else if (!_cancellationToken.IsCancellationRequested)
             {
-                // The tracker stopped watching (its session closed) or failed: the job is not lost, but say so.
+                // The tracker stopped watching (its connection closed) or failed: the job is not lost, but say so.
                 var why = task.Exception?.GetBaseException().Message ?? "the session that watched it was closed";
                 foreach (var (job, index) in rows)
                 {

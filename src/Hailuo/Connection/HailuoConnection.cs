@@ -9,18 +9,22 @@ using Hailuo.Credentials;
 using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.Providers;
+using Hailuo.Pipeline;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Connection;
 
 /// <summary>
-/// The module's state in one PowerShell runspace: the connection (provider, base URI, key) and one
-/// client per provider, used by every cmdlet of that runspace. Runspaces never see each other's
-/// connection; clients of the same account, in any runspace, still share one rate budget, tracker and
-/// ledger through the process-wide AccountSession behind them.
+/// What Connect-Hailuo makes, one per PowerShell runspace: the settings (provider, base URI), the key, and one
+/// <see cref="HailuoClient"/> per provider, used by every cmdlet of that runspace. Runspaces never see each other's
+/// connection. Behind the clients, every client of the same account in the process, whichever runspace made it, shares
+/// one <see cref="SharedAccount"/> (transport and rate limits, tracker, ledger, jobs in flight). The PowerShell layer
+/// finds a runspace's connection through src/Hailuo.PowerShell/Common/RunspaceConnection.cs; tests and the reliability
+/// suite make their own. Process-wide state: docs/architecture.md.
 /// </summary>
-public sealed class HailuoSession : IDisposable
+public sealed class HailuoConnection : IDisposable
 {
-    private static readonly ConditionalWeakTable<object, HailuoSession> Scoped = new();
+    // Process-wide (docs/architecture.md): each scope's connection, dropped with its scope.
+    private static readonly ConditionalWeakTable<object, HailuoConnection> Scoped = new();
 
     private readonly object _gate = new();
     private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
@@ -29,27 +33,27 @@ public sealed class HailuoSession : IDisposable
     private JobLedger? _listingLedger;
 
     /// <summary>
-    /// The session of <paramref name="scope"/> (the PowerShell layer passes the runspace), made on first use;
+    /// The connection of <paramref name="scope"/> (the PowerShell layer passes the runspace), made on first use;
     /// <paramref name="created"/> runs once for a new one, so the caller can close it when the scope ends.
     /// </summary>
-    public static HailuoSession For(object scope, Action<HailuoSession>? created = null)
+    public static HailuoConnection For(object scope, Action<HailuoConnection>? created = null)
     {
         lock (Scoped)
         {
-            if (!Scoped.TryGetValue(scope, out var session))
+            if (!Scoped.TryGetValue(scope, out var connection))
             {
-                session = new HailuoSession();
-                Scoped.Add(scope, session);
-                created?.Invoke(session);
+                connection = new HailuoConnection();
+                Scoped.Add(scope, connection);
+                created?.Invoke(connection);
             }
-            return session;
+            return connection;
         }
     }
 
     /// <summary>Where credentials come from when not connected with a key; tests replace it.</summary>
     public ICredentialSource Environment { get; set; } = new EnvironmentCredentialSource();
 
-    /// <summary>Tunes each client the session makes (tests shorten times; never needed in use).</summary>
+    /// <summary>Tunes each client the connection makes (tests shorten times; never needed in use).</summary>
     public Action<HailuoClientOptions>? ConfigureClient { get; set; }
 
     /// <summary>

@@ -2,26 +2,27 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Hailuo.Connection;
 using Hailuo.Ledger;
 using Hailuo.Models;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
 /// <summary>
 /// Get-HailuoJob's and Stop-HailuoJob's logic: short calls, made one at a time on the pipeline thread. What the
 /// engine logs meanwhile (retries) is written once each call returns.
 /// </summary>
-public sealed class JobCommands : IDisposable
+public sealed class JobActions : IDisposable
 {
     private readonly ICommandOutput _output;
-    private readonly HailuoSession _session;
+    private readonly HailuoConnection _connection;
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
 
-    public JobCommands(ICommandOutput output, HailuoSession session, CancellationToken cancellationToken)
+    public JobActions(ICommandOutput output, HailuoConnection connection, CancellationToken cancellationToken)
     {
         _output = output;
-        _session = session;
+        _connection = connection;
         _cancellationToken = cancellationToken;
     }
 
@@ -31,7 +32,7 @@ public sealed class JobCommands : IDisposable
         Run(id, provider, (client, job, row) =>
         {
             var fresh = client.RefreshAsync(job, _cancellationToken).GetAwaiter().GetResult().With(reused: false);
-            _output.WriteVerbose($"Read job {fresh.Id} from {HailuoSession.NameOf(fresh.Provider)}: {fresh.Status}{(fresh.Error is { } error ? ", " + error.Message.TrimEnd('.') : "")}.");
+            _output.WriteVerbose($"Read job {fresh.Id} from {HailuoConnection.NameOf(fresh.Provider)}: {fresh.Status}{(fresh.Error is { } error ? ", " + error.Message.TrimEnd('.') : "")}.");
             _output.WriteObject(new JobResult(fresh, row));
         });
     }
@@ -42,7 +43,7 @@ public sealed class JobCommands : IDisposable
     /// </summary>
     public void List(LedgerQuery query)
     {
-        var ledger = _session.Ledger;
+        var ledger = _connection.Ledger;
         if (ledger is null)
         {
             _output.WriteVerbose("There is no job ledger yet: no job has been submitted from this account on this computer.");
@@ -67,7 +68,7 @@ public sealed class JobCommands : IDisposable
     /// <summary>Cancels a job after ShouldProcess; with <paramref name="passThru"/>, writes the cancelled job with its row.</summary>
     public void Stop(HailuoJob job, long index, bool passThru)
     {
-        if (!_output.ShouldProcess($"{HailuoSession.NameOf(job.Provider)} job {job.Id}", "Cancel"))
+        if (!_output.ShouldProcess($"{HailuoConnection.NameOf(job.Provider)} job {job.Id}", "Cancel"))
         {
             return;
         }
@@ -91,7 +92,7 @@ public sealed class JobCommands : IDisposable
     /// </summary>
     public (HailuoJob Job, long Row) Resolve(string id, string? provider)
     {
-        var client = _session.GetClient(provider is { Length: > 0 } p ? HailuoSession.ParseProvider(p) : null);
+        var client = _connection.GetClient(provider is { Length: > 0 } p ? HailuoConnection.ParseProvider(p) : null);
         return client.KnownOrBareJob(id.Trim());
     }
 
@@ -102,7 +103,7 @@ public sealed class JobCommands : IDisposable
             using (EngineLog.Enter(_pump))
             {
                 var (job, row) = Resolve(id, provider);
-                action(_session.GetClient(job.Provider), job, row);
+                action(_connection.GetClient(job.Provider), job, row);
             }
         }
         catch (HailuoException e)

@@ -15,18 +15,22 @@ namespace Hailuo;
 
 /// <summary>
 /// What every client of one account shares in this process: the transport (and so the rate
-/// limits), the tracker, the ledger, and the cap on jobs in flight. Counted, so the last client to
-/// go closes it.
+/// limits), the tracker, the ledger, and the cap on jobs in flight. An account is a provider, base URI,
+/// key, ledger and clock (see <see cref="Acquire"/>): each <see cref="HailuoClient"/> holds one, so clients
+/// made by different runspaces' connections (src/Hailuo/Connection/HailuoConnection.cs) for the same key share it, and
+/// two pipelines never each believe they own the whole budget. Counted, so the last client to go closes it.
+/// Process-wide state: docs/architecture.md.
 /// </summary>
-internal sealed class AccountSession
+internal sealed class SharedAccount
 {
+    // Process-wide (docs/architecture.md): every account a client holds, by its key; the last client to go removes it.
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, AccountSession> Sessions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, SharedAccount> Accounts = new(StringComparer.Ordinal);
 
     private readonly string _key;
     private int _clients;
 
-    private AccountSession(string key, HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
+    private SharedAccount(string key, HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
     {
         _key = key;
         Adapter = adapter;
@@ -117,7 +121,7 @@ internal sealed class AccountSession
         return fresh;
     }
 
-    public static AccountSession Acquire(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
+    public static SharedAccount Acquire(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
     {
         var key = string.Join("|",
             adapter.Provider,
@@ -128,13 +132,13 @@ internal sealed class AccountSession
             options.TimeScale.ToString("R", CultureInfo.InvariantCulture));
         lock (Gate)
         {
-            if (!Sessions.TryGetValue(key, out var session))
+            if (!Accounts.TryGetValue(key, out var account))
             {
-                session = new AccountSession(key, options, adapter, credential);
-                Sessions[key] = session;
+                account = new SharedAccount(key, options, adapter, credential);
+                Accounts[key] = account;
             }
-            session._clients++;
-            return session;
+            account._clients++;
+            return account;
         }
     }
 
@@ -146,7 +150,7 @@ internal sealed class AccountSession
             {
                 return;
             }
-            Sessions.Remove(_key);
+            Accounts.Remove(_key);
         }
         Tracker.Dispose();
         Transport.Dispose();

@@ -1,10 +1,11 @@
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Ledger;
 using Hailuo.Media;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
-namespace Hailuo.Tests.Commands;
+namespace Hailuo.Tests.Pipeline;
 
 /// <summary>The cmdlets' logic, driven without PowerShell through a recording output.</summary>
 public sealed class CommandLogicTests
@@ -16,25 +17,28 @@ public sealed class CommandLogicTests
     public async Task The_main_job_streams_rows_to_files_with_every_write_on_the_pipeline_thread()
     {
         await using var h = await CommandHarness.StartAsync();
+        // As in the pipeline, Wait gets only what New wrote, and Save only what Wait wrote: with one output for all
+        // three, a job Wait had already written came back to it as input whenever one finished while rows still went in.
+        var submitted = new RecordingOutput();
         var output = new RecordingOutput();
         var folder = Path.Combine(h.Engine.Folder, "videos");
 
         // Four creates in flight at most: rows wait for room, and jobs come out while rows still go in.
-        using var submit = new NewVideoCommand(output, h.Session, new NewVideoOptions { MaxPendingSubmits = 4 }, CancellationToken.None);
-        using var wait = new WaitJobCommand(output, h.Session, new WaitOptions(), CancellationToken.None);
-        using var save = new SaveVideoCommand(output, h.Session, new SaveOptions { Path = folder, FileNameTemplate = "{index:00}-{shot}" }, CancellationToken.None);
+        using var submit = new VideoSubmission(submitted, h.Connection, new VideoSubmissionOptions { MaxPendingSubmits = 4 }, CancellationToken.None);
+        using var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions(), CancellationToken.None);
+        using var save = new SaveBatch(output, h.Connection, new SaveBatchOptions { Path = folder, FileNameTemplate = "{index:00}-{shot}" }, CancellationToken.None);
         var handedToWait = 0;
         foreach (var row in Rows(12))
         {
             submit.Process(row);
-            foreach (var job in output.Jobs.Skip(handedToWait).ToList())
+            foreach (var job in submitted.Jobs.Skip(handedToWait).ToList())
             {
                 wait.Add(job.Job, job.Index);
                 handedToWait++;
             }
         }
         submit.Complete();
-        foreach (var job in output.Jobs.Skip(handedToWait).ToList())
+        foreach (var job in submitted.Jobs.Skip(handedToWait).ToList())
         {
             wait.Add(job.Job, job.Index);
         }
@@ -45,8 +49,11 @@ public sealed class CommandLogicTests
         }
         save.Complete();
 
+        Assert.Empty(submitted.WrongThread);
         Assert.Empty(output.WrongThread);
+        Assert.Empty(submitted.Errors);
         Assert.Empty(output.Errors);
+        Assert.Equal(12, submitted.Jobs.Count());
         var saved = output.Objects.OfType<SavedVideo>().OrderBy(s => s.Index).ToList();
         Assert.Equal(12, saved.Count);
         Assert.Equal(Enumerable.Range(1, 12).Select(i => Path.Combine(folder, $"{i:00}-S{i:00}.mp4")), saved.Select(s => s.Path));
@@ -68,7 +75,7 @@ public sealed class CommandLogicTests
         ];
 
         var submitted = h.Submit(output, rows);
-        using (var wait = new WaitJobCommand(output, h.Session, new WaitOptions(), CancellationToken.None))
+        using (var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions(), CancellationToken.None))
         {
             foreach (var job in submitted)
             {
@@ -77,7 +84,7 @@ public sealed class CommandLogicTests
             wait.Complete();
         }
         var waited = output.Jobs.Skip(submitted.Count).ToList();
-        using (var save = new SaveVideoCommand(output, h.Session, new SaveOptions { Path = folder, FileNameTemplate = "{index}-{shot}" }, CancellationToken.None))
+        using (var save = new SaveBatch(output, h.Connection, new SaveBatchOptions { Path = folder, FileNameTemplate = "{index}-{shot}" }, CancellationToken.None))
         {
             foreach (var job in waited)
             {
@@ -104,7 +111,7 @@ public sealed class CommandLogicTests
         var notAFolder = Path.Combine(h.Engine.Folder, "a-file");
         File.WriteAllText(notAFolder, "");
 
-        h.Submit(output, Rows(1), new NewVideoOptions { Wait = true, Path = notAFolder });
+        h.Submit(output, Rows(1), new VideoSubmissionOptions { Wait = true, Path = notAFolder });
 
         var error = Assert.Single(output.Errors);
         Assert.StartsWith("Row 1: Waiting for or saving this row's video failed: IOException", error.Message);
@@ -118,9 +125,9 @@ public sealed class CommandLogicTests
         var output = new RecordingOutput();
         var job = Assert.Single(h.Submit(output, Rows(1)));
 
-        using var wait = new WaitJobCommand(output, h.Session, new WaitOptions { ShowProgress = false }, CancellationToken.None);
+        using var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions { ShowProgress = false }, CancellationToken.None);
         wait.Add(job.Job, job.Index);
-        h.Session.GetClient().Tracker.Forget(job.Job.Id);
+        h.Connection.GetClient().Tracker.Forget(job.Job.Id);
         wait.Complete();
 
         var error = Assert.Single(output.Errors);
@@ -168,7 +175,7 @@ public sealed class CommandLogicTests
         await using var h = await CommandHarness.StartAsync();
         var output = new RecordingOutput();
 
-        var jobs = h.Submit(output, Rows(5), new NewVideoOptions { MaxCredits = 900 });
+        var jobs = h.Submit(output, Rows(5), new VideoSubmissionOptions { MaxCredits = 900 });
 
         Assert.Equal(2, jobs.Count);
         var error = Assert.Single(output.Errors);
@@ -185,7 +192,7 @@ public sealed class CommandLogicTests
 
         var output = new RecordingOutput();
         var again = h.Submit(output, Rows(3));
-        var forced = h.Submit(new RecordingOutput(), Rows(3), new NewVideoOptions { Force = true });
+        var forced = h.Submit(new RecordingOutput(), Rows(3), new VideoSubmissionOptions { Force = true });
 
         Assert.All(again, j => Assert.True(j.Job.Reused));
         Assert.Equal(first.Select(j => j.Job.Id).Order(), again.Select(j => j.Job.Id).Order());
@@ -202,7 +209,7 @@ public sealed class CommandLogicTests
         var output = new RecordingOutput();
         var jobs = h.Submit(output, Rows(2));
 
-        using var wait = new WaitJobCommand(output, h.Session, new WaitOptions(), CancellationToken.None);
+        using var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions(), CancellationToken.None);
         foreach (var job in jobs)
         {
             wait.Add(job.Job, job.Index);
@@ -227,7 +234,7 @@ public sealed class CommandLogicTests
         var jobs = h.Submit(new RecordingOutput(), Rows(2));
 
         var output = new RecordingOutput();
-        using (var wait = new WaitJobCommand(output, h.Session, new WaitOptions { Timeout = TimeSpan.FromMilliseconds(300) }, CancellationToken.None))
+        using (var wait = new WaitBatch(output, h.Connection, new WaitBatchOptions { Timeout = TimeSpan.FromMilliseconds(300) }, CancellationToken.None))
         {
             jobs.ForEach(j => wait.Add(j.Job, j.Index));
             wait.Complete();
@@ -238,7 +245,7 @@ public sealed class CommandLogicTests
         await using var fast = await CommandHarness.StartAsync();
         var quick = fast.Submit(new RecordingOutput(), Rows(3));
         var any = new RecordingOutput();
-        using (var wait = new WaitJobCommand(any, fast.Session, new WaitOptions { Any = true }, CancellationToken.None))
+        using (var wait = new WaitBatch(any, fast.Connection, new WaitBatchOptions { Any = true }, CancellationToken.None))
         {
             quick.ForEach(j => wait.Add(j.Job, j.Index));
             wait.Complete();
@@ -256,7 +263,7 @@ public sealed class CommandLogicTests
         List<SavedVideo> Save()
         {
             var output = new RecordingOutput();
-            using var save = new SaveVideoCommand(output, h.Session, new SaveOptions { Path = folder }, CancellationToken.None);
+            using var save = new SaveBatch(output, h.Connection, new SaveBatchOptions { Path = folder }, CancellationToken.None);
             jobs.ForEach(j => save.Add(j.Job, j.Index));
             save.Complete();
             Assert.Empty(output.Errors);
@@ -279,7 +286,7 @@ public sealed class CommandLogicTests
         var jobs = h.Submit(new RecordingOutput(), Rows(1));
         using var cts = new CancellationTokenSource();
         var output = new RecordingOutput();
-        using var save = new SaveVideoCommand(output, h.Session, new SaveOptions { Path = folder }, cts.Token);
+        using var save = new SaveBatch(output, h.Connection, new SaveBatchOptions { Path = folder }, cts.Token);
         save.Add(jobs[0].Job, 1);
         cts.CancelAfter(TimeSpan.FromMilliseconds(400));
 
@@ -296,7 +303,7 @@ public sealed class CommandLogicTests
         var output = new RecordingOutput();
         var folder = Path.Combine(h.Engine.Folder, "single");
 
-        h.Submit(output, [CommandHarness.Row(1, "One video, start to finish")], new NewVideoOptions { Wait = true, Path = folder });
+        h.Submit(output, [CommandHarness.Row(1, "One video, start to finish")], new VideoSubmissionOptions { Wait = true, Path = folder });
 
         var saved = Assert.Single(output.Objects.OfType<SavedVideo>());
         Assert.True(File.Exists(saved.Path));
@@ -309,7 +316,7 @@ public sealed class CommandLogicTests
         await using var h = await CommandHarness.StartAsync();
         var output = new RecordingOutput();
 
-        h.Submit(output, [CommandHarness.Row(1, "No such column")], new NewVideoOptions { Wait = true, Path = h.Engine.Folder, FileNameTemplate = "{nope}" });
+        h.Submit(output, [CommandHarness.Row(1, "No such column")], new VideoSubmissionOptions { Wait = true, Path = h.Engine.Folder, FileNameTemplate = "{nope}" });
 
         var error = Assert.Single(output.Errors);
         Assert.StartsWith("Row 1: The file name template '{nope}' uses {nope}, which is not a known token.", error.Message);
@@ -323,12 +330,12 @@ public sealed class CommandLogicTests
         await using var h = await CommandHarness.StartAsync(timeScale: 1);
         var jobs = h.Submit(new RecordingOutput(), Rows(2));
         var commands = new RecordingOutput { Approve = false };
-        new JobCommands(commands, h.Session, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
+        new JobActions(commands, h.Connection, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
         Assert.Empty(commands.Jobs);
         Assert.Equal(0, Count(await h.Engine.StatsAsync(HailuoProvider.CoreToday), "cancels"));
 
         var output = new RecordingOutput();
-        new JobCommands(output, h.Session, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
+        new JobActions(output, h.Connection, CancellationToken.None).Stop(jobs[0].Job, jobs[0].Index, passThru: true);
 
         Assert.Equal(JobStatus.Canceled, Assert.Single(output.Jobs).Job.Status);
         Assert.Contains("Cancel", Assert.Single(output.Confirmations).Action);
@@ -340,7 +347,7 @@ public sealed class CommandLogicTests
         await using var h = await CommandHarness.StartAsync();
         var jobs = h.Submit(new RecordingOutput(), Rows(3));
         var output = new RecordingOutput();
-        var commands = new JobCommands(output, h.Session, CancellationToken.None);
+        var commands = new JobActions(output, h.Connection, CancellationToken.None);
 
         commands.Get(jobs[0].Job.Id, null);
         commands.List(new LedgerQuery { TagKey = "shot", TagValue = "S02" });
@@ -356,8 +363,8 @@ public sealed class CommandLogicTests
     public async Task The_emulators_time_scale_paces_the_tracker()
     {
         await using var h = await CommandHarness.StartAsync(timeScale: 0.02);
-        Assert.Equal(0.02, HailuoSession.EmulatorTimeScale(h.Emulator.Server.BaseUri));
-        Assert.Equal(1.0, HailuoSession.EmulatorTimeScale(new Uri("https://api.core.today/v1")));
+        Assert.Equal(0.02, HailuoConnection.EmulatorTimeScale(h.Emulator.Server.BaseUri));
+        Assert.Equal(1.0, HailuoConnection.EmulatorTimeScale(new Uri("https://api.core.today/v1")));
     }
 
     [Fact]
@@ -398,5 +405,5 @@ public sealed class CommandLogicTests
     [InlineData("Workers AI", HailuoProvider.Cloudflare)]
     [InlineData("MINIMAX", HailuoProvider.MiniMax)]
     public void Providers_parse_as_users_write_them(string text, HailuoProvider provider) =>
-        Assert.Equal(provider, HailuoSession.ParseProvider(text));
+        Assert.Equal(provider, HailuoConnection.ParseProvider(text));
 }

@@ -1,6 +1,9 @@
-using Hailuo.Commands;
+using System.Collections.Concurrent;
+using Hailuo.Models;
+using Hailuo.Pipeline;
+using Hailuo.Tracking;
 
-namespace Hailuo.Tests.Commands;
+namespace Hailuo.Tests.Pipeline;
 
 public sealed class EngineLogTests
 {
@@ -56,5 +59,41 @@ public sealed class EngineLogTests
 
         Assert.Empty(seen.Warnings);
         Assert.Empty(seen.Verbose);
+    }
+
+    [Fact]
+    public async Task A_shared_tracker_logs_a_jobs_reads_to_the_command_that_tracked_it_not_to_the_one_that_made_the_tracker()
+    {
+        using var first = new PipelinePump();
+        using var second = new PipelinePump();
+        var failedOnce = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        // Each job's first read fails (and is logged); its second finds it done.
+        Task<HailuoJob> Poll(HailuoJob job, CancellationToken _) => failedOnce.TryAdd(job.Id, true)
+            ? Task.FromException<HailuoJob>(new InvalidOperationException("503"))
+            : Task.FromResult(job.With(status: JobStatus.Succeeded));
+        var options = new TrackerOptions { MinInterval = TimeSpan.FromMilliseconds(1), FirstLook = TimeSpan.FromMilliseconds(1) };
+        JobTracker tracker;
+        Task<HailuoJob> mine, theirs;
+        using (EngineLog.Enter(first))
+        {
+            // The first command makes the account's tracker, as the first pipeline's first client does.
+            tracker = new JobTracker(Poll, options, log: EngineLog.Write);
+            mine = tracker.Track(new HailuoJob("job-a", HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Queued));
+        }
+        using (tracker)
+        {
+            using (EngineLog.Enter(second))
+            {
+                theirs = tracker.Track(new HailuoJob("job-b", HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Queued));
+            }
+            await Task.WhenAll(mine, theirs);
+        }
+        var firstOut = new RecordingOutput();
+        var secondOut = new RecordingOutput();
+        first.Drain(firstOut);
+        second.Drain(secondOut);
+
+        Assert.Equal(["Status of job-a could not be read (503); trying again."], firstOut.Verbose);
+        Assert.Equal(["Status of job-b could not be read (503); trying again."], secondOut.Verbose);
     }
 }

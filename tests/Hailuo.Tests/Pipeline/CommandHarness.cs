@@ -1,11 +1,12 @@
-using Hailuo.Commands;
+using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Models;
+using Hailuo.Pipeline;
 using Hailuo.Reliability;
 using Hailuo.Tests.Emulator;
 using Hailuo.Tests.Engine.Client;
 
-namespace Hailuo.Tests.Commands;
+namespace Hailuo.Tests.Pipeline;
 
 /// <summary>Records what command logic writes, and that every write happens on the thread that owns the pipeline.</summary>
 public sealed class RecordingOutput : ICommandOutput
@@ -52,35 +53,35 @@ public sealed class RecordingOutput : ICommandOutput
     }
 }
 
-/// <summary>An emulator and a session connected to one of its providers, with its own ledger.</summary>
+/// <summary>An emulator and a connection to one of its providers, with its own ledger.</summary>
 public sealed class CommandHarness : IAsyncDisposable
 {
-    private CommandHarness(EngineHarness engine, HailuoSession session)
+    private CommandHarness(EngineHarness engine, HailuoConnection connection)
     {
         Engine = engine;
-        Session = session;
+        Connection = connection;
     }
 
     public EngineHarness Engine { get; }
 
-    public HailuoSession Session { get; }
+    public HailuoConnection Connection { get; }
 
     public EmulatorHarness Emulator => Engine.Emulator;
 
     public static async Task<CommandHarness> StartAsync(HailuoProvider provider = HailuoProvider.CoreToday, double timeScale = 0.01, Action<Hailuo.Emulator.EmulatorOptions>? configure = null)
     {
         var engine = await EngineHarness.StartAsync(timeScale, configure);
-        var session = EmulatorSession.Connect(engine.Emulator.Server.BaseUri, provider, new HailuoCredential(EngineHarness.Secret, "test"), engine.LedgerPath,
+        var connection = EmulatorSession.Connect(engine.Emulator.Server.BaseUri, provider, new HailuoCredential(EngineHarness.Secret, "test"), engine.LedgerPath,
             cloudflareAccountId: "acc-test");
-        return new CommandHarness(engine, session);
+        return new CommandHarness(engine, connection);
     }
 
     public static RowInput Row(long index, string? prompt, int? duration = null, Dictionary<string, string?>? tag = null) =>
         new(new VideoRequest { Prompt = prompt, Duration = duration }, index) { Tag = tag ?? new Dictionary<string, string?>(), Target = $"row {index}" };
 
-    public List<JobResult> Submit(RecordingOutput output, IEnumerable<RowInput> rows, NewVideoOptions? options = null)
+    public List<JobResult> Submit(RecordingOutput output, IEnumerable<RowInput> rows, VideoSubmissionOptions? options = null)
     {
-        using var command = new NewVideoCommand(output, Session, options ?? new NewVideoOptions(), CancellationToken.None);
+        using var command = new VideoSubmission(output, Connection, options ?? new VideoSubmissionOptions(), CancellationToken.None);
         foreach (var row in rows)
         {
             command.Process(row);
@@ -91,7 +92,7 @@ public sealed class CommandHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Session.Dispose();
+        Connection.Dispose();
         await Engine.DisposeAsync();
     }
 }

@@ -6,36 +6,14 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Hailuo.Connection;
 using Hailuo.Downloads;
 using Hailuo.Models;
 using Hailuo.Validation;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
-/// <summary>One row of New-HailuoVideo: the request, the provider it names, and the columns that ride along.</summary>
-public sealed class RowInput
-{
-    public RowInput(VideoRequest request, long index)
-    {
-        Request = request;
-        Index = index;
-    }
-
-    public VideoRequest Request { get; }
-
-    /// <summary>1-based position in the pipeline, for messages ("row 7") and {index} in file names.</summary>
-    public long Index { get; }
-
-    /// <summary>A provider named by the row; null uses the connected one.</summary>
-    public string? Provider { get; set; }
-
-    public IReadOnlyDictionary<string, string?> Tag { get; set; } = new Dictionary<string, string?>();
-
-    /// <summary>What an error about this row points at (the CSV row itself).</summary>
-    public object? Target { get; set; }
-}
-
-public sealed class NewVideoOptions
+public sealed class VideoSubmissionOptions
 {
     public bool Force { get; set; }
 
@@ -65,11 +43,11 @@ public sealed class NewVideoOptions
 /// create answers. A bad row is an error about that row, and the rest go on. An input the ledger
 /// already holds is reused, so it is neither confirmed nor counted as a cost.
 /// </summary>
-public sealed class NewVideoCommand : IDisposable
+public sealed class VideoSubmission : IDisposable
 {
     private readonly ICommandOutput _output;
-    private readonly HailuoSession _session;
-    private readonly NewVideoOptions _options;
+    private readonly HailuoConnection _connection;
+    private readonly VideoSubmissionOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
     private readonly string _folder;
@@ -85,10 +63,10 @@ public sealed class NewVideoCommand : IDisposable
     private int _whatIfCredits;
     private int _overBudgetRows;
 
-    public NewVideoCommand(ICommandOutput output, HailuoSession session, NewVideoOptions options, CancellationToken cancellationToken)
+    public VideoSubmission(ICommandOutput output, HailuoConnection connection, VideoSubmissionOptions options, CancellationToken cancellationToken)
     {
         _output = output;
-        _session = session;
+        _connection = connection;
         _options = options;
         _cancellationToken = cancellationToken;
         // With -Wait, where each row's video goes: resolved once, not for every row and again for every job.
@@ -105,8 +83,8 @@ public sealed class NewVideoCommand : IDisposable
         string inputHash;
         try
         {
-            var provider = row.Provider is { Length: > 0 } named ? HailuoSession.ParseProvider(named) : (HailuoProvider?)null;
-            client = _session.GetClient(provider);
+            var provider = row.Provider is { Length: > 0 } named ? HailuoConnection.ParseProvider(named) : (HailuoProvider?)null;
+            client = _connection.GetClient(provider);
             var problems = client.Validate(row.Request);
             if (problems.Count > 0)
             {
@@ -125,12 +103,12 @@ public sealed class NewVideoCommand : IDisposable
             return;
         }
 
-        var (credits, priceWords) = HailuoSession.Price(client.Provider);
+        var (credits, priceWords) = HailuoConnection.Price(client.Provider);
         var target = $"row {row.Index}: {row.Request}";
         // An input the ledger holds is used again, not paid again: there is nothing to confirm or to count.
         if (reusable is null)
         {
-            if (!_output.ShouldProcess(target, $"Submit to {HailuoSession.NameOf(client.Provider)} ({priceWords})"))
+            if (!_output.ShouldProcess(target, $"Submit to {HailuoConnection.NameOf(client.Provider)} ({priceWords})"))
             {
                 // Rows with the same input pay once, in a real run as in this estimate.
                 if (_whatIfInputs.Add(inputHash.Length > 0 ? inputHash : row.Index.ToString(CultureInfo.InvariantCulture)))
@@ -229,8 +207,8 @@ public sealed class NewVideoCommand : IDisposable
         var waiting = client.SubmitsWaitingForRoom;
         return waiting > 0
             ? string.Format(CultureInfo.InvariantCulture, "{0} submissions under way; {1} wait until fewer than {2} jobs are running at {3}",
-                pending, waiting, JobsInFlightLimit(client), HailuoSession.NameOf(client.Provider))
-            : string.Format(CultureInfo.InvariantCulture, "{0} submissions under way, waiting for {1} to accept them", pending, HailuoSession.NameOf(client.Provider));
+                pending, waiting, JobsInFlightLimit(client), HailuoConnection.NameOf(client.Provider))
+            : string.Format(CultureInfo.InvariantCulture, "{0} submissions under way, waiting for {1} to accept them", pending, HailuoConnection.NameOf(client.Provider));
     }
 
     /// <summary>The cap this command's submits wait under: -ThrottleLimit, else the client's (the connection's or the provider's default).</summary>

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
 /// <summary>
 /// Hands work from background tasks to the pipeline thread, as PSScriptAnalyzer's BlockingCollection

@@ -4,12 +4,13 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using Hailuo.Connection;
 using Hailuo.Downloads;
 using Hailuo.Models;
 
-namespace Hailuo.Commands;
+namespace Hailuo.Pipeline;
 
-public sealed class SaveOptions
+public sealed class SaveBatchOptions
 {
     public string Path { get; set; } = ".";
 
@@ -30,14 +31,14 @@ public sealed class SaveOptions
 /// A job that ended without a video is reported once every video that can be saved is: an error stops a
 /// batch run with ErrorAction Stop, and it must not stop the others' downloads.
 /// </summary>
-public sealed class SaveVideoCommand : IDisposable
+public sealed class SaveBatch : IDisposable
 {
     private const int ActivityId = 31;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly ICommandOutput _output;
-    private readonly HailuoSession _session;
-    private readonly SaveOptions _options;
+    private readonly HailuoConnection _connection;
+    private readonly SaveBatchOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly PipelinePump _pump = new();
     private readonly SemaphoreSlim _slots;
@@ -49,10 +50,10 @@ public sealed class SaveVideoCommand : IDisposable
     private int _queued;
     private long _bytes;
 
-    public SaveVideoCommand(ICommandOutput output, HailuoSession session, SaveOptions options, CancellationToken cancellationToken)
+    public SaveBatch(ICommandOutput output, HailuoConnection connection, SaveBatchOptions options, CancellationToken cancellationToken)
     {
         _output = output;
-        _session = session;
+        _connection = connection;
         _options = options;
         _cancellationToken = cancellationToken;
         _slots = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
@@ -67,7 +68,7 @@ public sealed class SaveVideoCommand : IDisposable
         string destination;
         try
         {
-            client = _session.GetClient(job.Provider);
+            client = _connection.GetClient(job.Provider);
             Directory.CreateDirectory(_folder);
             destination = FileNameTemplate.Render(_options.FileNameTemplate, job, index, _folder);
         }
@@ -200,12 +201,13 @@ public sealed class SaveVideoCommand : IDisposable
     /// <summary>A child bar per file, posted to the pipeline thread like everything else.</summary>
     private sealed class Progress : IProgress<DownloadProgress>
     {
+        // Process-wide (docs/architecture.md): bars of concurrent saves in one host never share an id.
         private static int _nextId = 1000;
-        private readonly SaveVideoCommand _owner;
+        private readonly SaveBatch _owner;
         private readonly string _name;
         private readonly int _id = Interlocked.Increment(ref _nextId);
 
-        public Progress(SaveVideoCommand owner, string destination)
+        public Progress(SaveBatch owner, string destination)
         {
             _owner = owner;
             _name = System.IO.Path.GetFileName(destination);
