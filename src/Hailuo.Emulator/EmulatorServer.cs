@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hailuo.Emulator.Core;
 using Hailuo.Emulator.Providers;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,6 +19,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         _app = app;
         State = state;
     }
+
+    /// <summary>The header on every answer that says the emulator's --time-scale.</summary>
+    public const string TimeScaleHeader = "X-Emulator-Time-Scale";
 
     public EmulatorState State { get; }
 
@@ -50,6 +54,13 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.Services.AddHostedService<JobTicker>();
 
         var app = builder.Build();
+        // Every answer names the emulator's pace, so that a client paces its own waits to it without asking
+        // (src/Hailuo/EmulatedTime.cs); read per request, since the admin endpoint may change it while it runs.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers[TimeScaleHeader] = state.Options.TimeScale.ToString("R", CultureInfo.InvariantCulture);
+            return next(context);
+        });
         var callbacks = app.Services.GetRequiredService<CallbackDispatcher>();
         var apis = new ProviderApi[]
         {

@@ -25,8 +25,6 @@ public sealed class RateLimit
 
     public static RateLimit PerMinute(int permits) => new(permits, TimeSpan.FromMinutes(1));
 
-    public RateLimit Scaled(double scale) => new(Permits, Window.Scaled(scale));
-
     public override string ToString() => $"{Permits} per {Window.TotalSeconds:0.###} s";
 }
 
@@ -63,8 +61,8 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// Cloudflare only: how long the documented run may hold before it is abandoned (its outcome is then unknown, and it
-    /// is not sent again). It holds for a whole generation, so it shrinks with <see cref="TimeScale"/>, but never below
-    /// <see cref="AttemptTimeout"/>.
+    /// is not sent again). It holds for a whole generation, so it passes at the provider's pace (<see cref="EmulatedTime"/>),
+    /// but never below <see cref="AttemptTimeout"/>.
     /// </summary>
     public TimeSpan CloudflareRunTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -92,7 +90,7 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// How long one attempt may take before it is abandoned: a server that never answers cannot hang a
-    /// runbook. Real time, never scaled by <see cref="TimeScale"/>: the network is not faster under the emulator.
+    /// runbook. Real time, never at the emulator's pace: the network is not faster under the emulator.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
@@ -131,7 +129,7 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// Limits of every video download: the largest file, the slowest rate, attempts and fresh links. The client takes a
-    /// copy when it is made; its backoff shrinks with <see cref="TimeScale"/>, its read timeout stays real.
+    /// copy when it is made; its backoff passes at the provider's pace (<see cref="EmulatedTime"/>), its read timeout stays real.
     /// </summary>
     public DownloadOptions Download { get; set; } = new();
 
@@ -139,10 +137,12 @@ public sealed class HailuoClientOptions
     public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Shrinks every built-in time (retry delays, expected generation times, poll intervals, rate
-    /// windows) for the emulator's --time-scale. Leave at 1 for real providers.
+    /// The clock and timers of everything the client paces: polls, retry and download backoff, rate windows, settle
+    /// times. Against a loopback address it is wrapped in an <see cref="EmulatedTime"/> that learns the emulator's pace
+    /// from its answers; give an <see cref="EmulatedTime"/> to set a pace before any answer. Network timeouts
+    /// (<see cref="AttemptTimeout"/>, <see cref="DownloadOptions.ReadTimeout"/>) always run on real time.
     /// </summary>
-    public double TimeScale { get; set; } = 1.0;
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Where the job ledger lives; null uses the per-user default; set <see cref="UseLedger"/> false for none.</summary>
     public string? LedgerPath { get; set; }
@@ -220,9 +220,9 @@ public sealed class HailuoClientOptions
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
                 "Cloudflare Workers AI needs an account id: none was given, and CLOUDFLARE_ACCOUNT_ID is not set.", "CloudflareAccountId"));
         }
-        if (TimeScale <= 0 || double.IsNaN(TimeScale))
+        if (TimeProvider is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(TimeScale), "TimeScale must be greater than 0.");
+            throw new ArgumentNullException(nameof(TimeProvider), "TimeProvider cannot be null; leave it out for the system clock.");
         }
         if (MaxJobsInFlight < 1)
         {

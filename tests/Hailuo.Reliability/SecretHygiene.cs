@@ -264,8 +264,6 @@ public static class SecretHygiene
             _session = new HailuoSession
             {
                 Environment = new EnvironmentCredentialSource(Variable),
-                // Given, not read from the emulator's admin endpoint: on a busy machine that read can time out and fall back to 1.
-                TimeScale = plan.TimeScale,
                 ConfigureClient = o =>
                 {
                     o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);

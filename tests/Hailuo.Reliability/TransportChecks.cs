@@ -49,7 +49,7 @@ public sealed record TimeoutPlan(TimeSpan AttemptTimeout, int MaxRetries, TimeSp
     public static TimeSpan ApiBound(HailuoClientOptions o)
     {
         var waits = Enumerable.Range(0, o.MaxRetries).Sum(i => Math.Min(o.RetryMaxDelay.TotalSeconds, o.RetryBaseDelay.TotalSeconds * Math.Pow(2, i)));
-        return TimeSpan.FromSeconds(o.AttemptTimeout.TotalSeconds * (o.MaxRetries + 1) + waits * o.TimeScale);
+        return TimeSpan.FromSeconds(o.AttemptTimeout.TotalSeconds * (o.MaxRetries + 1)) + EmulatedTime.ProviderTime(o.TimeProvider, TimeSpan.FromSeconds(waits));
     }
 
     /// <summary>A download's worst case without progress: every attempt stalls for the read timeout, with the longest backoff between.</summary>
@@ -216,7 +216,7 @@ public static class TransportChecks
             AllowAutoRedirect = false,
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
         };
-        using var transport = new ProviderTransport(options, adapter, credential, handler);
+        using var transport = new ProviderTransport(options, adapter, credential, TimeProvider.System, handler);
         string outcome;
         bool followed;
         try
@@ -273,7 +273,7 @@ public static class TransportChecks
                 BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(api.Url)),
                 Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
                 CloudflareAccountId = "acc-test",
-                TimeScale = 0.002,
+                TimeProvider = new EmulatedTime(0.002),
                 LedgerPath = Path.Combine(folder, $"redirects-{provider}-{Guid.NewGuid():N}.jsonl"),
             });
             var job = await client.SubmitAsync(new VideoRequest { Prompt = $"through a redirect, {provider}, {otherOrigin}" }, cancellationToken: cancellationToken);
@@ -423,14 +423,16 @@ public static class TransportChecks
     private static async Task<TimeoutVerdict> TimeWaitAsync(TimeoutPlan plan, CancellationToken cancellationToken)
     {
         await using var server = new HostileServer(Hostility.Silent);
+        // Paced as the emulator at 0.01 would be: this server names no pace of its own.
+        var clock = new EmulatedTime(0.01);
         using var session = new HailuoSession
         {
             Environment = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
-            TimeScale = 0.01,
             ConfigureClient = o =>
             {
                 plan.Apply(o);
                 o.UseLedger = false;
+                o.TimeProvider = clock;
             },
         };
         session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);

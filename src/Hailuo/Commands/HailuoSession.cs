@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Net.Http;
-using System.Text.Json;
 using Hailuo.Credentials;
 using Hailuo.Ledger;
 using Hailuo.Models;
@@ -49,12 +47,6 @@ public sealed class HailuoSession : IDisposable
 
     /// <summary>Tunes each client the session makes (tests shorten times; never needed in use).</summary>
     public Action<HailuoClientOptions>? ConfigureClient { get; set; }
-
-    /// <summary>
-    /// The emulator's clock, when the caller knows it; null reads it from the emulator's admin endpoint, which a
-    /// server that is not the emulator, or that never answers, makes a wait of up to 15 s.
-    /// </summary>
-    public double? TimeScale { get; set; }
 
     /// <summary>The settings in force: those of Connect-Hailuo, else the persisted ones, else the defaults.</summary>
     public ConnectionSettings Settings
@@ -149,12 +141,8 @@ public sealed class HailuoSession : IDisposable
             }
             if (which == settings.Provider && settings.BaseUri is not null)
             {
+                // The emulator's pace, if this is the emulator, comes with its answers (EmulatedTime): nothing is asked here.
                 options.BaseUri = settings.BaseUri;
-                options.TimeScale = TimeScale ?? EmulatorTimeScale(settings.BaseUri);
-            }
-            else if (TimeScale is { } scale)
-            {
-                options.TimeScale = scale;
             }
             ConfigureClient?.Invoke(options);
             var client = new HailuoClient(options);
@@ -188,33 +176,6 @@ public sealed class HailuoSession : IDisposable
                 }
                 return _listingLedger;
             }
-        }
-    }
-
-    /// <summary>
-    /// The emulator's --time-scale, read from its admin endpoint when the base URI is a loopback
-    /// address, so that waiting is paced to the emulator's clock; 1 for anything else.
-    /// </summary>
-    public static double EmulatorTimeScale(Uri baseUri)
-    {
-        // Only an http(s) loopback URI is asked; any other is refused when the client checks it, not here.
-        if (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps || !Transport.NetworkAddress.IsLoopback(baseUri))
-        {
-            return 1.0;
-        }
-        try
-        {
-            // Generous: an emulator slowed by a busy machine must not be taken for a provider running at full time,
-            // which would make its 2-minute jobs look hung; a loopback server that is not the emulator answers at once.
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-            var root = baseUri.GetLeftPart(UriPartial.Authority);
-            var text = http.GetStringAsync(root + "/_emulator/config").ConfigureAwait(false).GetAwaiter().GetResult();
-            using var json = JsonDocument.Parse(text);
-            return json.RootElement.TryGetProperty("timeScale", out var scale) && scale.TryGetDouble(out var value) && value > 0 ? value : 1.0;
-        }
-        catch (Exception e) when (e is HttpRequestException or System.Threading.Tasks.TaskCanceledException or JsonException)
-        {
-            return 1.0;
         }
     }
 

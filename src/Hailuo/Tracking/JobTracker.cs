@@ -21,7 +21,7 @@ public sealed class JobTransitionEventArgs : EventArgs
     public JobStatus? Previous { get; }
 }
 
-/// <summary>How the tracker spends status calls.</summary>
+/// <summary>How the tracker spends status calls. Its times are the provider's: they pass at its pace (<see cref="EmulatedTime"/>).</summary>
 public sealed class TrackerOptions
 {
     /// <summary>The shortest gap between two polls of one job.</summary>
@@ -65,9 +65,6 @@ public sealed class TrackerOptions
     /// <see cref="MinInterval"/>); when nothing waits, the extra status calls would buy nothing.
     /// </summary>
     public Func<bool>? SlotsWanted { get; set; }
-
-    /// <summary>Scales the intervals above and the expected durations, for the emulator's --time-scale.</summary>
-    public double TimeScale { get; set; } = 1.0;
 }
 
 /// <summary>
@@ -119,15 +116,10 @@ public sealed class JobTracker : IDisposable
     private TaskCompletionSource<bool> _scheduleChanged = NewSignal();
     // One timer for the loop's sleeps, re-armed each turn: a Task.Delay, a linked token source and a WhenAny
     // per wake-up were most of what watching a job cost.
-    private readonly Timer _wakeTimer;
+    private readonly ITimer _wakeTimer;
     private readonly List<Entry> _due = new();
     private readonly SemaphoreSlim _parallel;
     private readonly Task _loop;
-    private readonly TimeSpan _min;
-    private readonly TimeSpan _firstLook;
-    private readonly TimeSpan _detect;
-    private readonly TimeSpan _maxQueued;
-    private readonly TimeSpan _maxOverdue;
     private long _sequence;
     private long _tracked;
     private int _totalPolls;
@@ -189,17 +181,23 @@ public sealed class JobTracker : IDisposable
         _options = options ?? new TrackerOptions();
         _time = time ?? TimeProvider.System;
         _log = log;
-        var scale = _options.TimeScale;
-        _min = _options.MinInterval.Scaled(scale);
-        _firstLook = _options.FirstLook.Scaled(scale);
-        _detect = _options.DetectionInterval.Scaled(scale);
-        _maxQueued = _options.MaxQueuedInterval.Scaled(scale);
-        _maxOverdue = _options.MaxOverdueInterval.Scaled(scale);
-        Durations = new DurationModel(scale);
+        Durations = new DurationModel(_time);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
-        _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
+        // Held in a field for the tracker's life, so that the timer cannot be collected while it is armed.
+        _wakeTimer = _time.CreateTimer(_ => WakeLoop(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _loop = runLoop ? Task.Run(RunAsync) : Task.CompletedTask;
     }
+
+    // The options' times, at the provider's pace: read at each use, since the clock may learn the pace from an answer.
+    private TimeSpan MinInterval => EmulatedTime.ProviderTime(_time, _options.MinInterval);
+
+    private TimeSpan FirstLook => EmulatedTime.ProviderTime(_time, _options.FirstLook);
+
+    private TimeSpan DetectionInterval => EmulatedTime.ProviderTime(_time, _options.DetectionInterval);
+
+    private TimeSpan MaxQueuedInterval => EmulatedTime.ProviderTime(_time, _options.MaxQueuedInterval);
+
+    private TimeSpan MaxOverdueInterval => EmulatedTime.ProviderTime(_time, _options.MaxOverdueInterval);
 
     /// <summary>Raised on a background thread for every status change; handlers must hand off, not block.</summary>
     public event EventHandler<JobTransitionEventArgs>? Transitioned;
@@ -262,8 +260,7 @@ public sealed class JobTracker : IDisposable
             return await final.ConfigureAwait(false);
         }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Task.Delay, not TimeProvider.Delay: the package's timer for netstandard2.0 can be collected before it fires.
-        var delay = Task.Delay(timeout ?? Timeout.InfiniteTimeSpan, cts.Token);
+        var delay = _time.Wait(timeout ?? Timeout.InfiniteTimeSpan, cts.Token);
         var first = await Task.WhenAny(final, delay).ConfigureAwait(false);
         cts.Cancel();
         cancellationToken.ThrowIfCancellationRequested();
@@ -377,7 +374,7 @@ public sealed class JobTracker : IDisposable
             }
             // Rounded up to a whole millisecond: the timer rounds down, and a wait under 1 ms would spin this
             // loop until the poll is due.
-            _wakeTimer.Change((long)Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)), Timeout.Infinite);
+            _wakeTimer.Change(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), Timeout.InfiniteTimeSpan);
             await changed.ConfigureAwait(false);
         }
     }
@@ -434,7 +431,7 @@ public sealed class JobTracker : IDisposable
                 failures = ++entry.Failures;
                 entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
                 giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
-                var backoff = TimeSpan.FromTicks(Math.Min(_maxQueued.Ticks, _min.Ticks << Math.Min(failures, 10)));
+                var backoff = TimeSpan.FromTicks(Math.Min(MaxQueuedInterval.Ticks, MinInterval.Ticks << Math.Min(failures, 10)));
                 if (giveUp)
                 {
                     RemoveLocked(entry);
@@ -530,15 +527,17 @@ public sealed class JobTracker : IDisposable
     {
         var job = entry.Job;
         var lastRead = entry.LastRead ?? entry.TrackedAt;
-        var step = _detect;
+        var min = MinInterval;
+        var look = FirstLook;
+        var step = DetectionInterval;
         DateTimeOffset next;
         if (WaitsForStart(job))
         {
             // It will be timed from its own start, so a look is needed only before it could have finished; where the
             // content filter refuses jobs of its kind, soon enough after its start to notice a refusal as a new job's first look would.
             var estimate = Durations.Estimate(entry.FromStart);
-            var gap = Clamp(estimate.Low + step, step, _maxQueued);
-            next = lastRead + (estimate.Refusals && gap > _firstLook ? _firstLook : gap);
+            var gap = Clamp(estimate.Low + step, step, MaxQueuedInterval);
+            next = lastRead + (estimate.Refusals && gap > look ? look : gap);
         }
         else
         {
@@ -551,43 +550,43 @@ public sealed class JobTracker : IDisposable
             {
                 // Longer than the published range or the few jobs seen: they are no guide, so read less and less often
                 // until jobs of its kind finish. (Past a trusted estimate the provider is slowing down: read on.)
-                next = lastRead + Clamp(TimeSpan.FromTicks((long)((age - estimate.High).Ticks * OverdueShare)), step, _maxOverdue);
+                next = lastRead + Clamp(TimeSpan.FromTicks((long)((age - estimate.High).Ticks * OverdueShare)), step, MaxOverdueInterval);
             }
             else
             {
                 if (_options.SlotsWanted?.Invoke() == true)
                 {
-                    step = TimeSpan.FromTicks(Math.Max(_min.Ticks, step.Ticks / 2));
+                    step = TimeSpan.FromTicks(Math.Max(min.Ticks, step.Ticks / 2));
                 }
                 // No job of its kind has finished before `opens` lately: the first read that can find it done is one step after.
                 next = (lastRead > opens ? lastRead : opens) + step;
                 if (entry.LastRead is not null && lastRead < opens)
                 {
                     // The provider may have got faster since: a read at growing gaps finds out, and its finish replans every job.
-                    var safety = origin + SafetyAge(entry, age + _min);
+                    var safety = origin + SafetyAge(entry, age + min);
                     next = safety < opens - step && safety < next ? safety : next;
                 }
             }
-            if (fromStart && lastRead < origin + _firstLook)
+            if (fromStart && lastRead < origin + look)
             {
                 // A job that waited in the queue is looked at as soon after its start as a new one after its create.
-                var firstLook = origin + _firstLook;
+                var firstLook = origin + look;
                 next = firstLook < next ? firstLook : next;
             }
         }
         if (entry.LastRead is null)
         {
-            var firstLook = entry.Created + _firstLook;
+            var firstLook = entry.Created + look;
             next = firstLook < next ? firstLook : next;
         }
-        var earliest = Max(now, lastRead + _min);
+        var earliest = Max(now, lastRead + min);
         return next < earliest ? earliest : next;
     }
 
     /// <summary>The first age on this job's ladder of reads before the window that is past <paramref name="age"/>.</summary>
     private TimeSpan SafetyAge(Entry entry, TimeSpan age)
     {
-        var first = _firstLook.TotalSeconds;
+        var first = FirstLook.TotalSeconds;
         var rung = Math.Max(0, Math.Ceiling((Math.Log(Math.Max(age.TotalSeconds, first) / first) / Math.Log(SafetyGrowth)) - entry.Phase));
         var seconds = first * Math.Pow(SafetyGrowth, rung + entry.Phase);
         return TimeSpan.FromSeconds(seconds > age.TotalSeconds ? seconds : seconds * SafetyGrowth);
@@ -662,7 +661,7 @@ public sealed class JobTracker : IDisposable
         {
             var entry = woken[i];
             entry.WakeAt = times[i];
-            var due = Max(times[i] + _firstLook, now + _min);
+            var due = Max(times[i] + FirstLook, now + MinInterval);
             var planned = NextRead(entry, now);
             ScheduleLocked(entry, due < planned ? due : planned);
         }

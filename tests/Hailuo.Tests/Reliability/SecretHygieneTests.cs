@@ -84,7 +84,7 @@ public sealed class SecretHygieneTests(SecretHygieneTests.Run run) : IClassFixtu
         {
             BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(echo.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
-            TimeScale = 0.002,
+            TimeProvider = new EmulatedTime(0.002),
             LedgerPath = ledger,
         });
         var scanner = new SecretScanner(key);
