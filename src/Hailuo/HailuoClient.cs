@@ -81,9 +81,6 @@ public sealed class HailuoClient : IDisposable
 
     public JobLedger? Ledger => _session.Ledger;
 
-    /// <summary>Retries made so far by this account's transport: for tests and benchmarks.</summary>
-    public int RetryCount => _session.Transport.RetryCount;
-
     internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => options.Provider switch
     {
         HailuoProvider.CoreToday => new CoreTodayAdapter(options),

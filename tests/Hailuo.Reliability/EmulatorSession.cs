@@ -13,17 +13,13 @@ public static class EmulatorSession
     public static HailuoSession Connect(Uri emulator, HailuoProvider provider, HailuoCredential credential, string ledgerPath,
         string? cloudflareAccountId = null, Action<HailuoClientOptions>? tune = null)
     {
-        var session = new HailuoSession
+        var session = new HailuoSession(new StaticCredentialSource(credential), o =>
         {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o =>
-            {
-                o.LedgerPath = ledgerPath;
-                // The emulator lists a create the moment it has it: a stopped sender's create settles in a second.
-                o.StoppedSenderSettleTime = TimeSpan.FromSeconds(1);
-                tune?.Invoke(o);
-            },
-        };
+            o.LedgerPath = ledgerPath;
+            // The emulator lists a create the moment it has it: a stopped sender's create settles in a second.
+            o.StoppedSenderSettleTime = TimeSpan.FromSeconds(1);
+            tune?.Invoke(o);
+        });
         // The session copies the account id into every client's options.
         session.Connect(new ConnectionSettings
         {

@@ -261,21 +261,17 @@ public static class SecretHygiene
             _token = token;
             _key = report.Key;
             _output = new ScanningOutput(report);
-            _session = new HailuoSession
+            _session = new HailuoSession(new EnvironmentCredentialSource(Variable), o =>
             {
-                Environment = new EnvironmentCredentialSource(Variable),
-                ConfigureClient = o =>
+                o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
+                // Verbose and debug on: every diagnostic line the engine makes is captured and scanned.
+                o.Log = (level, line) =>
                 {
-                    o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
-                    // Verbose and debug on: every diagnostic line the engine makes is captured and scanned.
-                    o.Log = (level, line) =>
-                    {
-                        report.CountStream("log " + level);
-                        report.Scanner.ScanText(SecretPlace.Log, $"log {level}", line);
-                    };
-                    o.AttemptTimeout = TimeSpan.FromSeconds(15);
-                },
-            };
+                    report.CountStream("log " + level);
+                    report.Scanner.ScanText(SecretPlace.Log, $"log {level}", line);
+                };
+                o.AttemptTimeout = TimeSpan.FromSeconds(15);
+            });
         }
 
         private string _phase = "start";

@@ -120,7 +120,7 @@ public static class TransportChecks
             if (!allowed)
             {
                 // Connect-Hailuo's path too: the session makes the client, so it must refuse the same way.
-                using var session = new HailuoSession { Environment = options.Credentials, ConfigureClient = o => o.UseLedger = false };
+                using var session = new HailuoSession(options.Credentials, o => o.UseLedger = false);
                 session.Connect(new ConnectionSettings { Provider = provider, BaseUri = new Uri(text), CloudflareAccountId = "acc-test" }, null);
                 try
                 {
@@ -425,16 +425,12 @@ public static class TransportChecks
         await using var server = new HostileServer(Hostility.Silent);
         // Paced as the emulator at 0.01 would be: this server names no pace of its own.
         var clock = new EmulatedTime(0.01);
-        using var session = new HailuoSession
+        using var session = new HailuoSession(new StaticCredentialSource(new HailuoCredential("timeout-key", "test")), o =>
         {
-            Environment = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
-            ConfigureClient = o =>
-            {
-                plan.Apply(o);
-                o.UseLedger = false;
-                o.TimeProvider = clock;
-            },
-        };
+            plan.Apply(o);
+            o.UseLedger = false;
+            o.TimeProvider = clock;
+        });
         session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
         session.GetClient();
         var timeout = plan.AttemptTimeout * 2;

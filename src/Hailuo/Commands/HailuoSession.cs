@@ -19,6 +19,7 @@ public sealed class HailuoSession : IDisposable
     private static readonly ConditionalWeakTable<object, HailuoSession> Scoped = new();
 
     private readonly object _gate = new();
+    private readonly Action<HailuoClientOptions>? _configureClient;
     private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
     private ConnectionSettings? _settings;
     private HailuoCredential? _credential;
@@ -42,11 +43,16 @@ public sealed class HailuoSession : IDisposable
         }
     }
 
-    /// <summary>Where credentials come from when not connected with a key; tests replace it.</summary>
-    public ICredentialSource Environment { get; set; } = new EnvironmentCredentialSource();
+    /// <param name="environment">Where credentials come from when not connected with a key; null is the environment variables.</param>
+    /// <param name="configureClient">Tunes the options of each client the session makes (its ledger, its times), after the connection's settings.</param>
+    public HailuoSession(ICredentialSource? environment = null, Action<HailuoClientOptions>? configureClient = null)
+    {
+        Environment = environment ?? new EnvironmentCredentialSource();
+        _configureClient = configureClient;
+    }
 
-    /// <summary>Tunes each client the session makes (tests shorten times; never needed in use).</summary>
-    public Action<HailuoClientOptions>? ConfigureClient { get; set; }
+    /// <summary>Where credentials come from when not connected with a key.</summary>
+    public ICredentialSource Environment { get; }
 
     /// <summary>The settings in force: those of Connect-Hailuo, else the persisted ones, else the defaults.</summary>
     public ConnectionSettings Settings
@@ -144,7 +150,7 @@ public sealed class HailuoSession : IDisposable
                 // The emulator's pace, if this is the emulator, comes with its answers (EmulatedTime): nothing is asked here.
                 options.BaseUri = settings.BaseUri;
             }
-            ConfigureClient?.Invoke(options);
+            _configureClient?.Invoke(options);
             var client = new HailuoClient(options);
             _clients[which] = client;
             return client;
@@ -169,7 +175,7 @@ public sealed class HailuoSession : IDisposable
                 if (_listingLedger is null)
                 {
                     var options = new HailuoClientOptions(settings.Provider);
-                    ConfigureClient?.Invoke(options);
+                    _configureClient?.Invoke(options);
                     var path = options.LedgerPath ?? JobLedger.DefaultPath();
                     // Opening a ledger creates its file: a listing must not leave one behind.
                     _listingLedger = options.UseLedger && System.IO.File.Exists(path) ? new JobLedger(path) : null;

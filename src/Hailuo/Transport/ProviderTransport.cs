@@ -84,11 +84,6 @@ internal sealed class ProviderTransport : IDisposable
     /// <summary>Provider, host (with port) and account fingerprint: the key of every shared limit.</summary>
     public string AccountKey { get; }
 
-    /// <summary>Attempts beyond the first, over the life of this transport: for tests and benchmarks.</summary>
-    public int RetryCount => Volatile.Read(ref _retries);
-
-    private int _retries;
-
     /// <summary>
     /// Sends a call and returns its answer, or throws <see cref="HailuoException"/>. A create that
     /// fails after its body may have reached the provider throws with <see cref="HailuoErrorKind.OutcomeUnknown"/>.
@@ -344,7 +339,6 @@ internal sealed class ProviderTransport : IDisposable
         new HttpRetryPolicy(_options.MaxRetries, _options.RetryBaseDelay, _options.RetryMaxDelay, _clock)
             .Pipeline<ApiResponse>(ShouldRetry, outcome => outcome.Result?.Error?.RetryAfter, args =>
             {
-                Interlocked.Increment(ref _retries);
                 var call = args.Context.Properties.GetValue(CallKey, null!);
                 var reason = args.Outcome.Exception?.GetType().Name ?? args.Outcome.Result?.Error?.ToString();
                 Log(HailuoLogLevel.Verbose, $"{_adapter.Provider}: retry {args.AttemptNumber + 1} of {call.Method} {call.Uri.AbsolutePath} in {args.RetryDelay.TotalMilliseconds:0} ms after {reason}.");
