@@ -7,6 +7,7 @@ using Hailuo.Tests.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Time.Testing;
 using static Hailuo.Tests.Engine.Downloads.DownloadTestKit;
 
 namespace Hailuo.Tests.Engine.Downloads;
@@ -349,7 +350,7 @@ public sealed class VideoDownloaderTests
     public async Task A_Replicate_output_deleted_after_retention_fails_after_MaxRefreshes_as_NotFound()
     {
         // The emulator's clock moves only when the test says, so the output cannot be deleted before it is read once.
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         await using var emu = await EmulatorHarness.StartAsync(o => o.ReplicateRetentionSeconds = 1000, clock);
         using var folder = new TempFolder();
         var (_, created) = await emu.SendAsync(HttpMethod.Post, "replicate/v1/models/minimax/hailuo-2.3/predictions", ProviderNames.Replicate,
