@@ -26,6 +26,7 @@ public sealed class EmulatedTime : TimeProvider
     public const string PaceHeader = "X-Emulator-Time-Scale";
 
     private long _paceBits;
+    private int _heard;
 
     /// <param name="pace">How fast the provider's durations pass: 0.01 makes its 60 s rate window 0.6 s of this clock.</param>
     /// <param name="clock">The clock and timers; null is the system's.</param>
@@ -45,6 +46,12 @@ public sealed class EmulatedTime : TimeProvider
     /// <summary>The provider's pace: given, or as its latest answer named it.</summary>
     public double Pace => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _paceBits));
 
+    /// <summary>An answer from the provider has come, naming a pace or not: from now on <see cref="Pace"/> is its.</summary>
+    internal bool Heard => Volatile.Read(ref _heard) != 0;
+
+    /// <summary>Raised when an answer names a new pace: what was planned at the old one may be due sooner.</summary>
+    internal event Action? PaceChanged;
+
     /// <summary>
     /// A duration of the provider's (a generation, a rate window, a backoff it expects) as time on <paramref name="clock"/>:
     /// shrunk by its pace when the clock is an <see cref="EmulatedTime"/>, unchanged otherwise.
@@ -60,13 +67,15 @@ public sealed class EmulatedTime : TimeProvider
     internal static TimeProvider For(TimeProvider clock, Uri baseUri) =>
         clock is EmulatedTime || !Transport.NetworkAddress.IsLoopback(baseUri) ? clock : new EmulatedTime(1.0, clock);
 
-    /// <summary>Takes the pace an answer names, if it names one.</summary>
+    /// <summary>Takes the pace an answer of the provider's names, if it names one.</summary>
     internal void Learn(HttpResponseHeaders headers)
     {
+        Volatile.Write(ref _heard, 1);
         if (headers.TryGetValues(PaceHeader, out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var pace) && IsPace(pace))
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var pace) && IsPace(pace)
+            && Interlocked.Exchange(ref _paceBits, BitConverter.DoubleToInt64Bits(pace)) != BitConverter.DoubleToInt64Bits(pace))
         {
-            Interlocked.Exchange(ref _paceBits, BitConverter.DoubleToInt64Bits(pace));
+            PaceChanged?.Invoke();
         }
     }
 

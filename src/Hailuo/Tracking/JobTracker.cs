@@ -109,6 +109,9 @@ public sealed class JobTracker : IDisposable
     private readonly Func<HailuoJob, CancellationToken, Task<HailuoJob>> _poll;
     private readonly TrackerOptions _options;
     private readonly TimeProvider _time;
+    // The clock, where it learns the provider's pace from its answers (the emulator's); else null.
+    private readonly EmulatedTime? _paced;
+    private int _teaching;
     private readonly Action<HailuoLogLevel, string>? _log;
     private readonly CancellationTokenSource _stop = new();
     // Completed whenever the schedule changes; replaced under the lock each time the loop looks, so a
@@ -180,6 +183,11 @@ public sealed class JobTracker : IDisposable
         _poll = poll;
         _options = options ?? new TrackerOptions();
         _time = time ?? TimeProvider.System;
+        _paced = _time as EmulatedTime;
+        if (_paced is not null)
+        {
+            _paced.PaceChanged += OnPaceChanged;
+        }
         _log = log;
         Durations = new DurationModel(_time);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
@@ -246,7 +254,10 @@ public sealed class JobTracker : IDisposable
             entry = new Entry(job, lease, now) { Phase = (++_tracked * PhaseStep) % 1 };
             _entries[job.Id] = entry;
             UpdateQueuedLocked(entry);
-            ScheduleLocked(entry, pollNow ? now : NextRead(entry, now));
+            // Until the provider has answered, its pace is not known (a new process resuming jobs from the ledger): the
+            // first job is read at once, and the pace its answer names plans every job again (OnPaceChanged).
+            var teaches = _paced is { Heard: false } && Interlocked.Exchange(ref _teaching, 1) == 0;
+            ScheduleLocked(entry, pollNow || teaches ? now : NextRead(entry, now));
         }
         return entry.Final.Task;
     }
@@ -607,14 +618,27 @@ public sealed class JobTracker : IDisposable
         }
         var origin = job.StartedAt ?? job.CreatedAt ?? entry.Created;
         var kind = fromStart ? entry.FromStart : entry.FromCreate;
-        if (!Durations.Observe(kind, (job.CompletedAt ?? now) - origin))
+        if (Durations.Observe(kind, (job.CompletedAt ?? now) - origin))
         {
-            return;
+            ReplanSoonerLocked(now, other => (other.Job.StartedAt is not null || WaitsForStart(other.Job) ? other.FromStart : other.FromCreate).Equals(kind));
         }
+    }
+
+    /// <summary>The provider named another pace: every job planned at the old one may be due sooner.</summary>
+    private void OnPaceChanged()
+    {
+        lock (_gate)
+        {
+            ReplanSoonerLocked(_time.GetUtcNow(), _ => true);
+        }
+    }
+
+    /// <summary>Plans again the jobs <paramref name="which"/> picks, where what is known now makes them due sooner.</summary>
+    private void ReplanSoonerLocked(DateTimeOffset now, Func<Entry, bool> which)
+    {
         foreach (var other in _entries.Values)
         {
-            var otherKind = other.Job.StartedAt is not null || WaitsForStart(other.Job) ? other.FromStart : other.FromCreate;
-            if (other.Scheduled is { } slot && otherKind.Equals(kind))
+            if (other.Scheduled is { } slot && which(other))
             {
                 var due = NextRead(other, now);
                 if (due < slot.Due)
@@ -736,6 +760,10 @@ public sealed class JobTracker : IDisposable
 
     public void Dispose()
     {
+        if (_paced is not null)
+        {
+            _paced.PaceChanged -= OnPaceChanged;
+        }
         _stop.Cancel();
         lock (_gate)
         {

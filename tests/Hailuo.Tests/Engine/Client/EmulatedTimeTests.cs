@@ -8,6 +8,7 @@ using Hailuo.Tests.Engine.Downloads;
 using Hailuo.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using static Hailuo.Tests.Emulator.EmulatorGenericHelpers;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
@@ -29,6 +30,36 @@ public sealed class EmulatedTimeTests
         // Job stamps and ledger times are the wall clock's, under the emulator too.
         Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EmulatedTime(0));
+    }
+
+    [Fact]
+    public async Task A_tracker_that_has_not_heard_from_its_provider_reads_one_job_at_once_and_plans_again_at_the_pace_it_names()
+    {
+        // A new process resuming jobs from the ledger: nothing has been asked of the emulator yet, so its pace is not known.
+        var fake = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new EmulatedTime(1.0, fake);
+        var reads = new List<string>();
+        using var tracker = new JobTracker((job, _) =>
+        {
+            reads.Add(job.Id);
+            return Task.FromResult(job);
+        }, new TrackerOptions(), clock, null, runLoop: false);
+        var now = fake.GetUtcNow();
+        HailuoJob Job(string id) => new HailuoJob(id, HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Queued).With(createdAt: now);
+
+        _ = tracker.Track(Job("first"));
+        _ = tracker.Track(Job("second"));
+        Assert.Equal(now, tracker.NextDue);
+        await tracker.PollDueAsync();
+        Assert.Equal(["first"], reads);
+        // At full time a new job is first looked at 6 s after its create.
+        Assert.True(tracker.NextDue >= now + TimeSpan.FromSeconds(6), $"next read at {tracker.NextDue - now}");
+
+        using var answer = new HttpResponseMessage();
+        answer.Headers.Add(EmulatedTime.PaceHeader, "0.01");
+        clock.Learn(answer.Headers);
+
+        Assert.Equal(now + TimeSpan.FromMilliseconds(60), tracker.NextDue);
     }
 
     [Fact]
