@@ -42,7 +42,7 @@ public static class Lab
     {
         var options = new HailuoClientOptions(Provider)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(Provider, emulator),
+            BaseUri = EmulatorServer.ApiRoot(emulator, ProviderNames.Replicate), // Provider's
             Credentials = new StaticCredentialSource(new HailuoCredential(Key, "benchmark")),
             LedgerPath = ledgerPath,
         };

@@ -30,6 +30,19 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public Uri BaseUri => new(BaseUrl);
 
+    /// <summary>
+    /// A provider's API root under the emulator at <paramref name="root"/>, or under anything in front of it: what a client
+    /// is given as its base URI, such as http://127.0.0.1:5080/coretoday/v1 for <see cref="ProviderNames.CoreToday"/>.
+    /// </summary>
+    public static Uri ApiRoot(Uri root, string provider) => new(root.ToString().TrimEnd('/') + provider switch
+    {
+        ProviderNames.CoreToday => CoreTodayApi.Prefix,
+        ProviderNames.MiniMax => MiniMaxApi.Prefix,
+        ProviderNames.Replicate => ReplicateApi.Prefix,
+        ProviderNames.Cloudflare => CloudflareApi.Prefix,
+        _ => throw new ArgumentException($"The emulator has no provider '{provider}'.", nameof(provider)),
+    });
+
     /// <param name="time">The emulator's clock; tests pass one they move by hand, so that a state lasts exactly as long as they say.</param>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, bool quiet = true, CancellationToken cancellationToken = default, TimeProvider? time = null)
     {

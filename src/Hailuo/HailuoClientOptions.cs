@@ -163,19 +163,6 @@ public sealed class HailuoClientOptions
         _ => new Uri("https://api.cloudflare.com/client/v4"),
     };
 
-    /// <summary>The prefix each provider has under the emulator.</summary>
-    public static Uri EmulatorBaseUri(HailuoProvider provider, Uri emulator)
-    {
-        var root = emulator.ToString().TrimEnd('/');
-        return new Uri(provider switch
-        {
-            HailuoProvider.CoreToday => root + "/coretoday/v1",
-            HailuoProvider.Replicate => root + "/replicate/v1",
-            HailuoProvider.MiniMax => root + "/minimax/v1",
-            _ => root + "/cloudflare/client/v4",
-        });
-    }
-
     /// <summary>The documented limits: MiniMax 5 video requests a minute, Replicate 600 creates and 3000 other requests.</summary>
     public static (RateLimit? Create, RateLimit? Read) DefaultLimits(HailuoProvider provider) => provider switch
     {

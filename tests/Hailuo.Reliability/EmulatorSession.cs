@@ -24,7 +24,7 @@ public static class EmulatorSession
         session.Connect(new ConnectionSettings
         {
             Provider = provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(provider, emulator),
             CloudflareAccountId = cloudflareAccountId,
             CredentialOrigin = CredentialOrigin.ApiKey,
         }, credential);

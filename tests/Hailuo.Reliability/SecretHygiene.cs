@@ -288,7 +288,7 @@ public static class SecretHygiene
 
         private string ConfigPath => Path.Combine(_folder, "config", ConnectionStore.FileName);
 
-        private Uri EmulatorBase => HailuoClientOptions.EmulatorBaseUri(_provider, _emulator.BaseUri);
+        private Uri EmulatorBase => CmdletPipeline.EmulatorApiRoot(_provider, _emulator.BaseUri);
 
         /// <summary>The process environment as the environment source sees it: the key under the provider's variable.</summary>
         private string? Variable(string name) =>
@@ -311,7 +311,7 @@ public static class SecretHygiene
             Connect(EmulatorBase, _report.WrongKey);
             Batch("wrong key");
 
-            var echoBase = HailuoClientOptions.EmulatorBaseUri(_provider, new Uri(echoRoot));
+            var echoBase = CmdletPipeline.EmulatorApiRoot(_provider, new Uri(echoRoot));
             Connect(echoBase, _report.Key);
             _emulator.State.Faults.Replace(FaultRule.ParseSpec(_plan.FaultMixes[^1]));
             Batch("echoing provider, faults");

@@ -270,7 +270,7 @@ public static class TransportChecks
         {
             using var client = new HailuoClient(new HailuoClientOptions(provider)
             {
-                BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(api.Url)),
+                BaseUri = CmdletPipeline.EmulatorApiRoot(provider, new Uri(api.Url)),
                 Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
                 CloudflareAccountId = "acc-test",
                 TimeProvider = new EmulatedTime(0.002),
@@ -387,7 +387,7 @@ public static class TransportChecks
         await using var server = new HostileServer(behaviour) { TrickleInterval = plan.TrickleInterval };
         var options = new HailuoClientOptions(provider)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(server.Url)),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(provider, new Uri(server.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
             CloudflareAccountId = "acc-test",
             // Cloudflare's status reads are its Batch API's; its documented run has none.
@@ -431,7 +431,7 @@ public static class TransportChecks
             o.UseLedger = false;
             o.TimeProvider = clock;
         });
-        session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
+        session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = CmdletPipeline.EmulatorApiRoot(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
         session.GetClient();
         var timeout = plan.AttemptTimeout * 2;
         // The pump looks at the clock every half second (WaitJobCommand), so -Timeout ends within that.

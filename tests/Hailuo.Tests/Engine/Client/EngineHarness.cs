@@ -39,7 +39,7 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public HailuoClientOptions Options(HailuoProvider provider, string key = Secret) => new(provider)
     {
-        BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, Emulator.Server.BaseUri),
+        BaseUri = Hailuo.Reliability.CmdletPipeline.EmulatorApiRoot(provider, Emulator.Server.BaseUri),
         Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
         CloudflareAccountId = "acc-test",
         // No clock given: the client learns the emulator's pace from its answers, as a user's does.
