@@ -35,7 +35,7 @@ internal sealed class AccountSession
         Transport = new ProviderTransport(options, adapter, credential, Clock);
         var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey);
         InFlight = inFlight;
-        Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath(), clock: Clock) : null;
+        Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath(), JobLedger.DefaultAutoCompactFloor, Clock) : null;
         Lookup = new CreateLookup(adapter, Transport, options, Clock);
         OneCreateAtATime = adapter.SendsCreatesOneAtATime ? new SemaphoreSlim(1, 1) : null;
         Action<HailuoLogLevel, string>? redacted = options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null;

@@ -42,8 +42,14 @@ public sealed class JobLedger : IDisposable
     /// <param name="autoCompactFloor">
     /// The fewest lines at which appends compact the file (they compact once it also has several lines per job).
     /// </param>
-    /// <param name="clock">What stamps each record (the client's HailuoClientOptions.TimeProvider); null is the system's.</param>
-    public JobLedger(string path, int autoCompactFloor = DefaultAutoCompactFloor, TimeProvider? clock = null)
+    public JobLedger(string path, int autoCompactFloor = DefaultAutoCompactFloor)
+        : this(path, autoCompactFloor, TimeProvider.System)
+    {
+    }
+
+    /// <summary>As the public constructor, with records stamped by <paramref name="clock"/>, the client's (HailuoClientOptions.TimeProvider).</summary>
+    /// <remarks>Internal: a TimeProvider in its signature would load a dependency of the engine into the cmdlets' context.</remarks>
+    internal JobLedger(string path, int autoCompactFloor, TimeProvider clock)
     {
         if (path is null || path.Trim().Length == 0)
         {
