@@ -36,14 +36,13 @@ public static class Lab
             configure?.Invoke(o);
         });
 
-    /// <summary>A client as Connect-Hailuo would make it for the emulator, with its own ledger.</summary>
-    public static HailuoClientOptions ClientOptions(Uri emulator, double timeScale, string ledgerPath)
+    /// <summary>A client as Connect-Hailuo would make it for the emulator, with its own ledger: it learns the emulator's pace from its answers.</summary>
+    public static HailuoClientOptions ClientOptions(Uri emulator, string ledgerPath)
     {
         var options = new HailuoClientOptions(Provider)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(Provider, emulator),
+            BaseUri = EmulatorServer.ApiRoot(emulator, ProviderNames.Replicate), // Provider's
             Credentials = new StaticCredentialSource(new HailuoCredential(Key, "benchmark")),
-            TimeScale = timeScale,
             LedgerPath = ledgerPath,
         };
         return options;

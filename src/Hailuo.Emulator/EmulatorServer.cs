@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hailuo.Emulator.Core;
 using Hailuo.Emulator.Providers;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,12 +20,28 @@ public sealed class EmulatorServer : IAsyncDisposable
         State = state;
     }
 
+    /// <summary>The header on every answer that says the emulator's --time-scale.</summary>
+    public const string TimeScaleHeader = "X-Emulator-Time-Scale";
+
     public EmulatorState State { get; }
 
     /// <summary>The bound base URL, such as http://127.0.0.1:54321, without a trailing slash.</summary>
     public string BaseUrl => State.PublicBaseUrl;
 
     public Uri BaseUri => new(BaseUrl);
+
+    /// <summary>
+    /// A provider's API root under the emulator at <paramref name="root"/>, or under anything in front of it: what a client
+    /// is given as its base URI, such as http://127.0.0.1:5080/coretoday/v1 for <see cref="ProviderNames.CoreToday"/>.
+    /// </summary>
+    public static Uri ApiRoot(Uri root, string provider) => new(root.ToString().TrimEnd('/') + provider switch
+    {
+        ProviderNames.CoreToday => CoreTodayApi.Prefix,
+        ProviderNames.MiniMax => MiniMaxApi.Prefix,
+        ProviderNames.Replicate => ReplicateApi.Prefix,
+        ProviderNames.Cloudflare => CloudflareApi.Prefix,
+        _ => throw new ArgumentException($"The emulator has no provider '{provider}'.", nameof(provider)),
+    });
 
     /// <param name="time">The emulator's clock; tests pass one they move by hand, so that a state lasts exactly as long as they say.</param>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, bool quiet = true, CancellationToken cancellationToken = default, TimeProvider? time = null)
@@ -50,6 +67,13 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.Services.AddHostedService<JobTicker>();
 
         var app = builder.Build();
+        // Every answer names the emulator's pace, so that a client paces its own waits to it without asking
+        // (src/Hailuo/EmulatedTime.cs); read per request, since the admin endpoint may change it while it runs.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers[TimeScaleHeader] = state.Options.TimeScale.ToString("R", CultureInfo.InvariantCulture);
+            return next(context);
+        });
         var callbacks = app.Services.GetRequiredService<CallbackDispatcher>();
         var apis = new ProviderApi[]
         {

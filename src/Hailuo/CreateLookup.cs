@@ -70,14 +70,16 @@ internal sealed class CreateLookup
     private readonly ProviderAdapter _adapter;
     private readonly ProviderTransport _transport;
     private readonly HailuoClientOptions _options;
+    private readonly TimeProvider _clock;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Listing? _last;
 
-    public CreateLookup(ProviderAdapter adapter, ProviderTransport transport, HailuoClientOptions options)
+    public CreateLookup(ProviderAdapter adapter, ProviderTransport transport, HailuoClientOptions options, TimeProvider clock)
     {
         _adapter = adapter;
         _transport = transport;
         _options = options;
+        _clock = clock;
     }
 
     /// <summary>
@@ -101,13 +103,13 @@ internal sealed class CreateLookup
         while (true)
         {
             var found = await LookOnceAsync(entry, settled, request, model, imageAsSent, isKnownId, cancellationToken).ConfigureAwait(false);
-            var wait = settled - DateTimeOffset.UtcNow;
+            var wait = settled - _clock.GetUtcNow();
             // Close enough to the moment it settles: wait for it here, so the row is settled on this run.
             if (found.Verdict != LostCreateVerdict.Undecided || !found.SettlesLater || wait > _options.StoppedSenderSettleTime)
             {
                 return found;
             }
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await _clock.Wait(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -187,7 +189,7 @@ internal sealed class CreateLookup
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = _clock.GetUtcNow();
             var recent = _last is { } last && now - last.StartedAt < ShareFor && (last.StartedAt >= settled || now < settled) ? last : null;
             if (recent is not null && recent.Since <= since)
             {

@@ -66,11 +66,8 @@ public sealed class HailuoClient : IDisposable
                 $"No API key is configured for {options.Provider}: none was given, and none is in {string.Join(" or ", EnvironmentCredentialSource.VariablesFor(options.Provider))}.",
                 remedy: HailuoRemedy.ConnectFirst));
         _account = SharedAccount.Acquire(options, CreateAdapter(options), credential);
-        // Retry waits shrink with the emulator's clock like every other built-in time; read timeouts stay real.
-        var download = options.Download.Validated();
-        download.BackoffBase = download.BackoffBase.Scaled(options.TimeScale);
-        download.BackoffCap = download.BackoffCap.Scaled(options.TimeScale);
-        _downloader = new VideoDownloader(DownloadHttp, download);
+        // Retry waits pass at the provider's pace like every other built-in time; read timeouts stay real.
+        _downloader = new VideoDownloader(DownloadHttp, options.Download, _account.Clock);
     }
 
     public HailuoClientOptions Options { get; }
@@ -84,9 +81,6 @@ public sealed class HailuoClient : IDisposable
     public JobTracker Tracker => _account.Tracker;
 
     public JobLedger? Ledger => _account.Ledger;
-
-    /// <summary>Retries made so far by this account's transport: for tests and benchmarks.</summary>
-    public int RetryCount => _account.Transport.RetryCount;
 
     internal static ProviderAdapter CreateAdapter(HailuoClientOptions options) => ProviderProfiles.For(options.Provider).CreateAdapter(options);
 
@@ -257,7 +251,7 @@ public sealed class HailuoClient : IDisposable
             }
             var image = await ImageAsSentAsync(request, cancellationToken).ConfigureAwait(false);
             var call = _account.Adapter.BuildCreate(request, model, image);
-            var sentAt = DateTimeOffset.UtcNow;
+            var sentAt = _account.Clock.GetUtcNow();
             HailuoJob job;
             try
             {
@@ -311,7 +305,7 @@ public sealed class HailuoClient : IDisposable
 
             // An answer that is already final (Cloudflare's run, or a create that waited) is the job's outcome: nothing is polled.
             job = job.With(request: request.Clone(), inputHash: inputHash, tag: tag, createdAt: job.CreatedAt ?? sentAt,
-                completedAt: job.IsFinal && job.CompletedAt is null ? DateTimeOffset.UtcNow : null);
+                completedAt: job.IsFinal && job.CompletedAt is null ? _account.Clock.GetUtcNow() : null);
             if (intent is not null)
             {
                 Ledger!.RecordSubmitted(intent, job);
@@ -423,7 +417,7 @@ public sealed class HailuoClient : IDisposable
         {
             return null;
         }
-        return sender.IsCurrent ? entry.UpdatedAt : _account.StoppedSenders.GetOrAdd(sender, _ => DateTimeOffset.UtcNow);
+        return sender.IsCurrent ? entry.UpdatedAt : _account.StoppedSenders.GetOrAdd(sender, _ => _account.Clock.GetUtcNow());
     }
 
     /// <summary>Whether a create of this intent may still be on its way: its process runs and, if this one, is sending it.</summary>
@@ -442,13 +436,13 @@ public sealed class HailuoClient : IDisposable
         var until = known.CreatedAt + Options.CreateSettleTime;
         while (true)
         {
-            await Task.Delay(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
+            await _account.Clock.Wait(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
             var now = Ledger!.FindByInput(Provider, Account, inputHash);
             if (now is null || now.Key != known.Key || now.State != LedgerState.Submitting || !StillSending(now))
             {
                 return;
             }
-            if (DateTimeOffset.UtcNow > until)
+            if (_account.Clock.GetUtcNow() > until)
             {
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Transient, string.Format(CultureInfo.InvariantCulture,
                     "Another process ({0}) has been submitting this input since {1:u} and has not finished, so it was not sent again here.",
@@ -597,7 +591,7 @@ public sealed class HailuoClient : IDisposable
                 Log(HailuoLogLevel.Verbose, $"{Provider}: process {holder.Id} is saving job {job.Id} to {Path.GetFullPath(path)}; waiting for it instead of downloading it again.");
                 said = true;
             }
-            await Task.Delay(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
+            await _account.Clock.Wait(Options.SharedLedgerPollInterval, cancellationToken).ConfigureAwait(false);
             if (!overwrite && SavedBefore(job, path) is { } saved)
             {
                 return saved;

@@ -26,8 +26,6 @@ public sealed class RateLimit
 
     public static RateLimit PerMinute(int permits) => new(permits, TimeSpan.FromMinutes(1));
 
-    public RateLimit Scaled(double scale) => new(Permits, Window.Scaled(scale));
-
     public override string ToString() => $"{Permits} per {Window.TotalSeconds:0.###} s";
 }
 
@@ -66,8 +64,8 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// Cloudflare only: how long the documented run may hold before it is abandoned (its outcome is then unknown, and it
-    /// is not sent again). It holds for a whole generation, so it shrinks with <see cref="TimeScale"/>, but never below
-    /// <see cref="AttemptTimeout"/>.
+    /// is not sent again). It holds for a whole generation, so it passes at the provider's pace (<see cref="EmulatedTime"/>),
+    /// but never below <see cref="AttemptTimeout"/>.
     /// </summary>
     public TimeSpan CloudflareRunTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -95,7 +93,7 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// How long one attempt may take before it is abandoned: a server that never answers cannot hang a
-    /// runbook. Real time, never scaled by <see cref="TimeScale"/>: the network is not faster under the emulator.
+    /// runbook. Real time, never at the emulator's pace: the network is not faster under the emulator.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
@@ -134,7 +132,7 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// Limits of every video download: the largest file, the slowest rate, attempts and fresh links. The client takes a
-    /// copy when it is made; its backoff shrinks with <see cref="TimeScale"/>, its read timeout stays real.
+    /// copy when it is made; its backoff passes at the provider's pace (<see cref="EmulatedTime"/>), its read timeout stays real.
     /// </summary>
     public DownloadOptions Download { get; set; } = new();
 
@@ -142,10 +140,12 @@ public sealed class HailuoClientOptions
     public int MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Shrinks every built-in time (retry delays, expected generation times, poll intervals, rate
-    /// windows) for the emulator's --time-scale. Leave at 1 for real providers.
+    /// The clock and timers of everything the client paces: polls, retry and download backoff, rate windows, settle
+    /// times. Against a loopback address it is wrapped in an <see cref="EmulatedTime"/> that learns the emulator's pace
+    /// from its answers; give an <see cref="EmulatedTime"/> to set a pace before any answer. Network timeouts
+    /// (<see cref="AttemptTimeout"/>, <see cref="DownloadOptions.ReadTimeout"/>) always run on real time.
     /// </summary>
-    public double TimeScale { get; set; } = 1.0;
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Where the job ledger lives; null uses the per-user default; set <see cref="UseLedger"/> false for none.</summary>
     public string? LedgerPath { get; set; }
@@ -159,10 +159,6 @@ public sealed class HailuoClientOptions
 
     /// <summary>The public endpoint of a provider (<see cref="ProviderProfile.BaseUriFor"/>).</summary>
     public static Uri DefaultBaseUri(HailuoProvider provider, bool miniMaxMainland = false) => ProviderProfiles.For(provider).BaseUriFor(miniMaxMainland);
-
-    /// <summary>Where the emulator at <paramref name="emulator"/> serves a provider (<see cref="ProviderProfile.EmulatorPath"/>).</summary>
-    public static Uri EmulatorBaseUri(HailuoProvider provider, Uri emulator) =>
-        new(emulator.ToString().TrimEnd('/') + ProviderProfiles.For(provider).EmulatorPath);
 
     /// <summary>The jobs in flight a provider's documented limits allow by default (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>).</summary>
     public static int DefaultMaxJobsInFlight(HailuoProvider provider) => ProviderProfiles.For(provider).DefaultMaxJobsInFlight;
@@ -186,9 +182,9 @@ public sealed class HailuoClientOptions
         {
             throw new HailuoException(lacking);
         }
-        if (TimeScale <= 0 || double.IsNaN(TimeScale))
+        if (TimeProvider is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(TimeScale), "TimeScale must be greater than 0.");
+            throw new ArgumentNullException(nameof(TimeProvider), "TimeProvider cannot be null; leave it out for the system clock.");
         }
         if (MaxJobsInFlight < 1)
         {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Hailuo.Credentials;
@@ -25,32 +24,34 @@ internal sealed class SharedAccount
 {
     // Process-wide (docs/architecture.md): every account a client holds, by its key; the last client to go removes it.
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, SharedAccount> Accounts = new(StringComparer.Ordinal);
+    // By account and clock: clients on different clocks (a test's) must not share a tracker.
+    private static readonly Dictionary<(string Account, TimeProvider Clock), SharedAccount> Accounts = new();
 
-    private readonly string _key;
+    private readonly (string, TimeProvider) _key;
     private int _clients;
 
-    private SharedAccount(string key, HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
+    private SharedAccount((string, TimeProvider) key, HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
     {
         _key = key;
         Adapter = adapter;
         Credential = credential;
-        Transport = new ProviderTransport(options, adapter, credential);
+        Clock = EmulatedTime.For(options.TimeProvider, options.EffectiveBaseUri);
+        Transport = new ProviderTransport(options, adapter, credential, Clock);
         var inFlight = SharedLimits.JobsInFlight(Transport.AccountKey);
         InFlight = inFlight;
-        Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath()) : null;
-        Lookup = new CreateLookup(adapter, Transport, options);
+        Ledger = options.UseLedger ? new JobLedger(options.LedgerPath ?? JobLedger.DefaultPath(), JobLedger.DefaultAutoCompactFloor, Clock) : null;
+        Lookup = new CreateLookup(adapter, Transport, options, Clock);
         OneCreateAtATime = adapter.Profile.SendsCreatesOneAtATime(options) ? new SemaphoreSlim(1, 1) : null;
         Action<HailuoLogLevel, string>? redacted = options.Log is { } log ? (level, message) => credential.LogRedacted(log, level, message) : null;
         Tracker = new JobTracker(
             RefreshAsync,
             new TrackerOptions
             {
-                TimeScale = options.TimeScale,
                 StartTimesReported = adapter.Profile.ReportsStartTime,
                 SlotsWanted = () => inFlight.Waiting > 0,
             },
-            log: redacted);
+            Clock,
+            redacted);
         if (Ledger is not null)
         {
             // The first batch of a session starts from what this account's jobs took before, not from the published range.
@@ -60,6 +61,9 @@ internal sealed class SharedAccount
     }
 
     public ProviderAdapter Adapter { get; }
+
+    /// <summary>The clock of everything this account paces: the client's, learning the emulator's pace where it may run.</summary>
+    public TimeProvider Clock { get; }
 
     public HailuoCredential Credential { get; }
 
@@ -112,7 +116,7 @@ internal sealed class SharedAccount
         {
             // MiniMax reports no times: the read that found it done stands in, late by at most one read's gap, so that
             // the ledger can still tell a later session how long such jobs take.
-            fresh = fresh.With(completedAt: DateTimeOffset.UtcNow);
+            fresh = fresh.With(completedAt: Clock.GetUtcNow());
         }
         if (fresh.Status != job.Status)
         {
@@ -123,13 +127,12 @@ internal sealed class SharedAccount
 
     public static SharedAccount Acquire(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential)
     {
-        var key = string.Join("|",
+        var key = (string.Join("|",
             adapter.Provider,
             options.EffectiveBaseUri.ToString().TrimEnd('/'),
             credential.Fingerprint,
             options.CloudflareAccountId ?? "",
-            options.UseLedger ? options.LedgerPath ?? "default" : "none",
-            options.TimeScale.ToString("R", CultureInfo.InvariantCulture));
+            options.UseLedger ? options.LedgerPath ?? "default" : "none"), options.TimeProvider);
         lock (Gate)
         {
             if (!Accounts.TryGetValue(key, out var account))

@@ -107,6 +107,9 @@ public static class CmdletPipeline
         _ => ProviderNames.Cloudflare,
     };
 
+    /// <summary>A provider's API root under the emulator at <paramref name="root"/>, or under a server in front of it.</summary>
+    public static Uri EmulatorApiRoot(HailuoProvider provider, Uri root) => EmulatorServer.ApiRoot(root, EmulatorName(provider));
+
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
     /// <param name="observe">Told of every record each command writes, with its stream's name (output, error, warning, verbose, debug, progress).</param>

@@ -13,22 +13,18 @@ public static class EmulatorSession
     public static HailuoConnection Connect(Uri emulator, HailuoProvider provider, HailuoCredential credential, string ledgerPath,
         string? cloudflareAccountId = null, Action<HailuoClientOptions>? tune = null)
     {
-        var session = new HailuoConnection
+        var session = new HailuoConnection(new StaticCredentialSource(credential), o =>
         {
-            Environment = new StaticCredentialSource(credential),
-            ConfigureClient = o =>
-            {
-                o.LedgerPath = ledgerPath;
-                // The emulator lists a create the moment it has it: a stopped sender's create settles in a second.
-                o.StoppedSenderSettleTime = TimeSpan.FromSeconds(1);
-                tune?.Invoke(o);
-            },
-        };
+            o.LedgerPath = ledgerPath;
+            // The emulator lists a create the moment it has it: a stopped sender's create settles in a second.
+            o.StoppedSenderSettleTime = TimeSpan.FromSeconds(1);
+            tune?.Invoke(o);
+        });
         // The session copies the account id into every client's options.
         session.Connect(new ConnectionSettings
         {
             Provider = provider,
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, emulator),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(provider, emulator),
             CloudflareAccountId = cloudflareAccountId,
             CredentialOrigin = CredentialOrigin.ApiKey,
         }, credential);

@@ -262,23 +262,17 @@ public static class SecretHygiene
             _token = token;
             _key = report.Key;
             _output = new ScanningOutput(report);
-            _session = new HailuoConnection
+            _session = new HailuoConnection(new EnvironmentCredentialSource(Variable), o =>
             {
-                Environment = new EnvironmentCredentialSource(Variable),
-                // Given, not read from the emulator's admin endpoint: on a busy machine that read can time out and fall back to 1.
-                TimeScale = plan.TimeScale,
-                ConfigureClient = o =>
+                o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
+                // Verbose and debug on: every diagnostic line the engine makes is captured and scanned.
+                o.Log = (level, line) =>
                 {
-                    o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
-                    // Verbose and debug on: every diagnostic line the engine makes is captured and scanned.
-                    o.Log = (level, line) =>
-                    {
-                        report.CountStream("log " + level);
-                        report.Scanner.ScanText(SecretPlace.Log, $"log {level}", line);
-                    };
-                    o.AttemptTimeout = TimeSpan.FromSeconds(15);
-                },
-            };
+                    report.CountStream("log " + level);
+                    report.Scanner.ScanText(SecretPlace.Log, $"log {level}", line);
+                };
+                o.AttemptTimeout = TimeSpan.FromSeconds(15);
+            });
         }
 
         private string _phase = "start";
@@ -295,7 +289,7 @@ public static class SecretHygiene
 
         private string ConfigPath => Path.Combine(_folder, "config", ConnectionStore.FileName);
 
-        private Uri EmulatorBase => HailuoClientOptions.EmulatorBaseUri(_provider, _emulator.BaseUri);
+        private Uri EmulatorBase => CmdletPipeline.EmulatorApiRoot(_provider, _emulator.BaseUri);
 
         /// <summary>The process environment as the environment source sees it: the key under the provider's variable.</summary>
         private string? Variable(string name) =>
@@ -318,7 +312,7 @@ public static class SecretHygiene
             Connect(EmulatorBase, _report.WrongKey);
             Batch("wrong key");
 
-            var echoBase = HailuoClientOptions.EmulatorBaseUri(_provider, new Uri(echoRoot));
+            var echoBase = CmdletPipeline.EmulatorApiRoot(_provider, new Uri(echoRoot));
             Connect(echoBase, _report.Key);
             _emulator.State.Faults.Replace(FaultRule.ParseSpec(_plan.FaultMixes[^1]));
             Batch("echoing provider, faults");

@@ -117,7 +117,8 @@ public static class SoakScenario
             var again = await Task.Run(() => CmdletPipeline.Run(session, csv, output, cancellationToken, undecided), cancellationToken);
             report = report.Then(again, undecided);
         }
-        var clientRetries = session.GetClient().RetryCount;
+        // Each retry of an API call is one verbose line of the transport's: "<provider>: retry N of <method> <path> ...".
+        var clientRetries = log.Count(line => Regex.IsMatch(line, @": retry \d+ of [A-Z]+ /"));
 
         var provider = ProviderTally.Of(server, Lab.Provider);
         var downloadDefaults = new DownloadOptions();

@@ -50,7 +50,7 @@ public sealed record TimeoutPlan(TimeSpan AttemptTimeout, int MaxRetries, TimeSp
     public static TimeSpan ApiBound(HailuoClientOptions o)
     {
         var waits = Enumerable.Range(0, o.MaxRetries).Sum(i => Math.Min(o.RetryMaxDelay.TotalSeconds, o.RetryBaseDelay.TotalSeconds * Math.Pow(2, i)));
-        return TimeSpan.FromSeconds(o.AttemptTimeout.TotalSeconds * (o.MaxRetries + 1) + waits * o.TimeScale);
+        return TimeSpan.FromSeconds(o.AttemptTimeout.TotalSeconds * (o.MaxRetries + 1)) + EmulatedTime.ProviderTime(o.TimeProvider, TimeSpan.FromSeconds(waits));
     }
 
     /// <summary>A download's worst case without progress: every attempt stalls for the read timeout, with the longest backoff between.</summary>
@@ -121,7 +121,7 @@ public static class TransportChecks
             if (!allowed)
             {
                 // Connect-Hailuo's path too: the session makes the client, so it must refuse the same way.
-                using var session = new HailuoConnection { Environment = options.Credentials, ConfigureClient = o => o.UseLedger = false };
+                using var session = new HailuoConnection(options.Credentials, o => o.UseLedger = false);
                 session.Connect(new ConnectionSettings { Provider = provider, BaseUri = new Uri(text), CloudflareAccountId = "acc-test" }, null);
                 try
                 {
@@ -217,7 +217,7 @@ public static class TransportChecks
             AllowAutoRedirect = false,
             ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
         };
-        using var transport = new ProviderTransport(options, adapter, credential, handler);
+        using var transport = new ProviderTransport(options, adapter, credential, TimeProvider.System, handler);
         string outcome;
         bool followed;
         try
@@ -271,10 +271,10 @@ public static class TransportChecks
         {
             using var client = new HailuoClient(new HailuoClientOptions(provider)
             {
-                BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(api.Url)),
+                BaseUri = CmdletPipeline.EmulatorApiRoot(provider, new Uri(api.Url)),
                 Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
                 CloudflareAccountId = "acc-test",
-                TimeScale = 0.002,
+                TimeProvider = new EmulatedTime(0.002),
                 LedgerPath = Path.Combine(folder, $"redirects-{provider}-{Guid.NewGuid():N}.jsonl"),
             });
             var job = await client.SubmitAsync(new VideoRequest { Prompt = $"through a redirect, {provider}, {otherOrigin}" }, cancellationToken: cancellationToken);
@@ -388,7 +388,7 @@ public static class TransportChecks
         await using var server = new HostileServer(behaviour) { TrickleInterval = plan.TrickleInterval };
         var options = new HailuoClientOptions(provider)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, new Uri(server.Url)),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(provider, new Uri(server.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
             CloudflareAccountId = "acc-test",
             // Cloudflare's status reads are its Batch API's; its documented run has none.
@@ -424,17 +424,15 @@ public static class TransportChecks
     private static async Task<TimeoutVerdict> TimeWaitAsync(TimeoutPlan plan, CancellationToken cancellationToken)
     {
         await using var server = new HostileServer(Hostility.Silent);
-        using var session = new HailuoConnection
+        // Paced as the emulator at 0.01 would be: this server names no pace of its own.
+        var clock = new EmulatedTime(0.01);
+        using var session = new HailuoConnection(new StaticCredentialSource(new HailuoCredential("timeout-key", "test")), o =>
         {
-            Environment = new StaticCredentialSource(new HailuoCredential("timeout-key", "test")),
-            TimeScale = 0.01,
-            ConfigureClient = o =>
-            {
-                plan.Apply(o);
-                o.UseLedger = false;
-            },
-        };
-        session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
+            plan.Apply(o);
+            o.UseLedger = false;
+            o.TimeProvider = clock;
+        });
+        session.Connect(new ConnectionSettings { Provider = HailuoProvider.Replicate, BaseUri = CmdletPipeline.EmulatorApiRoot(HailuoProvider.Replicate, new Uri(server.Url)) }, null);
         session.GetClient();
         var timeout = plan.AttemptTimeout * 2;
         // The pump looks at the clock every half second (WaitBatch), so -Timeout ends within that.

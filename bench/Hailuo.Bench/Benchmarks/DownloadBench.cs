@@ -32,7 +32,7 @@ public sealed class DownloadBench : IBenchmark
             o.GenerationSeconds["768p-6s"] = 0.2;
             o.GenerationJitter = 0;
         });
-        using var client = new HailuoClient(Lab.ClientOptions(server.BaseUri, 1, Path.Combine(folder, "ledger.jsonl")));
+        using var client = new HailuoClient(Lab.ClientOptions(server.BaseUri, Path.Combine(folder, "ledger.jsonl")));
         var job = await client.SubmitAsync(Lab.Request("download", 1), null, cancellationToken);
         while (job.Status != JobStatus.Succeeded)
         {

@@ -134,7 +134,7 @@ public sealed class ScaleBench : IBenchmark
             Task.FromResult(DateTimeOffset.UtcNow >= finishes[job.Id]
                 ? job.With(status: JobStatus.Succeeded, completedAt: finishes[job.Id])
                 : job);
-        using var tracker = new JobTracker(Poll, new TrackerOptions { TimeScale = scale });
+        using var tracker = new JobTracker(Poll, new TrackerOptions(), new EmulatedTime(scale));
         using var slots = new SemaphoreSlim(inFlight);
         var random = new Random(1);
         var waits = new List<Task>(jobs);
@@ -182,7 +182,7 @@ public sealed class ScaleBench : IBenchmark
         var probe = MemoryProbe.Start(TimeSpan.FromMilliseconds(50));
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         BatchOutcome outcome;
-        var options = Lab.ClientOptions(emulator, scale, Path.Combine(folder, "ledger.jsonl"));
+        var options = Lab.ClientOptions(emulator, Path.Combine(folder, "ledger.jsonl"));
         // As many in flight as the provider runs, as -ThrottleLimit would set it: Replicate's default (900) would queue
         // hundreds of paid jobs at a provider of 50 slots, and this figure is about the client's cost a job, not the queue's.
         options.MaxJobsInFlight = Concurrency;

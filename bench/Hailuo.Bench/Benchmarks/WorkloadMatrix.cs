@@ -65,7 +65,7 @@ public static class WorkloadMatrix
         await using var server = await Lab.StartEmulatorAsync(scale, workload.Configure);
         var sampler = Sample(server, scale);
         // The defaults, as the cmdlets run them: Replicate's cap on jobs in flight (900) is above every batch here.
-        using var client = new HailuoClient(Lab.ClientOptions(server.BaseUri, scale, Path.Combine(folder, "ledger.jsonl")));
+        using var client = new HailuoClient(Lab.ClientOptions(server.BaseUri, Path.Combine(folder, "ledger.jsonl")));
         var real = Stopwatch.StartNew();
         var outcome = await CmdletBatch.RunAsync(client, $"{workload.Id} {name}", workload.Jobs, folder, cancellationToken);
         real.Stop();

@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Net.Http;
-using System.Text.Json;
 using Hailuo.Credentials;
 using Hailuo.Ledger;
 using Hailuo.Models;
@@ -27,6 +25,7 @@ public sealed class HailuoConnection : IDisposable
     private static readonly ConditionalWeakTable<object, HailuoConnection> Scoped = new();
 
     private readonly object _gate = new();
+    private readonly Action<HailuoClientOptions>? _configureClient;
     private readonly Dictionary<HailuoProvider, HailuoClient> _clients = new();
     private ConnectionSettings? _settings;
     private HailuoCredential? _credential;
@@ -50,17 +49,16 @@ public sealed class HailuoConnection : IDisposable
         }
     }
 
-    /// <summary>Where credentials come from when not connected with a key; tests replace it.</summary>
-    public ICredentialSource Environment { get; set; } = new EnvironmentCredentialSource();
+    /// <param name="environment">Where credentials come from when not connected with a key; null is the environment variables.</param>
+    /// <param name="configureClient">Tunes the options of each client the connection makes (its ledger, its times), after the connection's settings.</param>
+    public HailuoConnection(ICredentialSource? environment = null, Action<HailuoClientOptions>? configureClient = null)
+    {
+        Environment = environment ?? new EnvironmentCredentialSource();
+        _configureClient = configureClient;
+    }
 
-    /// <summary>Tunes each client the connection makes (tests shorten times; never needed in use).</summary>
-    public Action<HailuoClientOptions>? ConfigureClient { get; set; }
-
-    /// <summary>
-    /// The emulator's clock, when the caller knows it; null reads it from the emulator's admin endpoint, which a
-    /// server that is not the emulator, or that never answers, makes a wait of up to 15 s.
-    /// </summary>
-    public double? TimeScale { get; set; }
+    /// <summary>Where credentials come from when not connected with a key.</summary>
+    public ICredentialSource Environment { get; }
 
     /// <summary>The settings in force: those of Connect-Hailuo, else the persisted ones, else the defaults.</summary>
     public ConnectionSettings Settings
@@ -155,14 +153,10 @@ public sealed class HailuoConnection : IDisposable
             }
             if (which == settings.Provider && settings.BaseUri is not null)
             {
+                // The emulator's pace, if this is the emulator, comes with its answers (EmulatedTime): nothing is asked here.
                 options.BaseUri = settings.BaseUri;
-                options.TimeScale = TimeScale ?? EmulatorTimeScale(settings.BaseUri);
             }
-            else if (TimeScale is { } scale)
-            {
-                options.TimeScale = scale;
-            }
-            ConfigureClient?.Invoke(options);
+            _configureClient?.Invoke(options);
             var client = new HailuoClient(options);
             _clients[which] = client;
             return client;
@@ -187,40 +181,13 @@ public sealed class HailuoConnection : IDisposable
                 if (_listingLedger is null)
                 {
                     var options = new HailuoClientOptions(settings.Provider);
-                    ConfigureClient?.Invoke(options);
+                    _configureClient?.Invoke(options);
                     var path = options.LedgerPath ?? JobLedger.DefaultPath();
                     // Opening a ledger creates its file: a listing must not leave one behind.
                     _listingLedger = options.UseLedger && System.IO.File.Exists(path) ? new JobLedger(path) : null;
                 }
                 return _listingLedger;
             }
-        }
-    }
-
-    /// <summary>
-    /// The emulator's --time-scale, read from its admin endpoint when the base URI is a loopback
-    /// address, so that waiting is paced to the emulator's clock; 1 for anything else.
-    /// </summary>
-    public static double EmulatorTimeScale(Uri baseUri)
-    {
-        // Only an http(s) loopback URI is asked; any other is refused when the client checks it, not here.
-        if (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps || !Transport.NetworkAddress.IsLoopback(baseUri))
-        {
-            return 1.0;
-        }
-        try
-        {
-            // Generous: an emulator slowed by a busy machine must not be taken for a provider running at full time,
-            // which would make its 2-minute jobs look hung; a loopback server that is not the emulator answers at once.
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-            var root = baseUri.GetLeftPart(UriPartial.Authority);
-            var text = http.GetStringAsync(root + "/_emulator/config").ConfigureAwait(false).GetAwaiter().GetResult();
-            using var json = JsonDocument.Parse(text);
-            return json.RootElement.TryGetProperty("timeScale", out var scale) && scale.TryGetDouble(out var value) && value > 0 ? value : 1.0;
-        }
-        catch (Exception e) when (e is HttpRequestException or System.Threading.Tasks.TaskCanceledException or JsonException)
-        {
-            return 1.0;
         }
     }
 

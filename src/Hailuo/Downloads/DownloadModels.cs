@@ -62,9 +62,6 @@ public sealed class DownloadOptions
 
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How to wait between retries; null is <see cref="Task.Delay(TimeSpan, CancellationToken)"/>. Tests pass a no-op.</summary>
-    public Func<TimeSpan, CancellationToken, Task>? Delay { get; set; }
-
     internal DownloadOptions Validated()
     {
         if (MaxBytes <= 0)

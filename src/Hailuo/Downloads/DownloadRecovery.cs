@@ -44,8 +44,8 @@ internal sealed class DownloadRecovery
     public int Failures { get; private set; }
 
     /// <summary>The retry pipeline for every download of one <see cref="VideoDownloader"/>: passing failures only, never exceptions.</summary>
-    public static ResiliencePipeline<AttemptResult> Pipeline(DownloadOptions options) =>
-        new HttpRetryPolicy(options.MaxAttempts - 1, options.BackoffBase, options.BackoffCap, options.Delay)
+    public static ResiliencePipeline<AttemptResult> Pipeline(DownloadOptions options, TimeProvider clock) =>
+        new HttpRetryPolicy(options.MaxAttempts - 1, options.BackoffBase, options.BackoffCap, clock)
             .Pipeline<AttemptResult>(
                 (context, outcome) => outcome.Result?.Kind == AttemptKind.Retry && !context.CancellationToken.IsCancellationRequested,
                 outcome => outcome.Result?.RetryAfter);

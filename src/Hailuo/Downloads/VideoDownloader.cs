@@ -26,12 +26,16 @@ public sealed class VideoDownloader
     /// so an API key on this client would leak to them.
     /// </param>
     /// <param name="options">Limits and retry pacing; null takes the defaults.</param>
-    public VideoDownloader(HttpClient http, DownloadOptions? options = null)
+    /// <param name="clock">
+    /// The clock retries wait on (HailuoClientOptions.TimeProvider): the backoff passes at the provider's pace
+    /// (<see cref="EmulatedTime"/>); the read timeout is always real time. Null is the system's.
+    /// </param>
+    public VideoDownloader(HttpClient http, DownloadOptions? options = null, TimeProvider? clock = null)
     {
         Http = http ?? throw new ArgumentNullException(nameof(http));
         EnsureNoCredentials(http);
         Options = (options ?? new DownloadOptions()).Validated();
-        Retries = DownloadRecovery.Pipeline(Options);
+        Retries = DownloadRecovery.Pipeline(Options, clock ?? TimeProvider.System);
     }
 
     internal HttpClient Http { get; }

@@ -34,14 +34,32 @@ public sealed class JobLedger : IDisposable
     private readonly LedgerFile _file;
     private bool _disposed;
 
+    /// <summary>The fewest lines at which appends compact the file, unless the ledger is opened with another.</summary>
+    public const int DefaultAutoCompactFloor = 10_000;
+
     /// <summary>Opens (and creates, with its folder) the ledger at <paramref name="path"/> and reads it.</summary>
-    public JobLedger(string path)
+    /// <param name="path">The ledger file.</param>
+    /// <param name="autoCompactFloor">
+    /// The fewest lines at which appends compact the file (they compact once it also has several lines per job).
+    /// </param>
+    public JobLedger(string path, int autoCompactFloor = DefaultAutoCompactFloor)
+        : this(path, autoCompactFloor, TimeProvider.System)
+    {
+    }
+
+    /// <summary>As the public constructor, with records stamped by <paramref name="clock"/>, the client's (HailuoClientOptions.TimeProvider).</summary>
+    /// <remarks>Internal: a TimeProvider in its signature would load a dependency of the engine into the cmdlets' context.</remarks>
+    internal JobLedger(string path, int autoCompactFloor, TimeProvider clock)
     {
         if (path is null || path.Trim().Length == 0)
         {
             throw new ArgumentException("The ledger path is empty.", nameof(path));
         }
-        _file = new LedgerFile(path, _index);
+        if (autoCompactFloor < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(autoCompactFloor), autoCompactFloor, "The floor is at least one line.");
+        }
+        _file = new LedgerFile(path, _index, autoCompactFloor, clock);
         _file.Refresh();
     }
 
@@ -53,13 +71,6 @@ public sealed class JobLedger : IDisposable
     {
         get => _file.LockTimeout;
         set => _file.LockTimeout = value;
-    }
-
-    /// <summary>The fewest lines at which appends compact the file; lowered by tests.</summary>
-    internal int AutoCompactFloor
-    {
-        get => _file.AutoCompactFloor;
-        set => _file.AutoCompactFloor = value;
     }
 
     /// <summary>

@@ -23,6 +23,7 @@ internal sealed class LedgerFile : IDisposable
     private readonly ILedgerState _state;
     private readonly Utf8StringPool _strings = new();
     private readonly string _lockPath;
+    private readonly TimeProvider _clock;
 
     // The file as read so far. The handle stays open so that "has anything changed?" is one fstat of it.
     private FileStream _read;
@@ -34,9 +35,11 @@ internal sealed class LedgerFile : IDisposable
     private byte[] _buffer = new byte[64 * 1024];
 
     /// <summary>Opens (and creates, with its folder) the file at <paramref name="path"/>; <see cref="Refresh"/> reads it.</summary>
-    public LedgerFile(string path, ILedgerState state)
+    public LedgerFile(string path, ILedgerState state, int autoCompactFloor = JobLedger.DefaultAutoCompactFloor, TimeProvider? clock = null)
     {
         _state = state;
+        AutoCompactFloor = autoCompactFloor;
+        _clock = clock ?? TimeProvider.System;
         Path = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(folder))
@@ -54,7 +57,7 @@ internal sealed class LedgerFile : IDisposable
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The fewest lines at which appends compact the file.</summary>
-    public int AutoCompactFloor { get; set; } = 10_000;
+    public int AutoCompactFloor { get; }
 
     /// <summary>Lines in the file as read so far, torn ones included.</summary>
     public int Lines => _lines;
@@ -97,7 +100,7 @@ internal sealed class LedgerFile : IDisposable
         {
             return;
         }
-        record.At = DateTimeOffset.UtcNow;
+        record.At = _clock.GetUtcNow();
         var line = record.ToLine();
         // Under the lock, bytes past the last complete line can only be a torn line from a crash: end it first,
         // in the same write, so that this record starts on its own line.
@@ -167,7 +170,7 @@ internal sealed class LedgerFile : IDisposable
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.None))
             using (var output = new BufferedStream(file, 256 * 1024))
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = _clock.GetUtcNow();
                 new LedgerRecord { Type = LedgerRecord.Header, At = now, Generation = generation }.WriteLine(output);
                 foreach (var snapshot in _state.Snapshots())
                 {
@@ -193,7 +196,7 @@ internal sealed class LedgerFile : IDisposable
         }
 
         // Readers still on the old file see this marker and reopen the path.
-        var marker = new LedgerRecord { Type = LedgerRecord.Moved, At = DateTimeOffset.UtcNow, Generation = generation }.ToLine();
+        var marker = new LedgerRecord { Type = LedgerRecord.Moved, At = _clock.GetUtcNow(), Generation = generation }.ToLine();
         try
         {
             old.Write(marker, 0, marker.Length);

@@ -62,7 +62,7 @@ internal sealed class CloudflareAdapter : ProviderAdapter
         }
         // The run answers when the video is ready: it may hold as long as a generation takes.
         var run = ApiCall.Json(HttpMethod.Post, RunUrl(queue: false), input, isCreate: true);
-        run.Timeout = Options.CloudflareRunTimeout.Scaled(Options.TimeScale) is var held && held > Options.AttemptTimeout ? held : Options.AttemptTimeout;
+        run.Timeout = Options.CloudflareRunTimeout;
         return run;
     }
 

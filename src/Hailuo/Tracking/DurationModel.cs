@@ -103,11 +103,15 @@ public sealed class DurationModel
     private readonly Dictionary<JobKind, List<double>> _samples = new();
     // The last outcomes of each kind, true for a refusal: whether refusals come at all lately.
     private readonly Dictionary<JobKind, Queue<bool>> _outcomes = new();
-    private readonly double _scale;
+    private readonly TimeProvider _clock;
 
-    public DurationModel(double timeScale = 1.0)
+    /// <param name="clock">
+    /// The tracker's clock: the published range is the provider's time and passes at its pace (<see cref="EmulatedTime"/>);
+    /// finished jobs are measured by the provider's own timestamps, so what they teach already does. Null is the system's.
+    /// </param>
+    public DurationModel(TimeProvider? clock = null)
     {
-        _scale = timeScale;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -185,7 +189,7 @@ public sealed class DurationModel
         if (!_samples.TryGetValue(kind, out var samples) || samples.Count == 0)
         {
             var (low, high) = PublishedRange(kind.Model);
-            return new DurationEstimate(low.Scaled(_scale), high.Scaled(_scale), 0, trusted: false, refusals);
+            return new DurationEstimate(EmulatedTime.ProviderTime(_clock, low), EmulatedTime.ProviderTime(_clock, high), 0, trusted: false, refusals);
         }
         var min = double.MaxValue;
         var max = 0.0;

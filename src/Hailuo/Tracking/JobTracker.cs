@@ -6,7 +6,7 @@ using Hailuo.Models;
 
 namespace Hailuo.Tracking;
 
-/// <summary>How the tracker spends status calls.</summary>
+/// <summary>How the tracker spends status calls. Its times are the provider's: they pass at its pace (<see cref="EmulatedTime"/>).</summary>
 public sealed class TrackerOptions
 {
     /// <summary>The shortest gap between two polls of one job.</summary>
@@ -50,9 +50,6 @@ public sealed class TrackerOptions
     /// <see cref="MinInterval"/>); when nothing waits, the extra status calls would buy nothing.
     /// </summary>
     public Func<bool>? SlotsWanted { get; set; }
-
-    /// <summary>Scales the intervals above and the expected durations, for the emulator's --time-scale.</summary>
-    public double TimeScale { get; set; } = 1.0;
 }
 
 /// <summary>
@@ -99,6 +96,9 @@ public sealed class JobTracker : IDisposable
     private readonly Func<HailuoJob, CancellationToken, Task<HailuoJob>> _poll;
     private readonly TrackerOptions _options;
     private readonly TimeProvider _time;
+    // The clock, where it learns the provider's pace from its answers (the emulator's); else null.
+    private readonly EmulatedTime? _paced;
+    private int _teaching;
     private readonly Action<HailuoLogLevel, string>? _log;
     private readonly CancellationTokenSource _stop = new();
     // Completed whenever the schedule changes; replaced under the lock each time the loop looks, so a
@@ -106,15 +106,10 @@ public sealed class JobTracker : IDisposable
     private TaskCompletionSource<bool> _scheduleChanged = NewSignal();
     // One timer for the loop's sleeps, re-armed each turn: a Task.Delay, a linked token source and a WhenAny
     // per wake-up were most of what watching a job cost.
-    private readonly Timer _wakeTimer;
+    private readonly ITimer _wakeTimer;
     private readonly List<Entry> _due = new();
     private readonly SemaphoreSlim _parallel;
     private readonly Task _loop;
-    private readonly TimeSpan _min;
-    private readonly TimeSpan _firstLook;
-    private readonly TimeSpan _detect;
-    private readonly TimeSpan _maxQueued;
-    private readonly TimeSpan _maxOverdue;
     private long _sequence;
     private long _tracked;
     private int _totalPolls;
@@ -180,21 +175,21 @@ public sealed class JobTracker : IDisposable
         _poll = poll;
         _options = options ?? new TrackerOptions();
         _time = time ?? TimeProvider.System;
+        _paced = _time as EmulatedTime;
+        if (_paced is not null)
+        {
+            _paced.PaceChanged += OnPaceChanged;
+        }
         _log = log;
-        var scale = _options.TimeScale;
-        _min = _options.MinInterval.Scaled(scale);
-        _firstLook = _options.FirstLook.Scaled(scale);
-        _detect = _options.DetectionInterval.Scaled(scale);
-        _maxQueued = _options.MaxQueuedInterval.Scaled(scale);
-        _maxOverdue = _options.MaxOverdueInterval.Scaled(scale);
-        Durations = new DurationModel(scale);
+        Durations = new DurationModel(_time);
         _parallel = new SemaphoreSlim(Math.Max(1, _options.MaxParallelPolls));
         // The loop and its timer serve every job, whoever tracked the first one: they start without the caller's
         // execution context (and so without its log route), and each read runs in its own job's (PollInContextAsync).
         var flow = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
         try
         {
-            _wakeTimer = new Timer(_ => WakeLoop(), null, Timeout.Infinite, Timeout.Infinite);
+            // Held in a field for the tracker's life, so that the timer cannot be collected while it is armed.
+            _wakeTimer = _time.CreateTimer(_ => WakeLoop(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _loop = runLoop ? Task.Run(RunAsync) : Task.CompletedTask;
         }
         finally
@@ -202,6 +197,17 @@ public sealed class JobTracker : IDisposable
             flow?.Undo();
         }
     }
+
+    // The options' times, at the provider's pace: read at each use, since the clock may learn the pace from an answer.
+    private TimeSpan MinInterval => EmulatedTime.ProviderTime(_time, _options.MinInterval);
+
+    private TimeSpan FirstLook => EmulatedTime.ProviderTime(_time, _options.FirstLook);
+
+    private TimeSpan DetectionInterval => EmulatedTime.ProviderTime(_time, _options.DetectionInterval);
+
+    private TimeSpan MaxQueuedInterval => EmulatedTime.ProviderTime(_time, _options.MaxQueuedInterval);
+
+    private TimeSpan MaxOverdueInterval => EmulatedTime.ProviderTime(_time, _options.MaxOverdueInterval);
 
     /// <summary>What the tracker knows of how long jobs take; seeded from the ledger, refined by every job that succeeds.</summary>
     public DurationModel Durations { get; }
@@ -249,7 +255,10 @@ public sealed class JobTracker : IDisposable
             entry = new Entry(job, lease, now) { Phase = (++_tracked * PhaseStep) % 1, Context = ExecutionContext.Capture() };
             _entries[job.Id] = entry;
             UpdateQueuedLocked(entry);
-            ScheduleLocked(entry, pollNow ? now : NextRead(entry, now));
+            // Until the provider has answered, its pace is not known (a new process resuming jobs from the ledger): the
+            // first job is read at once, and the pace its answer names plans every job again (OnPaceChanged).
+            var teaches = _paced is { Heard: false } && Interlocked.Exchange(ref _teaching, 1) == 0;
+            ScheduleLocked(entry, pollNow || teaches ? now : NextRead(entry, now));
         }
         return entry.Final.Task;
     }
@@ -263,8 +272,7 @@ public sealed class JobTracker : IDisposable
             return await final.ConfigureAwait(false);
         }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Task.Delay, not TimeProvider.Delay: the package's timer for netstandard2.0 can be collected before it fires.
-        var delay = Task.Delay(timeout ?? Timeout.InfiniteTimeSpan, cts.Token);
+        var delay = _time.Wait(timeout ?? Timeout.InfiniteTimeSpan, cts.Token);
         var first = await Task.WhenAny(final, delay).ConfigureAwait(false);
         cts.Cancel();
         cancellationToken.ThrowIfCancellationRequested();
@@ -378,7 +386,7 @@ public sealed class JobTracker : IDisposable
             }
             // Rounded up to a whole millisecond: the timer rounds down, and a wait under 1 ms would spin this
             // loop until the poll is due.
-            _wakeTimer.Change((long)Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)), Timeout.Infinite);
+            _wakeTimer.Change(TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds))), Timeout.InfiniteTimeSpan);
             await changed.ConfigureAwait(false);
         }
     }
@@ -453,7 +461,7 @@ public sealed class JobTracker : IDisposable
                 failures = ++entry.Failures;
                 entry.Unreadable = e is HailuoException { Error.Kind: HailuoErrorKind.Protocol } ? entry.Unreadable + 1 : 0;
                 giveUp = entry.Unreadable >= MaxUnreadableReads && _entries.ContainsKey(entry.Job.Id);
-                var backoff = TimeSpan.FromTicks(Math.Min(_maxQueued.Ticks, _min.Ticks << Math.Min(failures, 10)));
+                var backoff = TimeSpan.FromTicks(Math.Min(MaxQueuedInterval.Ticks, MinInterval.Ticks << Math.Min(failures, 10)));
                 if (giveUp)
                 {
                     RemoveLocked(entry);
@@ -543,15 +551,17 @@ public sealed class JobTracker : IDisposable
     {
         var job = entry.Job;
         var lastRead = entry.LastRead ?? entry.TrackedAt;
-        var step = _detect;
+        var min = MinInterval;
+        var look = FirstLook;
+        var step = DetectionInterval;
         DateTimeOffset next;
         if (WaitsForStart(job))
         {
             // It will be timed from its own start, so a look is needed only before it could have finished; where the
             // content filter refuses jobs of its kind, soon enough after its start to notice a refusal as a new job's first look would.
             var estimate = Durations.Estimate(entry.FromStart);
-            var gap = Clamp(estimate.Low + step, step, _maxQueued);
-            next = lastRead + (estimate.Refusals && gap > _firstLook ? _firstLook : gap);
+            var gap = Clamp(estimate.Low + step, step, MaxQueuedInterval);
+            next = lastRead + (estimate.Refusals && gap > look ? look : gap);
         }
         else
         {
@@ -564,43 +574,43 @@ public sealed class JobTracker : IDisposable
             {
                 // Longer than the published range or the few jobs seen: they are no guide, so read less and less often
                 // until jobs of its kind finish. (Past a trusted estimate the provider is slowing down: read on.)
-                next = lastRead + Clamp(TimeSpan.FromTicks((long)((age - estimate.High).Ticks * OverdueShare)), step, _maxOverdue);
+                next = lastRead + Clamp(TimeSpan.FromTicks((long)((age - estimate.High).Ticks * OverdueShare)), step, MaxOverdueInterval);
             }
             else
             {
                 if (_options.SlotsWanted?.Invoke() == true)
                 {
-                    step = TimeSpan.FromTicks(Math.Max(_min.Ticks, step.Ticks / 2));
+                    step = TimeSpan.FromTicks(Math.Max(min.Ticks, step.Ticks / 2));
                 }
                 // No job of its kind has finished before `opens` lately: the first read that can find it done is one step after.
                 next = (lastRead > opens ? lastRead : opens) + step;
                 if (entry.LastRead is not null && lastRead < opens)
                 {
                     // The provider may have got faster since: a read at growing gaps finds out, and its finish replans every job.
-                    var safety = origin + SafetyAge(entry, age + _min);
+                    var safety = origin + SafetyAge(entry, age + min);
                     next = safety < opens - step && safety < next ? safety : next;
                 }
             }
-            if (fromStart && lastRead < origin + _firstLook)
+            if (fromStart && lastRead < origin + look)
             {
                 // A job that waited in the queue is looked at as soon after its start as a new one after its create.
-                var firstLook = origin + _firstLook;
+                var firstLook = origin + look;
                 next = firstLook < next ? firstLook : next;
             }
         }
         if (entry.LastRead is null)
         {
-            var firstLook = entry.Created + _firstLook;
+            var firstLook = entry.Created + look;
             next = firstLook < next ? firstLook : next;
         }
-        var earliest = Max(now, lastRead + _min);
+        var earliest = Max(now, lastRead + min);
         return next < earliest ? earliest : next;
     }
 
     /// <summary>The first age on this job's ladder of reads before the window that is past <paramref name="age"/>.</summary>
     private TimeSpan SafetyAge(Entry entry, TimeSpan age)
     {
-        var first = _firstLook.TotalSeconds;
+        var first = FirstLook.TotalSeconds;
         var rung = Math.Max(0, Math.Ceiling((Math.Log(Math.Max(age.TotalSeconds, first) / first) / Math.Log(SafetyGrowth)) - entry.Phase));
         var seconds = first * Math.Pow(SafetyGrowth, rung + entry.Phase);
         return TimeSpan.FromSeconds(seconds > age.TotalSeconds ? seconds : seconds * SafetyGrowth);
@@ -621,14 +631,27 @@ public sealed class JobTracker : IDisposable
         }
         var origin = job.StartedAt ?? job.CreatedAt ?? entry.Created;
         var kind = fromStart ? entry.FromStart : entry.FromCreate;
-        if (!Durations.Observe(kind, (job.CompletedAt ?? now) - origin))
+        if (Durations.Observe(kind, (job.CompletedAt ?? now) - origin))
         {
-            return;
+            ReplanSoonerLocked(now, other => (other.Job.StartedAt is not null || WaitsForStart(other.Job) ? other.FromStart : other.FromCreate).Equals(kind));
         }
+    }
+
+    /// <summary>The provider named another pace: every job planned at the old one may be due sooner.</summary>
+    private void OnPaceChanged()
+    {
+        lock (_gate)
+        {
+            ReplanSoonerLocked(_time.GetUtcNow(), _ => true);
+        }
+    }
+
+    /// <summary>Plans again the jobs <paramref name="which"/> picks, where what is known now makes them due sooner.</summary>
+    private void ReplanSoonerLocked(DateTimeOffset now, Func<Entry, bool> which)
+    {
         foreach (var other in _entries.Values)
         {
-            var otherKind = other.Job.StartedAt is not null || WaitsForStart(other.Job) ? other.FromStart : other.FromCreate;
-            if (other.Scheduled is { } slot && otherKind.Equals(kind))
+            if (other.Scheduled is { } slot && which(other))
             {
                 var due = NextRead(other, now);
                 if (due < slot.Due)
@@ -675,7 +698,7 @@ public sealed class JobTracker : IDisposable
         {
             var entry = woken[i];
             entry.WakeAt = times[i];
-            var due = Max(times[i] + _firstLook, now + _min);
+            var due = Max(times[i] + FirstLook, now + MinInterval);
             var planned = NextRead(entry, now);
             ScheduleLocked(entry, due < planned ? due : planned);
         }
@@ -750,6 +773,10 @@ public sealed class JobTracker : IDisposable
 
     public void Dispose()
     {
+        if (_paced is not null)
+        {
+            _paced.PaceChanged -= OnPaceChanged;
+        }
         _stop.Cancel();
         lock (_gate)
         {

@@ -30,7 +30,10 @@ internal sealed class ApiCall
     /// <summary>A paid create: retried only when it provably did not reach the provider.</summary>
     public bool IsCreate { get; }
 
-    /// <summary>How long one attempt may take, where the call is answered only when the video is ready; null: the client's AttemptTimeout.</summary>
+    /// <summary>
+    /// How long the provider may hold one attempt, where the call is answered only when the video is ready: a time of the
+    /// provider's, so it passes at its pace (EmulatedTime), but never below the client's AttemptTimeout. Null: AttemptTimeout.
+    /// </summary>
     public TimeSpan? Timeout { get; set; }
 
     public static ApiCall Json(HttpMethod method, Uri uri, object body, bool isCreate = false) =>

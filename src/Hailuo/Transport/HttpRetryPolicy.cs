@@ -33,20 +33,23 @@ internal sealed class HttpRetryPolicy
     private readonly int _maxRetries;
     private readonly TimeSpan _baseDelay;
     private readonly TimeSpan _maxDelay;
-    private readonly Func<TimeSpan, CancellationToken, Task>? _wait;
+    private readonly TimeProvider _clock;
     private readonly Func<double> _random;
 
     /// <param name="maxRetries">Attempts after the first; 0 tries once.</param>
     /// <param name="baseDelay">The first backoff; each further one doubles, up to <paramref name="maxDelay"/>.</param>
     /// <param name="maxDelay">The longest backoff (a Retry-After is not bound by it, only by <see cref="MaxRetryAfter"/>).</param>
-    /// <param name="wait">How to wait between attempts (DownloadOptions.Delay); null waits on Polly's clock.</param>
-    /// <param name="random">A source of [0, 1) for the jitter; null is a shared <see cref="Random"/>. For tests.</param>
-    public HttpRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, Func<TimeSpan, CancellationToken, Task>? wait = null, Func<double>? random = null)
+    /// <param name="clock">
+    /// The clock the waits pass on (HailuoClientOptions.TimeProvider); the backoff passes at the provider's pace
+    /// (<see cref="EmulatedTime"/>), a Retry-After as the server said it. Null is the system's.
+    /// </param>
+    /// <param name="random">A source of [0, 1) for the jitter; null is a shared <see cref="Random"/>.</param>
+    public HttpRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider? clock = null, Func<double>? random = null)
     {
         _maxRetries = maxRetries;
         _baseDelay = baseDelay;
         _maxDelay = maxDelay;
-        _wait = wait;
+        _clock = clock ?? TimeProvider.System;
         _random = random ?? NextShared;
     }
 
@@ -108,7 +111,9 @@ internal sealed class HttpRetryPolicy
         {
             return asked + TimeSpan.FromMilliseconds(jitter * Math.Min(1000, asked.TotalMilliseconds * 0.1));
         }
-        var exponential = Math.Min(_maxDelay.TotalMilliseconds, _baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 62)));
+        var baseDelay = EmulatedTime.ProviderTime(_clock, _baseDelay);
+        var maxDelay = EmulatedTime.ProviderTime(_clock, _maxDelay);
+        var exponential = Math.Min(maxDelay.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 62)));
         return TimeSpan.FromMilliseconds(exponential * (0.5 + (jitter / 2)));
     }
 
@@ -127,21 +132,11 @@ internal sealed class HttpRetryPolicy
         {
             return ResiliencePipeline<T>.Empty;
         }
-        return new ResiliencePipelineBuilder<T>().AddRetry(new RetryStrategyOptions<T>
+        return new ResiliencePipelineBuilder<T> { TimeProvider = _clock.Timers() }.AddRetry(new RetryStrategyOptions<T>
         {
             MaxRetryAttempts = _maxRetries,
             ShouldHandle = args => new ValueTask<bool>(!IsTooLong(retryAfter(args.Outcome)) && shouldRetry(args.Context, args.Outcome)),
-            DelayGenerator = async args =>
-            {
-                var delay = Delay(args.AttemptNumber, retryAfter(args.Outcome));
-                if (_wait is null)
-                {
-                    return delay;
-                }
-                // The caller's own wait stands in for Polly's clock, which then has nothing left to wait.
-                await _wait(delay, args.Context.CancellationToken).ConfigureAwait(false);
-                return TimeSpan.Zero;
-            },
+            DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.AttemptNumber, retryAfter(args.Outcome))),
             OnRetry = onRetry,
         }).Build();
     }

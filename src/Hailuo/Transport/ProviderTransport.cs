@@ -36,6 +36,9 @@ internal sealed class ProviderTransport : IDisposable
     private readonly HailuoClientOptions _options;
     private readonly ProviderAdapter _adapter;
     private readonly HailuoCredential _credential;
+    private readonly TimeProvider _clock;
+    // Whether answers may name the provider's pace: only a loopback address's, where the emulator runs.
+    private readonly EmulatedTime? _learnsPace;
     private readonly RequestWindowLimiter? _createLimiter;
     private readonly RequestWindowLimiter? _readLimiter;
     private readonly ResiliencePipeline<ApiResponse> _pipeline;
@@ -43,11 +46,14 @@ internal sealed class ProviderTransport : IDisposable
     private readonly RedirectRules _readRedirects;
     private readonly RedirectRules _createRedirects;
 
-    public ProviderTransport(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential, HttpMessageHandler? handler = null)
+    // The clock is the account's (EmulatedTime.For): retry waits and rate windows run on it, attempt timeouts on real time.
+    public ProviderTransport(HailuoClientOptions options, ProviderAdapter adapter, HailuoCredential credential, TimeProvider clock, HttpMessageHandler? handler = null)
     {
         _options = options;
         _adapter = adapter;
         _credential = credential;
+        _clock = clock;
+        _learnsPace = NetworkAddress.IsLoopback(options.EffectiveBaseUri) ? clock as EmulatedTime : null;
         _readRedirects = Redirects(create: false);
         _createRedirects = Redirects(create: true);
         // Redirects are followed here, so that a key never follows one to another host.
@@ -57,24 +63,26 @@ internal sealed class ProviderTransport : IDisposable
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd(options.UserAgent);
         var account = $"{adapter.Provider}|{options.EffectiveBaseUri.Authority}|{credential.Fingerprint}";
-        _createLimiter = SharedLimits.Rate(account + "|create", options.CreateRateLimit?.Scaled(options.TimeScale));
-        _readLimiter = SharedLimits.Rate(account + "|read", options.ReadRateLimit?.Scaled(options.TimeScale));
+        _createLimiter = SharedLimits.Rate(account + "|create", options.CreateRateLimit);
+        _readLimiter = SharedLimits.Rate(account + "|read", options.ReadRateLimit);
         AccountKey = account;
         _pipeline = BuildRetries();
+        // On Polly's own clock, the system's: the network is as slow under the emulator, and under a test's clock.
         _attempt = new ResiliencePipelineBuilder<ApiResponse>().AddTimeout(new TimeoutStrategyOptions
         {
-            // A call answered only when its video is ready (Cloudflare's run) says how long it may hold.
-            TimeoutGenerator = args => new ValueTask<TimeSpan>(args.Context.Properties.GetValue(CallKey, null!)?.Timeout ?? options.AttemptTimeout),
+            TimeoutGenerator = args => new ValueTask<TimeSpan>(AttemptTimeout(args.Context.Properties.GetValue(CallKey, null!))),
         }).Build();
     }
 
+    /// <summary>
+    /// How long an attempt may take: the client's AttemptTimeout, or for a call answered only when its video is ready
+    /// (Cloudflare's run) the time it may hold, at the provider's pace, but never less.
+    /// </summary>
+    private TimeSpan AttemptTimeout(ApiCall? call) =>
+        call?.Timeout is { } held && EmulatedTime.ProviderTime(_clock, held) is var paced && paced > _options.AttemptTimeout ? paced : _options.AttemptTimeout;
+
     /// <summary>Provider, host (with port) and account fingerprint: the key of every shared limit.</summary>
     public string AccountKey { get; }
-
-    /// <summary>Attempts beyond the first, over the life of this transport: for tests and benchmarks.</summary>
-    public int RetryCount => Volatile.Read(ref _retries);
-
-    private int _retries;
 
     /// <summary>
     /// Sends a call and returns its answer, or throws <see cref="HailuoException"/>. A create that
@@ -88,7 +96,7 @@ internal sealed class ProviderTransport : IDisposable
     /// <see cref="SendAsync(ApiCall, IDisposable, CancellationToken)"/>, whose first attempt uses it; dispose it if nothing is sent.
     /// </summary>
     public async Task<IDisposable?> ReserveCreateAsync(CancellationToken cancellationToken) =>
-        _createLimiter is null ? null : await _createLimiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        _createLimiter is null ? null : await _createLimiter.AcquireAsync(_clock, cancellationToken).ConfigureAwait(false);
 
     /// <summary>As <see cref="SendAsync(ApiCall, CancellationToken)"/>, with the first attempt sent under <paramref name="reserved"/>.</summary>
     public async Task<ApiResponse> SendAsync(ApiCall call, IDisposable? reserved, CancellationToken cancellationToken)
@@ -103,7 +111,7 @@ internal sealed class ProviderTransport : IDisposable
         context.Properties.Set(ContentKey, content);
         context.Properties.Set(StopKey, cancellationToken);
         context.Properties.Set(ReservedKey, new StrongBox<IDisposable?> { Value = reserved });
-        context.Properties.Set(StartedKey, DateTimeOffset.UtcNow);
+        context.Properties.Set(StartedKey, _clock.GetUtcNow());
         Outcome<ApiResponse> outcome;
         try
         {
@@ -181,7 +189,7 @@ internal sealed class ProviderTransport : IDisposable
         {
             reserved.Value = null; // the first attempt's only
         }
-        using (permit ?? (limiter is null ? null : await limiter.AcquireAsync(stop).ConfigureAwait(false)))
+        using (permit ?? (limiter is null ? null : await limiter.AcquireAsync(_clock, stop).ConfigureAwait(false)))
         {
             // After a stop, nothing new is sent: only an attempt already under way may finish.
             stop.ThrowIfCancellationRequested();
@@ -205,6 +213,10 @@ internal sealed class ProviderTransport : IDisposable
         }, context.CancellationToken).ConfigureAwait(false);
         using (response)
         {
+            if (_learnsPace is not null && _adapter.IsApiOrigin(uri))
+            {
+                _learnsPace.Learn(response.Headers);
+            }
             var status = (int)response.StatusCode;
             if (status is 401 or 403 && redirects > 0 && !_adapter.IsApiOrigin(uri))
             {
@@ -324,10 +336,9 @@ internal sealed class ProviderTransport : IDisposable
 
     /// <summary>Retries on the policy downloads share (HttpRetryPolicy.cs): its waits, its Retry-After cap, and <see cref="ShouldRetry"/>.</summary>
     private ResiliencePipeline<ApiResponse> BuildRetries() =>
-        new HttpRetryPolicy(_options.MaxRetries, _options.RetryBaseDelay.Scaled(_options.TimeScale), _options.RetryMaxDelay.Scaled(_options.TimeScale))
+        new HttpRetryPolicy(_options.MaxRetries, _options.RetryBaseDelay, _options.RetryMaxDelay, _clock)
             .Pipeline<ApiResponse>(ShouldRetry, outcome => outcome.Result?.Error?.RetryAfter, args =>
             {
-                Interlocked.Increment(ref _retries);
                 var call = args.Context.Properties.GetValue(CallKey, null!);
                 var reason = args.Outcome.Exception?.GetType().Name ?? args.Outcome.Result?.Error?.ToString();
                 Log(HailuoLogLevel.Verbose, $"{_adapter.Provider}: retry {args.AttemptNumber + 1} of {call.Method} {call.Uri.AbsolutePath} in {args.RetryDelay.TotalMilliseconds:0} ms after {reason}.");
@@ -343,7 +354,8 @@ internal sealed class ProviderTransport : IDisposable
             return false;
         }
         var call = context.Properties.GetValue(CallKey, null!);
-        if (call.IsCreate && DateTimeOffset.UtcNow - context.Properties.GetValue(StartedKey, DateTimeOffset.UtcNow) > _options.CreateRetryBudget)
+        var now = _clock.GetUtcNow();
+        if (call.IsCreate && now - context.Properties.GetValue(StartedKey, now) > _options.CreateRetryBudget)
         {
             // A create is retried only for so long that, once it stops, another process sharing the ledger can trust
             // that it is no longer being sent (HailuoClientOptions.CreateSettleTime).
@@ -387,7 +399,7 @@ internal sealed class ProviderTransport : IDisposable
         }
         var what = exception switch
         {
-            TimeoutRejectedException => $"no answer within {(call.Timeout ?? _options.AttemptTimeout).TotalSeconds:0.#} s",
+            TimeoutRejectedException => $"no answer within {AttemptTimeout(call).TotalSeconds:0.#} s",
             _ when HttpRetryPolicy.IsConnectionFault(exception) => "the connection failed: " + _credential.Redact(exception.Message),
             _ => _credential.Redact(exception.Message),
         };

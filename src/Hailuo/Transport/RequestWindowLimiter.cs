@@ -12,32 +12,44 @@ namespace Hailuo.Transport;
 internal sealed class RequestWindowLimiter
 {
     private readonly SemaphoreSlim _permits;
-    private readonly TimeSpan _hold;
+    private readonly TimeSpan _window;
 
     public RequestWindowLimiter(RateLimit limit)
     {
         _permits = new SemaphoreSlim(limit.Permits, limit.Permits);
-        // 1 % and 5 ms on top: timers may fire a tick early, and the provider's clock is not ours.
-        _hold = limit.Window + TimeSpan.FromTicks(limit.Window.Ticks / 100) + TimeSpan.FromMilliseconds(5);
+        _window = limit.Window;
     }
 
-    /// <summary>Waits for a permit. Dispose the lease when the answer has arrived, or the attempt has failed.</summary>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a permit. Dispose the lease when the answer has arrived, or the attempt has failed: the permit comes back
+    /// one window later on <paramref name="clock"/>, the window passing at the provider's pace (<see cref="EmulatedTime"/>).
+    /// </summary>
+    public async Task<IDisposable> AcquireAsync(TimeProvider clock, CancellationToken cancellationToken)
     {
         await _permits.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Lease(this);
+        return new Lease(this, clock);
     }
 
-    private void ReleaseLater() =>
-        _ = Task.Delay(_hold).ContinueWith(static (_, state) => ((SemaphoreSlim)state!).Release(), _permits,
+    private void ReleaseLater(TimeProvider clock)
+    {
+        var window = EmulatedTime.ProviderTime(clock, _window);
+        // 1 % and 5 ms on top: timers may fire a tick early, and the provider's clock is not ours.
+        var hold = window + TimeSpan.FromTicks(window.Ticks / 100) + TimeSpan.FromMilliseconds(5);
+        _ = clock.Wait(hold, CancellationToken.None).ContinueWith(static (_, state) => ((SemaphoreSlim)state!).Release(), _permits,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     private sealed class Lease : IDisposable
     {
+        private readonly TimeProvider _clock;
         private RequestWindowLimiter? _owner;
 
-        public Lease(RequestWindowLimiter owner) => _owner = owner;
+        public Lease(RequestWindowLimiter owner, TimeProvider clock)
+        {
+            _owner = owner;
+            _clock = clock;
+        }
 
-        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.ReleaseLater();
+        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.ReleaseLater(_clock);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hailuo.Emulator;
+using Microsoft.Extensions.Time.Testing;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
 namespace Hailuo.Tests.Emulator;
@@ -45,7 +46,7 @@ public sealed class MiniMaxEmulatorTests
     [Fact]
     public async Task A_new_task_is_Preparing_then_Queueing_while_the_slots_are_busy()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         await using var emu = await StartAsync(o =>
         {
             o.TimeScale = 1;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Hailuo.Emulator;
+using Microsoft.Extensions.Time.Testing;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
 namespace Hailuo.Tests.Emulator;
@@ -142,10 +143,12 @@ public sealed class ReplicateEmulatorTests
     [Fact]
     public async Task Listing_keeps_to_created_after_and_refuses_a_time_it_cannot_read()
     {
-        await using var emu = await StartAsync(o => o.TimeScale = 1);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var emu = await StartAsync(o => o.TimeScale = 1, clock);
         await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = "Before" } });
-        await Task.Delay(50);
-        var since = DateTimeOffset.UtcNow.ToString("O");
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        var since = clock.GetUtcNow().ToString("O");
+        clock.Advance(TimeSpan.FromMilliseconds(50));
         var (_, after) = await emu.SendAsync(HttpMethod.Post, Create, P, new { input = new { prompt = "After" } });
 
         var (_, listed) = await emu.SendAsync(HttpMethod.Get, "replicate/v1/predictions?created_after=" + Uri.EscapeDataString(since), P);

@@ -360,14 +360,6 @@ public sealed class CommandLogicTests
     }
 
     [Fact]
-    public async Task The_emulators_time_scale_paces_the_tracker()
-    {
-        await using var h = await CommandHarness.StartAsync(timeScale: 0.02);
-        Assert.Equal(0.02, HailuoConnection.EmulatorTimeScale(h.Emulator.Server.BaseUri));
-        Assert.Equal(1.0, HailuoConnection.EmulatorTimeScale(new Uri("https://api.core.today/v1")));
-    }
-
-    [Fact]
     public void Connection_settings_persist_without_any_secret()
     {
         var folder = Directory.CreateTempSubdirectory("hailuo-config-").FullName;

@@ -82,9 +82,9 @@ public sealed class SecretHygieneTests(SecretHygieneTests.Run run) : IClassFixtu
         var ledger = Path.Combine(run.Folder, "echo-" + Guid.NewGuid().ToString("N"), "ledger.jsonl");
         using var client = new HailuoClient(new HailuoClientOptions(HailuoProvider.Replicate)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(echo.Url)),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(HailuoProvider.Replicate, new Uri(echo.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
-            TimeScale = 0.002,
+            TimeProvider = new EmulatedTime(0.002),
             LedgerPath = ledger,
         });
         var scanner = new SecretScanner(key);

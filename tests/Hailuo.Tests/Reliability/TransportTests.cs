@@ -82,7 +82,7 @@ public sealed class TransportTests : IDisposable
         await using var server = new HostileServer(Hostility.Silent);
         using var client = new HailuoClient(new HailuoClientOptions(HailuoProvider.Replicate)
         {
-            BaseUri = HailuoClientOptions.EmulatorBaseUri(HailuoProvider.Replicate, new Uri(server.Url)),
+            BaseUri = CmdletPipeline.EmulatorApiRoot(HailuoProvider.Replicate, new Uri(server.Url)),
             Credentials = new StaticCredentialSource(new HailuoCredential(_key, "test")),
             UseLedger = false,
             MaxRetries = 0,

@@ -35,10 +35,10 @@ public sealed class CreatePacingTests
     [Fact]
     public async Task The_intent_is_written_only_once_the_rate_limit_lets_the_create_go()
     {
-        await using var h = await EngineHarness.StartAsync();
+        // An emulator at its real pace, which the client learns: the 6 s window is 6 s.
+        await using var h = await EngineHarness.StartAsync(timeScale: 1);
         // A key of its own: rate limits are shared by every client of one account in the process.
         var options = h.Options(HailuoProvider.Replicate, key: "sk-pacing-" + Guid.NewGuid().ToString("N"));
-        options.TimeScale = 1;
         options.CreateRateLimit = new RateLimit(1, TimeSpan.FromSeconds(6));
         using var client = new HailuoClient(options);
         var second = EngineHarness.Request("Waits for the rate limit");
@@ -60,11 +60,11 @@ public sealed class CreatePacingTests
     [Fact]
     public async Task A_declined_create_is_retried_for_at_most_two_thirds_of_the_settle_time()
     {
-        await using var h = await EngineHarness.StartAsync();
+        // At the emulator's real pace the retry delays below are real ones.
+        await using var h = await EngineHarness.StartAsync(timeScale: 1);
         await h.Emulator.SetFaultsAsync("create:5xx=1");
         var client = h.Client(HailuoProvider.CoreToday, o =>
         {
-            o.TimeScale = 1;
             o.RetryBaseDelay = TimeSpan.FromSeconds(0.3);
             o.RetryMaxDelay = TimeSpan.FromSeconds(0.6);
             // Retries wait 0.15 to 0.3 s, then 0.3 to 0.6 s each: by the fifth answer 1.05 s at least have passed, past the budget

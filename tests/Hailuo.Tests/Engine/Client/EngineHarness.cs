@@ -13,17 +13,14 @@ public sealed class EngineHarness : IAsyncDisposable
 
     private readonly List<HailuoClient> _clients = [];
 
-    private EngineHarness(EmulatorHarness emulator, double timeScale)
+    private EngineHarness(EmulatorHarness emulator)
     {
         Emulator = emulator;
-        TimeScale = timeScale;
         Folder = Directory.CreateTempSubdirectory("hailuo-engine-").FullName;
         LedgerPath = Path.Combine(Folder, "ledger.jsonl");
     }
 
     public EmulatorHarness Emulator { get; }
-
-    public double TimeScale { get; }
 
     public string Folder { get; }
 
@@ -38,15 +35,15 @@ public sealed class EngineHarness : IAsyncDisposable
             o.TimeScale = timeScale;
             configure?.Invoke(o);
         });
-        return new EngineHarness(emulator, timeScale);
+        return new EngineHarness(emulator);
     }
 
     public HailuoClientOptions Options(HailuoProvider provider, string key = Secret) => new(provider)
     {
-        BaseUri = HailuoClientOptions.EmulatorBaseUri(provider, Emulator.Server.BaseUri),
+        BaseUri = Hailuo.Reliability.CmdletPipeline.EmulatorApiRoot(provider, Emulator.Server.BaseUri),
         Credentials = new StaticCredentialSource(new HailuoCredential(key, "test")),
         CloudflareAccountId = "acc-test",
-        TimeScale = TimeScale,
+        // No clock given: the client learns the emulator's pace from its answers, as a user's does.
         LedgerPath = LedgerPath,
         Log = (level, line) =>
         {

@@ -1,46 +1,45 @@
-using System.Collections.Concurrent;
 using Hailuo.Models;
 using Hailuo.Tracking;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hailuo.Tests.Engine.Client;
 
 /// <summary>How often the tracker looks at a job that is due to finish, with and without submits waiting for a slot.</summary>
 public sealed class TrackerPacingTests
 {
-    private const double Scale = 0.1; // the 4.5 s detection step becomes 450 ms: long beside a loaded machine's timer delays
+    private const double Pace = 0.1; // the emulator's --time-scale: the 4.5 s detection step is 450 ms of the clock
 
-    private static async Task<double> MedianGapMsAsync(bool slotsWanted)
+    private static async Task<TimeSpan[]> GapsAsync(bool slotsWanted)
     {
-        var polls = new ConcurrentQueue<DateTimeOffset>();
+        var fake = new FakeTimeProvider();
+        var clock = new EmulatedTime(Pace, fake);
+        var polls = new List<DateTimeOffset>();
         Task<HailuoJob> Poll(HailuoJob job, CancellationToken _)
         {
-            polls.Enqueue(DateTimeOffset.UtcNow);
+            polls.Add(fake.GetUtcNow());
             return Task.FromResult(job); // never finishes: every poll is one more step in the window
         }
-        using var tracker = new JobTracker(Poll, new TrackerOptions { TimeScale = Scale, SlotsWanted = () => slotsWanted });
-        var now = DateTimeOffset.UtcNow;
-        // Started 35 s ago (scaled): inside the published 30-90 s, where it may finish at any read, for the whole test.
+        using var tracker = new JobTracker(Poll, new TrackerOptions { SlotsWanted = () => slotsWanted }, clock, null, runLoop: false);
+        // Started 35 s ago at the provider's pace: inside the published 30-90 s, where it may finish at any read, for the whole test.
+        var started = fake.GetUtcNow() - EmulatedTime.ProviderTime(clock, TimeSpan.FromSeconds(35));
         var job = new HailuoJob("due-" + slotsWanted, HailuoProvider.Replicate, HailuoModels.Standard, JobStatus.Running)
-            .With(createdAt: now.AddSeconds(-35 * Scale), startedAt: now.AddSeconds(-35 * Scale));
+            .With(createdAt: started, startedAt: started);
         _ = tracker.Track(job, pollNow: true);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (polls.Count < 7 && DateTime.UtcNow < deadline)
+        while (polls.Count < 7)
         {
-            await Task.Delay(20);
+            fake.SetUtcNow(tracker.NextDue!.Value);
+            await tracker.PollDueAsync();
         }
-        var times = polls.ToArray();
-        Assert.True(times.Length >= 7, $"only {times.Length} polls in 10 s");
-        var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).Order().ToArray();
-        return gaps[gaps.Length / 2];
+        return polls.Zip(polls.Skip(1), (a, b) => b - a).ToArray();
     }
 
     [Fact]
     public async Task Jobs_due_to_finish_are_looked_at_twice_as_often_while_submits_wait_for_a_slot()
     {
-        var relaxed = await MedianGapMsAsync(slotsWanted: false);
-        var urgent = await MedianGapMsAsync(slotsWanted: true);
-        // 4.5 s and 2.25 s scaled: 450 ms and 225 ms, plus whatever the timers run late on a busy machine (never early).
-        Assert.True(relaxed >= 430, $"relaxed gap {relaxed:0} ms, under the 450 ms step");
-        Assert.InRange(urgent, 215, 0.75 * relaxed);
+        var step = EmulatedTime.ProviderTime(new EmulatedTime(Pace), new TrackerOptions().DetectionInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(450), step);
+
+        Assert.All(await GapsAsync(slotsWanted: false), gap => Assert.Equal(step, gap));
+        Assert.All(await GapsAsync(slotsWanted: true), gap => Assert.Equal(step / 2, gap));
     }
 }

@@ -1,5 +1,6 @@
 using Hailuo.Models;
 using Hailuo.Tracking;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hailuo.Tests.Engine.Client;
 
@@ -54,13 +55,6 @@ internal static class TrackerSimulation
         return sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now = new(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private sealed record SimJob(int Index, double Created, double Started, double Ended, bool Refused);
 
     /// <summary>Runs the workload through a tracker; <paramref name="prepare"/> may teach it first (what an earlier session left in the ledger).</summary>
@@ -68,8 +62,8 @@ internal static class TrackerSimulation
     {
         var random = new Random(workload.Seed);
         var jobs = Schedule(workload, random);
-        var clock = new Clock();
-        var origin = clock.Now;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero));
+        var origin = clock.GetUtcNow();
         DateTimeOffset At(double seconds) => origin + TimeSpan.FromSeconds(seconds);
         var reads = new int[jobs.Count];
         var noticed = new double[jobs.Count];
@@ -78,7 +72,7 @@ internal static class TrackerSimulation
         {
             var sim = jobs[int.Parse(job.Id.AsSpan(4))];
             reads[sim.Index]++;
-            var now = (clock.Now - origin).TotalSeconds;
+            var now = (clock.GetUtcNow() - origin).TotalSeconds;
             var started = workload.ReportsStart && now >= sim.Started ? At(sim.Started) : (DateTimeOffset?)null;
             if (now < sim.Started)
             {
@@ -108,8 +102,8 @@ internal static class TrackerSimulation
             var due = tracker.NextDue;
             if (next < jobs.Count && (due is null || At(jobs[next].Created) <= due))
             {
-                clock.Now = At(jobs[next].Created);
-                var job = new HailuoJob($"sim-{next}", HailuoProvider.Replicate, workload.Model, JobStatus.Queued).With(createdAt: clock.Now);
+                clock.SetUtcNow(At(jobs[next].Created));
+                var job = new HailuoJob($"sim-{next}", HailuoProvider.Replicate, workload.Model, JobStatus.Queued).With(createdAt: clock.GetUtcNow());
                 finals.Add(tracker.Track(job));
                 next++;
                 continue;
@@ -118,7 +112,7 @@ internal static class TrackerSimulation
             {
                 throw new InvalidOperationException("Jobs are not final, and the tracker has no read planned for any of them.");
             }
-            clock.Now = due.Value > clock.Now ? due.Value : clock.Now;
+            clock.SetUtcNow(due.Value > clock.GetUtcNow() ? due.Value : clock.GetUtcNow());
             await tracker.PollDueAsync();
         }
 

@@ -37,16 +37,12 @@ public sealed class DownloadRetryAfterTests
     {
         await using var server = await BusyOnceAsync(503, "120");
         using var folder = new TempFolder();
-        var waits = new List<TimeSpan>();
+        var clock = new InstantClock();
 
-        var result = await new VideoDownloader(Plain, Fast(o => o.Delay = (wait, _) =>
-        {
-            waits.Add(wait);
-            return Task.CompletedTask;
-        })).DownloadAsync(new DownloadRequest(server.Url("/busy.mp4"), folder.File("v.mp4")));
+        var result = await new VideoDownloader(Plain, Fast(), clock).DownloadAsync(new DownloadRequest(server.Url("/busy.mp4"), folder.File("v.mp4")));
 
         Assert.Equal(2, result.Attempts);
-        var wait = Assert.Single(waits);
+        var wait = Assert.Single(clock.Waits);
         Assert.InRange(wait, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(121));
         Assert.Equal(Clip(), await File.ReadAllBytesAsync(folder.File("v.mp4")));
     }
@@ -56,21 +52,17 @@ public sealed class DownloadRetryAfterTests
     {
         await using var server = await BusyOnceAsync(429, "3600");
         using var folder = new TempFolder();
-        var waits = 0;
+        var clock = new InstantClock();
 
         var error = await Assert.ThrowsAsync<HailuoException>(() =>
-            new VideoDownloader(Plain, Fast(o => o.Delay = (_, _) =>
-            {
-                waits++;
-                return Task.CompletedTask;
-            })).DownloadAsync(new DownloadRequest(server.Url("/busy.mp4"), folder.File("v.mp4"))));
+            new VideoDownloader(Plain, Fast(), clock).DownloadAsync(new DownloadRequest(server.Url("/busy.mp4"), folder.File("v.mp4"))));
 
         Assert.Equal(HailuoErrorKind.Transient, error.Error.Kind);
         Assert.Equal(HailuoRemedy.TryLater, error.Error.Remedy);
         Assert.Equal("429", error.Error.Code);
         Assert.Contains("asked to wait 60 minutes", error.Message);
         Assert.Contains("\"busy\"", error.Message);
-        Assert.Equal(0, waits);
+        Assert.Empty(clock.Waits);
         Assert.Single(server.Requests);
         Assert.Empty(folder.Files());
     }

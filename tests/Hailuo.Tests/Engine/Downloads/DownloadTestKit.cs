@@ -24,10 +24,10 @@ public static class DownloadTestKit
 {
     public const string CoreToday = ProviderNames.CoreToday;
 
-    /// <summary>Retries without waiting: the tests assert what happens, not how long it takes.</summary>
+    /// <summary>Retries without a backoff: the tests assert what happens, not how long it takes.</summary>
     public static DownloadOptions Fast(Action<DownloadOptions>? configure = null)
     {
-        var options = new DownloadOptions { Delay = (_, _) => Task.CompletedTask };
+        var options = new DownloadOptions { BackoffBase = TimeSpan.Zero, BackoffCap = TimeSpan.Zero };
         configure?.Invoke(options);
         return options;
     }

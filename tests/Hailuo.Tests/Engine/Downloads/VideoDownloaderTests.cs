@@ -7,6 +7,7 @@ using Hailuo.Tests.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Time.Testing;
 using static Hailuo.Tests.Engine.Downloads.DownloadTestKit;
 
 namespace Hailuo.Tests.Engine.Downloads;
@@ -131,14 +132,14 @@ public sealed class VideoDownloaderTests
         using var folder = new TempFolder();
         var (_, url) = await CompletedJobAsync(emu);
         await emu.SetFaultsAsync(new[] { new { kind = "Reset", operation = "Download", times = 1 } });
-        var waits = new List<TimeSpan>();
+        var clock = new InstantClock();
 
-        var result = await new VideoDownloader(Plain, Fast(o => o.Delay = (wait, _) => { waits.Add(wait); return Task.CompletedTask; }))
+        var result = await new VideoDownloader(Plain, new DownloadOptions(), clock)
             .DownloadAsync(new DownloadRequest(url, folder.File("reset.mp4")));
 
         Assert.Equal(2, result.Attempts);
-        Assert.Single(waits);
-        Assert.InRange(waits[0], TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
+        // The first backoff, 200 ms less up to half of it for jitter.
+        Assert.InRange(Assert.Single(clock.Waits), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
         Assert.Equal(await emu.Http.GetByteArrayAsync(url), await File.ReadAllBytesAsync(folder.File("reset.mp4")));
     }
 
@@ -308,11 +309,13 @@ public sealed class VideoDownloaderTests
         using var folder = new TempFolder();
         var (id, url) = await CompletedJobAsync(emu);
         await emu.SetFaultsAsync(new[] { new { kind = "Truncate", operation = "Download", times = 1 } });
-        var options = Fast(o => o.Delay = async (_, _) =>
+        var clock = new InstantClock
+        {
             // While the downloader waits to retry the cut body, the link expires.
-            await emu.SetFaultsAsync(new[] { new { kind = "Expire", operation = "Download", times = 1 } }));
+            During = _ => emu.SetFaultsAsync(new[] { new { kind = "Expire", operation = "Download", times = 1 } }),
+        };
 
-        var result = await new VideoDownloader(Plain, options).DownloadAsync(new DownloadRequest(url, folder.File("m.mp4"))
+        var result = await new VideoDownloader(Plain, new DownloadOptions(), clock).DownloadAsync(new DownloadRequest(url, folder.File("m.mp4"))
         {
             RefreshSource = _ => ReadLinkAsync(emu, id),
         });
@@ -347,7 +350,7 @@ public sealed class VideoDownloaderTests
     public async Task A_Replicate_output_deleted_after_retention_fails_after_MaxRefreshes_as_NotFound()
     {
         // The emulator's clock moves only when the test says, so the output cannot be deleted before it is read once.
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         await using var emu = await EmulatorHarness.StartAsync(o => o.ReplicateRetentionSeconds = 1000, clock);
         using var folder = new TempFolder();
         var (_, created) = await emu.SendAsync(HttpMethod.Post, "replicate/v1/models/minimax/hailuo-2.3/predictions", ProviderNames.Replicate,

@@ -161,7 +161,7 @@ public sealed class JobLedgerConcurrencyTests : IDisposable
     {
         var video = _folder.File("v.mp4");
         File.WriteAllBytes(video, new byte[5]);
-        using var ledger = new JobLedger(_folder.Ledger) { AutoCompactFloor = 40 };
+        using var ledger = new JobLedger(_folder.Ledger, autoCompactFloor: 40);
         for (var i = 0; i < 30; i++)
         {
             RunJob(ledger, ProviderOf(i), "j" + i); // four lines

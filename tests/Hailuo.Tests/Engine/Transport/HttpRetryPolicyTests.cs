@@ -126,19 +126,13 @@ public sealed class HttpRetryPolicyTests
     }
 
     /// <summary>A pipeline over int results, where a result is the Retry-After in seconds it carries (0: none, -1: success).</summary>
-    private static (ResiliencePipeline<int> Pipeline, List<TimeSpan> Waits) Pipeline(int maxRetries)
+    private static (ResiliencePipeline<int> Pipeline, IReadOnlyCollection<TimeSpan> Waits) Pipeline(int maxRetries)
     {
-        var waits = new List<TimeSpan>();
-        var policy = new HttpRetryPolicy(maxRetries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10),
-            (wait, _) =>
-            {
-                waits.Add(wait);
-                return Task.CompletedTask;
-            },
-            random: () => 0);
+        var clock = new InstantClock();
+        var policy = new HttpRetryPolicy(maxRetries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), clock, random: () => 0);
         var pipeline = policy.Pipeline<int>((_, outcome) => outcome.Exception is null && outcome.Result >= 0,
             outcome => outcome.Result > 0 ? TimeSpan.FromSeconds(outcome.Result) : null);
-        return (pipeline, waits);
+        return (pipeline, clock.Waits);
     }
 
     [Fact]
