@@ -106,6 +106,23 @@ public sealed class TransformationTests : RunspaceTest
         Assert.Equal(0, Emulator.Count("createRequests"));
     }
 
+    [Theory]
+    [InlineData("-PromptOptimizer 2", "2 (Int32)")]
+    [InlineData("-PromptOptimizer 0.5", "0.5 (Double)")]
+    [InlineData("-PromptOptimizer maybe", "'maybe'")]
+    public void A_bool_parameter_typed_at_the_prompt_refuses_anything_else_before_anything_is_sent(string argument, string shown)
+    {
+        Connect();
+
+        var result = Run($"try {{ New-HailuoVideo -Prompt 'A kite over a hill' {argument} }} catch {{ $_ }}");
+
+        var error = Assert.Single(result.Objects<ErrorRecord>());
+        Assert.Equal(ArgumentError, error.FullyQualifiedErrorId);
+        Assert.Contains($"PromptOptimizer {shown} is not true or false: use true or false, yes or no, 1 or 0, $true or $false, or an empty value.",
+            error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Emulator.Count("createRequests"));
+    }
+
     [Fact]
     public void Numbers_in_cells_and_arguments_read_the_same_whatever_the_culture()
     {
