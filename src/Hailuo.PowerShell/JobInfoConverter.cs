@@ -24,22 +24,13 @@ internal static class JobInfoConverter
         {
             throw new ArgumentNullException(nameof(job));
         }
-        var request = job.Request;
-        var tag = ToHashtable(job.Tag);
-        return new HailuoJobInfo
+        return WithRequest(job.Request, new HailuoJobInfo
         {
             EngineJob = job,
             Id = job.Id,
             Provider = job.Provider.ToString(),
             Model = job.Model,
             Status = job.Status.ToString(),
-            Prompt = request?.Prompt,
-            FirstFrameImage = request?.FirstFrameImage,
-            Duration = request?.Duration,
-            Resolution = request?.Resolution,
-            PromptOptimizer = request?.PromptOptimizer,
-            FastPretreatment = request?.FastPretreatment,
-            CallbackUrl = request?.CallbackUrl,
             VideoUri = job.VideoUri,
             FileId = job.FileId,
             Error = job.Error?.Message,
@@ -53,28 +44,20 @@ internal static class JobInfoConverter
             InputHash = job.InputHash,
             Index = index,
             Credits = ProviderProfiles.For(job.Provider).CreditsPerVideo,
-            Tag = tag,
-        };
+            Tag = ToHashtable(job.Tag),
+        });
     }
 
     /// <summary>A create with no known outcome, as Get-HailuoJob lists it: no id, Status Unknown, and what to do.</summary>
     public static HailuoJobInfo FromUnsettled(LedgerEntry entry)
     {
-        var request = entry.Request;
         var error = entry.Error ?? new HailuoError(HailuoErrorKind.OutcomeUnknown,
             "The create was sent (or about to be) but no answer was recorded, so it may or may not have made and charged for a job.");
-        return new HailuoJobInfo
+        return WithRequest(entry.Request, new HailuoJobInfo
         {
             Provider = entry.Provider.ToString(),
             Model = entry.Model,
             Status = UnknownStatus,
-            Prompt = request?.Prompt,
-            FirstFrameImage = request?.FirstFrameImage,
-            Duration = request?.Duration,
-            Resolution = request?.Resolution,
-            PromptOptimizer = request?.PromptOptimizer,
-            FastPretreatment = request?.FastPretreatment,
-            CallbackUrl = request?.CallbackUrl,
             Error = error.Message,
             ErrorKind = HailuoErrorKind.OutcomeUnknown.ToString(),
             RecommendedAction = RecommendedActions.For(error.WithRemedy(HailuoRemedy.CheckDashboardOrForce)),
@@ -83,7 +66,23 @@ internal static class JobInfoConverter
             Index = entry.Row ?? 0,
             Credits = ProviderProfiles.For(entry.Provider).CreditsPerVideo,
             Tag = ToHashtable(entry.Tag),
-        };
+        });
+    }
+
+    /// <summary>
+    /// Fills in what was asked for: the job object repeats the request's fields under New-HailuoVideo's parameter
+    /// names, so that an exported job can be fed back in.
+    /// </summary>
+    private static HailuoJobInfo WithRequest(VideoRequest? request, HailuoJobInfo info)
+    {
+        info.Prompt = request?.Prompt;
+        info.FirstFrameImage = request?.FirstFrameImage;
+        info.Duration = request?.Duration;
+        info.Resolution = request?.Resolution;
+        info.PromptOptimizer = request?.PromptOptimizer;
+        info.FastPretreatment = request?.FastPretreatment;
+        info.CallbackUrl = request?.CallbackUrl;
+        return info;
     }
 
     /// <summary>The Status of a create whose outcome is unknown: no JobStatus names it, since no job is known.</summary>

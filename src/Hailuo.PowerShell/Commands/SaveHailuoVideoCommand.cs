@@ -24,11 +24,6 @@ public sealed class SaveHailuoVideoCommand : JobInputCmdlet
     [ArgumentCompleter(typeof(JobIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
-    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [EmptyToNullTransformation]
-    [ArgumentCompleter(typeof(ProviderCompleter))]
-    public string? Provider { get; set; }
-
     /// <summary>With -Id: the row number the job was submitted for (an exported job's Index column), which {index} in file names uses.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     public long Index { get; set; }
@@ -49,8 +44,6 @@ public sealed class SaveHailuoVideoCommand : JobInputCmdlet
     private protected override HailuoJobInfo[] JobInput => Job;
 
     private protected override string[] IdInput => Id;
-
-    private protected override string? ProviderInput => Provider;
 
     private protected override long IndexInput => Index;
 

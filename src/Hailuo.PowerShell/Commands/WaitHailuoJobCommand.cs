@@ -2,29 +2,14 @@ using System;
 using System.Management.Automation;
 using Hailuo.Pipeline;
 using Hailuo.PowerShell.Common;
-using Hailuo.PowerShell.Completion;
 
 namespace Hailuo.PowerShell.Commands;
 
 /// <summary>Waits for jobs and writes each one as it finishes, while upstream cmdlets keep submitting.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "HailuoJob", DefaultParameterSetName = JobSet, HelpUri = HelpLinks.Base + "Wait-HailuoJob.md")]
 [OutputType(typeof(HailuoJobInfo))]
-public sealed class WaitHailuoJobCommand : JobInputCmdlet
+public sealed class WaitHailuoJobCommand : PositionalJobInputCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = JobSet)]
-    public HailuoJobInfo[] Job { get; set; } = Array.Empty<HailuoJobInfo>();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [Alias("JobId", "job_id", "task_id")]
-    [JobIdTransformation]
-    [ArgumentCompleter(typeof(JobIdCompleter))]
-    public string[] Id { get; set; } = Array.Empty<string>();
-
-    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
-    [EmptyToNullTransformation]
-    [ArgumentCompleter(typeof(ProviderCompleter))]
-    public string? Provider { get; set; }
-
     /// <summary>With -Id: the row number the job was submitted for (an exported job's Index column), which file names use.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
     public long Index { get; set; }
@@ -39,12 +24,6 @@ public sealed class WaitHailuoJobCommand : JobInputCmdlet
 
     [Parameter]
     public SwitchParameter NoProgress { get; set; }
-
-    private protected override HailuoJobInfo[] JobInput => Job;
-
-    private protected override string[] IdInput => Id;
-
-    private protected override string? ProviderInput => Provider;
 
     private protected override long IndexInput => Index;
 

@@ -2,26 +2,36 @@ using System;
 using System.Management.Automation;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.PowerShell.Completion;
 
 namespace Hailuo.PowerShell.Common;
 
 /// <summary>
 /// The cmdlets that take jobs: as objects from the pipeline, or as ids (typed, piped as strings, or the Id column of
-/// a re-imported CSV, with its Provider and Index columns). Each cmdlet declares the parameters itself, because their
-/// positions differ: Save-HailuoVideo's first position is its folder.
+/// a re-imported CSV, with its Provider and Index columns). -Provider is declared here; -Job and -Id where their
+/// positions are: <see cref="PositionalJobInputCmdlet"/> for Wait-HailuoJob and Stop-HailuoJob, Save-HailuoVideo
+/// itself (its first position is its folder).
 /// </summary>
+/// <remarks>
+/// PowerShell lists a derived class's parameters before its base's, so -Provider comes after the cmdlet's own
+/// named parameters in the syntax.
+/// </remarks>
 public abstract class JobInputCmdlet : HailuoCmdlet
 {
     protected const string JobSet = "Job";
     protected const string IdSet = "Id";
 
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+    [EmptyToNullTransformation]
+    [ArgumentCompleter(typeof(ProviderCompleter))]
+    public string? Provider { get; set; }
+
     private protected abstract HailuoJobInfo[] JobInput { get; }
 
     private protected abstract string[] IdInput { get; }
 
-    private protected abstract string? ProviderInput { get; }
-
-    private protected abstract long IndexInput { get; }
+    /// <summary>With -Id, the row number given for the job (an exported job's Index column); 0 when none is.</summary>
+    private protected virtual long IndexInput => 0;
 
     protected override void BeginProcessing() => RunConfiguration(EnsureConnected);
 
@@ -46,7 +56,7 @@ public abstract class JobInputCmdlet : HailuoCmdlet
         using var lookup = new JobActions(Output(), RunspaceConnection.Current, StopToken);
         foreach (var id in IdInput)
         {
-            var (job, row) = lookup.Resolve(id, ProviderInput);
+            var (job, row) = lookup.Resolve(id, Provider);
             // An exported row's Index column wins; else the row the ledger remembers.
             each(job, IndexInput > 0 ? IndexInput : row);
         }

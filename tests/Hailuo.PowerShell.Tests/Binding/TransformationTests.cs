@@ -89,10 +89,13 @@ public sealed class TransformationTests : RunspaceTest
     }
 
     [Theory]
-    [InlineData("-Duration 6.5", "6.5 (Double)")]
-    [InlineData("-Duration $true", "True (Boolean)")]
-    [InlineData("-Duration six", "'six'")]
-    public void An_int_parameter_typed_at_the_prompt_refuses_anything_else_before_anything_is_sent(string argument, string shown)
+    [InlineData("-Duration 6.5", "Duration 6.5 (Double) is not a whole number")]
+    [InlineData("-Duration $true", "Duration True (Boolean) is not a whole number")]
+    [InlineData("-Duration six", "Duration 'six' is not a whole number")]
+    [InlineData("-PromptOptimizer 2", "PromptOptimizer 2 (Int32) is not true or false: use true or false, yes or no, 1 or 0, $true or $false, or an empty value.")]
+    [InlineData("-PromptOptimizer 0.5", "PromptOptimizer 0.5 (Double) is not true or false")]
+    [InlineData("-PromptOptimizer maybe", "PromptOptimizer 'maybe' is not true or false")]
+    public void An_int_or_bool_parameter_typed_at_the_prompt_refuses_anything_else_before_anything_is_sent(string argument, string message)
     {
         Connect();
 
@@ -101,7 +104,7 @@ public sealed class TransformationTests : RunspaceTest
 
         var error = Assert.Single(result.Objects<ErrorRecord>());
         Assert.Equal(ArgumentError, error.FullyQualifiedErrorId);
-        Assert.Contains($"Duration {shown} is not a whole number", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Exception.Message, StringComparison.Ordinal);
         Assert.Single(result.Output);
         Assert.Equal(0, Emulator.Count("createRequests"));
     }

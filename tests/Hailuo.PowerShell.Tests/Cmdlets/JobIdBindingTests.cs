@@ -38,4 +38,34 @@ public sealed class JobIdBindingTests : RunspaceTest
         Assert.Equal(3, saved.Output.Count);
         Assert.Equal(["0001-", "0002-", "0003-"], Videos().Select(n => n[..5]));
     }
+
+    [Fact]
+    public void Wait_Stop_and_Save_declare_Job_Id_and_Provider_alike_Save_without_positions()
+    {
+        const string describe = """
+            param($Name)
+            foreach ($parameterName in 'Job', 'Id', 'Provider') {
+                $parameter = (Get-Command $Name).Parameters[$parameterName]
+                foreach ($set in $parameter.ParameterSets.GetEnumerator()) {
+                    $binding = $set.Value
+                    $attributes = $parameter.Attributes | Where-Object { $_ -isnot [Parameter] -and $_.GetType().Namespace -ne 'System.Runtime.CompilerServices' } |
+                        ForEach-Object { if ($_ -is [ArgumentCompleter]) { 'ArgumentCompleter(' + $_.Type.Name + ')' } else { $_.GetType().Name } }
+                    '{0} {1} set={2} position={3} mandatory={4} pipeline={5} byName={6} aliases={7} [{8}]' -f $parameterName, $parameter.ParameterType.Name,
+                        $set.Key, $binding.Position, $binding.IsMandatory, $binding.ValueFromPipeline, $binding.ValueFromPipelineByPropertyName,
+                        ($parameter.Aliases -join ','), ($attributes -join ', ')
+                }
+            }
+            """;
+        string[] Describe(string name) => Run(describe, new { Name = name }).AssertNoErrors().Output.Select(o => o.ToString()).ToArray();
+
+        string[] positional =
+        [
+            "Job HailuoJobInfo[] set=Job position=0 mandatory=True pipeline=True byName=False aliases= []",
+            "Id String[] set=Id position=0 mandatory=True pipeline=True byName=True aliases=JobId,job_id,task_id [AliasAttribute, JobIdTransformationAttribute, ArgumentCompleter(JobIdCompleter)]",
+            "Provider String set=Id position=-2147483648 mandatory=False pipeline=False byName=True aliases= [EmptyToNullTransformationAttribute, ArgumentCompleter(ProviderCompleter)]",
+        ];
+        Assert.Equal(positional, Describe("Wait-HailuoJob"));
+        Assert.Equal(positional, Describe("Stop-HailuoJob"));
+        Assert.Equal(positional.Select(line => line.Replace("position=0", "position=-2147483648")), Describe("Save-HailuoVideo"));
+    }
 }
