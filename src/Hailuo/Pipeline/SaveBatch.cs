@@ -176,6 +176,7 @@ public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
     /// <summary>The bar, at most every half second: from the first job on, while upstream is still waiting for the rest.</summary>
     private void Tick(ICommandOutput output)
     {
+        // Paced on the wall clock: the bar is for the person watching the host, whatever clock the clients keep.
         if (!Options.ShowProgress || DateTime.UtcNow < _nextProgress)
         {
             return;

@@ -144,7 +144,7 @@ public sealed class VideoSubmission : CommandBatch<VideoSubmissionOptions>
     private void CheckFileName(HailuoClient client, RowInput row)
     {
         var standIn = new HailuoJob("id", client.Provider, row.Request.EffectiveModel ?? HailuoModels.Standard, JobStatus.Succeeded)
-            .With(request: row.Request, tag: row.Tag, createdAt: DateTimeOffset.UtcNow);
+            .With(request: row.Request, tag: row.Tag, createdAt: client.Options.TimeProvider.GetUtcNow());
         try
         {
             FileNameTemplate.Render(_template, standIn, row.Index, _folder);

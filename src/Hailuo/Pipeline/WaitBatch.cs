@@ -30,6 +30,7 @@ public sealed class WaitBatch : CommandBatch<WaitBatchOptions>
 {
     private const int ActivityId = 21;
 
+    // The user's -Timeout is in the host's seconds, as Wait-Job's: the wall clock, not a client's.
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly Dictionary<string, Waited> _waiting = new(StringComparer.Ordinal);
     private readonly object _gate = new();
@@ -183,7 +184,7 @@ public sealed class WaitBatch : CommandBatch<WaitBatchOptions>
     {
         int queued = 0, running = 0, done, total;
         var latestEnd = DateTimeOffset.MinValue;
-        var now = DateTimeOffset.UtcNow;
+        var now = DateTimeOffset.MinValue;
         lock (_gate)
         {
             done = _finished;
@@ -203,6 +204,8 @@ public sealed class WaitBatch : CommandBatch<WaitBatchOptions>
                 if (client.Tracker.ExpectedFinish(current) is { } end && end > latestEnd)
                 {
                     latestEnd = end;
+                    // Counted on the clock the estimate was made on: the client's.
+                    now = client.Options.TimeProvider.GetUtcNow();
                 }
             }
         }
