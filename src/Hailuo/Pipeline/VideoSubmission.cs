@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Hailuo.Connection;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Validation;
 
 namespace Hailuo.Pipeline;
@@ -32,7 +33,7 @@ public sealed class VideoSubmissionOptions
 
     /// <summary>
     /// Jobs in flight at once for the account (-ThrottleLimit): each submit waits while it has this many. Null: the
-    /// connection's setting, else the provider's default (<see cref="HailuoClientOptions.DefaultMaxJobsInFlight"/>).
+    /// connection's setting, else the provider's default (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>).
     /// </summary>
     public int? ThrottleLimit { get; set; }
 }
@@ -95,12 +96,13 @@ public sealed class VideoSubmission : CommandBatch<VideoSubmissionOptions>
             return;
         }
 
-        var (credits, priceWords) = HailuoConnection.Price(client.Provider);
+        var profile = ProviderProfiles.For(client.Provider);
+        var credits = profile.CreditsPerVideo;
         var target = $"row {row.Index}: {row.Request}";
         // An input the ledger holds is used again, not paid again: there is nothing to confirm or to count.
         if (reusable is null)
         {
-            if (!Output.ShouldProcess(target, $"Submit to {HailuoConnection.NameOf(client.Provider)} ({priceWords})"))
+            if (!Output.ShouldProcess(target, $"Submit to {profile.DisplayName} ({profile.PriceWords})"))
             {
                 // Rows with the same input pay once, in a real run as in this estimate.
                 if (_whatIfInputs.Add(inputHash.Length > 0 ? inputHash : row.Index.ToString(CultureInfo.InvariantCulture)))
