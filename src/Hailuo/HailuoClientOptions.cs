@@ -79,7 +79,7 @@ public sealed class HailuoClientOptions
 
     /// <summary>
     /// Jobs submitted and not yet final, per account; a submit waits for room. By default
-    /// <see cref="DefaultMaxJobsInFlight"/>; a submit may bring its own (<see cref="SubmitOptions.MaxJobsInFlight"/>).
+    /// <see cref="ProviderProfile.DefaultMaxJobsInFlight"/>; a submit may bring its own (<see cref="SubmitOptions.MaxJobsInFlight"/>).
     /// </summary>
     public int MaxJobsInFlight { get; set; }
 
@@ -159,9 +159,6 @@ public sealed class HailuoClientOptions
 
     /// <summary>The public endpoint of a provider (<see cref="ProviderProfile.BaseUriFor"/>).</summary>
     public static Uri DefaultBaseUri(HailuoProvider provider, bool miniMaxMainland = false) => ProviderProfiles.For(provider).BaseUriFor(miniMaxMainland);
-
-    /// <summary>The jobs in flight a provider's documented limits allow by default (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>).</summary>
-    public static int DefaultMaxJobsInFlight(HailuoProvider provider) => ProviderProfiles.For(provider).DefaultMaxJobsInFlight;
 
     public Uri EffectiveBaseUri => BaseUri ?? DefaultBaseUri(Provider, MiniMaxMainland);
 

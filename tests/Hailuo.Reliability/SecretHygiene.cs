@@ -7,6 +7,7 @@ using Hailuo.Emulator;
 using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.Providers;
 
 namespace Hailuo.Reliability;
 
@@ -294,7 +295,7 @@ public static class SecretHygiene
         /// <summary>The process environment as the environment source sees it: the key under the provider's variable.</summary>
         private string? Variable(string name) =>
             _origin != CredentialOrigin.Environment ? null
-            : name == EnvironmentCredentialSource.VariableFor(_provider) ? _key
+            : name == ProviderProfiles.For(_provider).CredentialVariable ? _key
             : name == EnvironmentCredentialSource.CloudflareAccountVariable ? "acc-canary"
             : null;
 

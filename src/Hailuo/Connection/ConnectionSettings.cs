@@ -1,5 +1,6 @@
 using System;
 using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo.Connection;
 
@@ -32,7 +33,7 @@ public sealed class ConnectionSettings
 
     /// <summary>
     /// Jobs in flight at once on this connection (Connect-Hailuo -ThrottleLimit); null: the provider's default
-    /// (<see cref="HailuoClientOptions.DefaultMaxJobsInFlight"/>). New-HailuoVideo -ThrottleLimit overrides it for one command.
+    /// (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>). New-HailuoVideo -ThrottleLimit overrides it for one command.
     /// </summary>
     public int? ThrottleLimit { get; set; }
 }

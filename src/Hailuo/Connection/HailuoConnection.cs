@@ -191,13 +191,6 @@ public sealed class HailuoConnection : IDisposable
         }
     }
 
-    /// <summary>What a create costs, in words for -WhatIf and in credits for -MaxCredits (core.today only), from the provider's profile.</summary>
-    public static (int? Credits, string Words) Price(HailuoProvider provider)
-    {
-        var profile = ProviderProfiles.For(provider);
-        return (profile.CreditsPerVideo, profile.PriceWords);
-    }
-
     /// <summary>How messages name a provider (<see cref="ProviderProfile.DisplayName"/>).</summary>
     public static string NameOf(HailuoProvider provider) => ProviderProfiles.For(provider).DisplayName;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using Hailuo.Models;
+using Hailuo.Providers;
 
 namespace Hailuo.Credentials;
 
@@ -160,12 +161,9 @@ public sealed class EnvironmentCredentialSource : ICredentialSource
         _read = read ?? Environment.GetEnvironmentVariable;
     }
 
-    /// <summary>The provider's own variable (<see cref="Providers.ProviderProfile.CredentialVariable"/>).</summary>
-    public static string VariableFor(HailuoProvider provider) => Providers.ProviderProfiles.For(provider).CredentialVariable;
-
     public HailuoCredential? GetCredential(HailuoProvider provider)
     {
-        foreach (var name in new[] { VariableFor(provider), Generic })
+        foreach (var name in VariablesFor(provider))
         {
             var value = _read(name);
             if (!string.IsNullOrWhiteSpace(value))
@@ -178,6 +176,6 @@ public sealed class EnvironmentCredentialSource : ICredentialSource
 
     public string? CloudflareAccountId => _read(CloudflareAccountVariable) is { Length: > 0 } id ? id.Trim() : null;
 
-    /// <summary>Names of the variables consulted for a provider, for the error when none is set.</summary>
-    public static IReadOnlyList<string> VariablesFor(HailuoProvider provider) => new[] { VariableFor(provider), Generic };
+    /// <summary>Names of the variables consulted for a provider, in order: its own (<see cref="ProviderProfile.CredentialVariable"/>), then the generic one.</summary>
+    public static IReadOnlyList<string> VariablesFor(HailuoProvider provider) => new[] { ProviderProfiles.For(provider).CredentialVariable, Generic };
 }

@@ -23,10 +23,12 @@ internal sealed class DownloadRecovery
     private readonly DownloadRequest _request;
     private readonly string _fileName;
     private readonly CancellationToken _cancellation;
+    private readonly TimeProvider _clock;
 
-    public DownloadRecovery(ResiliencePipeline<AttemptResult> pipeline, DownloadOptions options, DownloadRequest request, string fileName, CancellationToken cancellation)
+    public DownloadRecovery(ResiliencePipeline<AttemptResult> pipeline, TimeProvider clock, DownloadOptions options, DownloadRequest request, string fileName, CancellationToken cancellation)
     {
         _pipeline = pipeline;
+        _clock = clock;
         _options = options;
         _request = request;
         _fileName = fileName;
@@ -68,9 +70,9 @@ internal sealed class DownloadRecovery
     }
 
     /// <summary>The failure of a status that may pass (408, 429, 5xx), with the wait its Retry-After asks for.</summary>
-    public static AttemptResult Passing(HttpResponseMessage response, string snippet = "") =>
+    public AttemptResult Passing(HttpResponseMessage response, string snippet = "") =>
         AttemptResult.Retry($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{Quote(snippet)}", (int)response.StatusCode,
-            HttpRetryPolicy.RetryAfter(response.Headers, DateTimeOffset.UtcNow));
+            HttpRetryPolicy.RetryAfter(response.Headers, _clock.GetUtcNow()));
 
     /// <summary>
     /// Runs <paramref name="attempt"/> until it is done, through fresh links and retries, and returns what it

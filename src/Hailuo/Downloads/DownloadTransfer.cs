@@ -65,7 +65,7 @@ internal sealed class DownloadTransfer
     {
         _http = downloader.Http;
         _options = downloader.Options;
-        _recovery = new DownloadRecovery(downloader.Retries, _options, request, Path.GetFileName(destination), cancellation);
+        _recovery = new DownloadRecovery(downloader.Retries, downloader.Clock, _options, request, Path.GetFileName(destination), cancellation);
         _request = request;
         _destination = destination;
         _progress = progress;
@@ -183,7 +183,7 @@ internal sealed class DownloadTransfer
         }
         if (HttpRetryPolicy.IsTransientStatus(status))
         {
-            return DownloadRecovery.Passing(response, await ErrorSnippet.ReadAsync(response, attempt.Token).ConfigureAwait(false));
+            return _recovery.Passing(response, await ErrorSnippet.ReadAsync(response, attempt.Token).ConfigureAwait(false));
         }
         if (status != 200 && status != 206)
         {
@@ -350,7 +350,7 @@ internal sealed class DownloadTransfer
         }
         if (HttpRetryPolicy.IsTransientStatus(status))
         {
-            return DownloadRecovery.Passing(response);
+            return _recovery.Passing(response);
         }
         if (DownloadRecovery.IsErrorPageType(response.Content.Headers.ContentType?.MediaType))
         {

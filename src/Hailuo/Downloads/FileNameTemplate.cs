@@ -112,7 +112,7 @@ public static class FileNameTemplate
         }
         CheckNotAPath(template);
         var standIn = new HailuoJob("id", HailuoProvider.CoreToday, HailuoModels.Standard, JobStatus.Succeeded)
-            .With(request: new VideoRequest { Prompt = "prompt" }, createdAt: DateTimeOffset.UtcNow);
+            .With(request: new VideoRequest { Prompt = "prompt" }, createdAt: DateTimeOffset.UtcNow); // any date checks the format
         SanitizeName(Expand(template, standIn, 1, anyColumn: true), standIn.Id);
     }
 
@@ -190,6 +190,7 @@ public static class FileNameTemplate
             case "prompt":
                 return Slug(job.Request?.Prompt, PromptLength(format, token));
             case "date":
+                // A job that does not say when it was made is named by the day it is saved: the user's calendar.
                 return Date(job.CreatedAt ?? DateTimeOffset.UtcNow, format, token);
         }
         if (token.Length > 0)

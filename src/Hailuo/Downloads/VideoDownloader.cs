@@ -35,8 +35,12 @@ public sealed class VideoDownloader
         Http = http ?? throw new ArgumentNullException(nameof(http));
         EnsureNoCredentials(http);
         Options = (options ?? new DownloadOptions()).Validated();
-        Retries = DownloadRecovery.Pipeline(Options, clock ?? TimeProvider.System);
+        Clock = clock ?? TimeProvider.System;
+        Retries = DownloadRecovery.Pipeline(Options, Clock);
     }
+
+    /// <summary>The clock retries wait on and a Retry-After date is counted from.</summary>
+    internal TimeProvider Clock { get; }
 
     internal HttpClient Http { get; }
 

@@ -43,6 +43,7 @@ public sealed class PipelinePump : IDisposable
     /// </summary>
     public void WaitUntil(ICommandOutput output, Func<bool> done, TimeSpan interval, Action<ICommandOutput>? tick, CancellationToken cancellationToken)
     {
+        // The wall clock: ticks pace output on the host's thread, not the provider's work.
         var nextTick = DateTime.UtcNow;
         while (true)
         {

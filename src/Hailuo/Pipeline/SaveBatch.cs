@@ -31,16 +31,11 @@ public sealed class SaveBatchOptions
 /// A job that ended without a video is reported once every video that can be saved is: an error stops a
 /// batch run with ErrorAction Stop, and it must not stop the others' downloads.
 /// </summary>
-public sealed class SaveBatch : IDisposable
+public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
 {
     private const int ActivityId = 31;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
-    private readonly ICommandOutput _output;
-    private readonly HailuoConnection _connection;
-    private readonly SaveBatchOptions _options;
-    private readonly CancellationToken _cancellationToken;
-    private readonly PipelinePump _pump = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _folder;
     private readonly ConcurrentQueue<CommandError> _withoutVideo = new();
@@ -51,31 +46,28 @@ public sealed class SaveBatch : IDisposable
     private long _bytes;
 
     public SaveBatch(ICommandOutput output, HailuoConnection connection, SaveBatchOptions options, CancellationToken cancellationToken)
+        : base(output, connection, options, cancellationToken)
     {
-        _output = output;
-        _connection = connection;
-        _options = options;
-        _cancellationToken = cancellationToken;
         _slots = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
         _folder = System.IO.Path.GetFullPath(options.Path);
     }
 
     public void Add(HailuoJob job, long index)
     {
-        using var route = EngineLog.Enter(_pump);
-        _pump.Drain(_output);
+        using var route = EngineLog.Enter(Pump);
+        Pump.Drain(Output);
         HailuoClient client;
         string destination;
         try
         {
-            client = _connection.GetClient(job.Provider);
+            client = Connection.GetClient(job.Provider);
             Directory.CreateDirectory(_folder);
-            destination = FileNameTemplate.Render(_options.FileNameTemplate, job, index, _folder);
+            destination = FileNameTemplate.Render(Options.FileNameTemplate, job, index, _folder);
         }
         catch (Exception e) when (e is HailuoException or IOException or UnauthorizedAccessException)
         {
             var error = e is HailuoException h ? h.Error : new HailuoError(HailuoErrorKind.Validation, $"Cannot write to '{_folder}': {e.Message}", "Path");
-            _output.WriteError(new CommandError(About(error, job, index, null), new JobResult(job, index)));
+            Output.WriteError(new CommandError(About(error, job, index, null), new JobResult(job, index)));
             return;
         }
         if (job.IsFinal && job.Status != JobStatus.Succeeded)
@@ -86,30 +78,30 @@ public sealed class SaveBatch : IDisposable
             return;
         }
         var replacing = File.Exists(destination);
-        var action = replacing && _options.Force
+        var action = replacing && Options.Force
             ? $"Replace the existing file with the video of job {job.Id}"
             : $"Save the video of job {job.Id}";
-        if (!_output.ShouldProcess(destination, action))
+        if (!Output.ShouldProcess(destination, action))
         {
             return;
         }
         Interlocked.Increment(ref _pending);
         Interlocked.Increment(ref _queued);
         _ = SaveAsync(client, job, index, destination);
-        Tick(_output);
+        Tick(Output);
     }
 
     public void Complete()
     {
-        using var route = EngineLog.Enter(_pump);
-        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, ProgressInterval, Tick, _cancellationToken);
-        if (_options.ShowProgress && Volatile.Read(ref _queued) > 0)
+        using var route = EngineLog.Enter(Pump);
+        Pump.WaitUntil(Output, () => Volatile.Read(ref _pending) == 0, ProgressInterval, Tick, CancellationToken);
+        if (Options.ShowProgress && Volatile.Read(ref _queued) > 0)
         {
-            _output.WriteProgress(new CommandProgress(ActivityId, "Saving Hailuo videos", "Done") { Completed = true });
+            Output.WriteProgress(new CommandProgress(ActivityId, "Saving Hailuo videos", "Done") { Completed = true });
         }
         while (_withoutVideo.TryDequeue(out var error))
         {
-            _output.WriteError(error);
+            Output.WriteError(error);
         }
     }
 
@@ -117,27 +109,27 @@ public sealed class SaveBatch : IDisposable
     {
         try
         {
-            var ready = job.Status == JobStatus.Succeeded ? job : await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false);
+            var ready = job.Status == JobStatus.Succeeded ? job : await client.WaitAsync(job, null, CancellationToken).ConfigureAwait(false);
             if (ready.Error is { } refused && CommandError.IsConnectionProblem(refused))
             {
-                _pump.Post(output => output.WriteError(new CommandError(refused, new JobResult(ready, index))));
+                Pump.Post(output => output.WriteError(new CommandError(refused, new JobResult(ready, index))));
                 return;
             }
             if (ready.Status != JobStatus.Succeeded)
             {
                 var why = ready.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {ready.Status}");
-                _pump.Post(output => output.WriteVerbose($"Job {ready.Id} (row {index}) has no video to save: {why.Message}"));
+                Pump.Post(output => output.WriteVerbose($"Job {ready.Id} (row {index}) has no video to save: {why.Message}"));
                 _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), ready, index, null),
                     new JobResult(ready, index), "Hailuo.NothingToSave"));
                 return;
             }
-            await _slots.WaitAsync(_cancellationToken).ConfigureAwait(false);
+            await _slots.WaitAsync(CancellationToken).ConfigureAwait(false);
             try
             {
-                var progress = _options.ShowProgress ? new Progress(this, destination) : null;
-                var saved = await client.DownloadAsync(ready, destination, _options.Force, progress, _cancellationToken).ConfigureAwait(false);
+                var progress = Options.ShowProgress ? new Progress(this, destination) : null;
+                var saved = await client.DownloadAsync(ready, destination, Options.Force, progress, CancellationToken).ConfigureAwait(false);
                 Interlocked.Add(ref _bytes, saved.BytesTransferred);
-                _pump.Post(output =>
+                Pump.Post(output =>
                 {
                     if (saved.Skipped)
                     {
@@ -154,12 +146,12 @@ public sealed class SaveBatch : IDisposable
         }
         catch (HailuoException e)
         {
-            _pump.Post(output => output.WriteError(new CommandError(About(e.Error, job, index, destination), new JobResult(job, index))));
+            Pump.Post(output => output.WriteError(new CommandError(About(e.Error, job, index, destination), new JobResult(job, index))));
         }
         catch (IOException e)
         {
             var error = new HailuoError(HailuoErrorKind.Transient, $"writing the file failed: {e.Message}");
-            _pump.Post(output => output.WriteError(new CommandError(About(error, job, index, destination), new JobResult(job, index), "Hailuo.WriteFailed")));
+            Pump.Post(output => output.WriteError(new CommandError(About(error, job, index, destination), new JobResult(job, index), "Hailuo.WriteFailed")));
         }
         catch (OperationCanceledException)
         {
@@ -169,7 +161,7 @@ public sealed class SaveBatch : IDisposable
         {
             Interlocked.Increment(ref _done);
             Interlocked.Decrement(ref _pending);
-            _pump.Wake();
+            Pump.Wake();
         }
     }
 
@@ -184,7 +176,8 @@ public sealed class SaveBatch : IDisposable
     /// <summary>The bar, at most every half second: from the first job on, while upstream is still waiting for the rest.</summary>
     private void Tick(ICommandOutput output)
     {
-        if (!_options.ShowProgress || DateTime.UtcNow < _nextProgress)
+        // Paced on the wall clock: the bar is for the person watching the host, whatever clock the clients keep.
+        if (!Options.ShowProgress || DateTime.UtcNow < _nextProgress)
         {
             return;
         }
@@ -220,7 +213,7 @@ public sealed class SaveBatch : IDisposable
                 return;
             }
             var status = string.Format(CultureInfo.InvariantCulture, "{0:N1} of {1:N1} MB, {2:N1} MB/s", value.BytesWritten / 1048576.0, value.TotalBytes / 1048576.0, value.BytesPerSecond / 1048576.0);
-            _owner._pump.Post(output => output.WriteProgress(new CommandProgress(_id, _name, status)
+            _owner.Pump.Post(output => output.WriteProgress(new CommandProgress(_id, _name, status)
             {
                 PercentComplete = value.PercentComplete ?? -1,
                 ParentActivityId = ActivityId,
@@ -231,9 +224,9 @@ public sealed class SaveBatch : IDisposable
             output.WriteProgress(new CommandProgress(_id, _name, "Saved") { ParentActivityId = ActivityId, Completed = true });
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
-        _pump.Dispose();
+        base.Dispose();
         _slots.Dispose();
     }
 }

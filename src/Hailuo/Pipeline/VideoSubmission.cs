@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Hailuo.Connection;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Validation;
 
 namespace Hailuo.Pipeline;
@@ -32,7 +33,7 @@ public sealed class VideoSubmissionOptions
 
     /// <summary>
     /// Jobs in flight at once for the account (-ThrottleLimit): each submit waits while it has this many. Null: the
-    /// connection's setting, else the provider's default (<see cref="HailuoClientOptions.DefaultMaxJobsInFlight"/>).
+    /// connection's setting, else the provider's default (<see cref="ProviderProfile.DefaultMaxJobsInFlight"/>).
     /// </summary>
     public int? ThrottleLimit { get; set; }
 }
@@ -43,13 +44,8 @@ public sealed class VideoSubmissionOptions
 /// create answers. A bad row is an error about that row, and the rest go on. An input the ledger
 /// already holds is reused, so it is neither confirmed nor counted as a cost.
 /// </summary>
-public sealed class VideoSubmission : IDisposable
+public sealed class VideoSubmission : CommandBatch<VideoSubmissionOptions>
 {
-    private readonly ICommandOutput _output;
-    private readonly HailuoConnection _connection;
-    private readonly VideoSubmissionOptions _options;
-    private readonly CancellationToken _cancellationToken;
-    private readonly PipelinePump _pump = new();
     private readonly string _folder;
     private readonly string _template;
     private readonly HashSet<string> _whatIfInputs = new(StringComparer.Ordinal);
@@ -64,11 +60,8 @@ public sealed class VideoSubmission : IDisposable
     private int _overBudgetRows;
 
     public VideoSubmission(ICommandOutput output, HailuoConnection connection, VideoSubmissionOptions options, CancellationToken cancellationToken)
+        : base(output, connection, options, cancellationToken)
     {
-        _output = output;
-        _connection = connection;
-        _options = options;
-        _cancellationToken = cancellationToken;
         // With -Wait, where each row's video goes: resolved once, not for every row and again for every job.
         _folder = System.IO.Path.GetFullPath(options.Path ?? ".");
         _template = options.FileNameTemplate ?? FileNameTemplate.Default;
@@ -76,39 +69,40 @@ public sealed class VideoSubmission : IDisposable
 
     public void Process(RowInput row)
     {
-        using var route = EngineLog.Enter(_pump);
-        _pump.Drain(_output);
+        using var route = EngineLog.Enter(Pump);
+        Pump.Drain(Output);
         HailuoClient client;
         HailuoJob? reusable;
         string inputHash;
         try
         {
             var provider = row.Provider is { Length: > 0 } named ? HailuoConnection.ParseProvider(named) : (HailuoProvider?)null;
-            client = _connection.GetClient(provider);
+            client = Connection.GetClient(provider);
             var problems = client.Validate(row.Request);
             if (problems.Count > 0)
             {
                 var message = string.Join(" ", problems.Select(p => p.Message)) + " Nothing was sent for this row.";
                 throw new HailuoException(new HailuoError(HailuoErrorKind.Validation, message, problems[0].Code, problems[0].Remedy));
             }
-            if (_options.Wait)
+            if (Options.Wait)
             {
                 CheckFileName(client, row);
             }
-            (reusable, inputHash) = _options.Force ? (null, "") : client.FindReusableAsync(row.Request, _cancellationToken).GetAwaiter().GetResult();
+            (reusable, inputHash) = Options.Force ? (null, "") : client.FindReusableAsync(row.Request, CancellationToken).GetAwaiter().GetResult();
         }
         catch (HailuoException e)
         {
-            _output.WriteError(new CommandError(RowError(e.Error, row), row.Target));
+            Output.WriteError(new CommandError(RowError(e.Error, row), row.Target));
             return;
         }
 
-        var (credits, priceWords) = HailuoConnection.Price(client.Provider);
+        var profile = ProviderProfiles.For(client.Provider);
+        var credits = profile.CreditsPerVideo;
         var target = $"row {row.Index}: {row.Request}";
         // An input the ledger holds is used again, not paid again: there is nothing to confirm or to count.
         if (reusable is null)
         {
-            if (!_output.ShouldProcess(target, $"Submit to {HailuoConnection.NameOf(client.Provider)} ({priceWords})"))
+            if (!Output.ShouldProcess(target, $"Submit to {profile.DisplayName} ({profile.PriceWords})"))
             {
                 // Rows with the same input pay once, in a real run as in this estimate.
                 if (_whatIfInputs.Add(inputHash.Length > 0 ? inputHash : row.Index.ToString(CultureInfo.InvariantCulture)))
@@ -123,7 +117,7 @@ public sealed class VideoSubmission : IDisposable
                 return;
             }
         }
-        else if (!_output.ShouldProcess(target, reusable.Status is JobStatus.Failed or JobStatus.Canceled
+        else if (!Output.ShouldProcess(target, reusable.Status is JobStatus.Failed or JobStatus.Canceled
             ? $"Use job {reusable.Id} from the ledger, which ended {reusable.Status} (not paid again; -Force submits the row anew)"
             : $"Use job {reusable.Id} from the ledger ({reusable.Status}; not paid again)"))
         {
@@ -141,8 +135,8 @@ public sealed class VideoSubmission : IDisposable
     /// <summary>A row that cannot be sent as it is (a value its binding could not read): its error, and nothing sent.</summary>
     public void Refuse(RowInput row, HailuoError error)
     {
-        _pump.Drain(_output);
-        _output.WriteError(new CommandError(RowError(error, row), row.Target));
+        Pump.Drain(Output);
+        Output.WriteError(new CommandError(RowError(error, row), row.Target));
     }
 
     /// <summary>
@@ -152,7 +146,7 @@ public sealed class VideoSubmission : IDisposable
     private void CheckFileName(HailuoClient client, RowInput row)
     {
         var standIn = new HailuoJob("id", client.Provider, row.Request.EffectiveModel ?? HailuoModels.Standard, JobStatus.Succeeded)
-            .With(request: row.Request, tag: row.Tag, createdAt: DateTimeOffset.UtcNow);
+            .With(request: row.Request, tag: row.Tag, createdAt: client.Options.TimeProvider.GetUtcNow());
         try
         {
             FileNameTemplate.Render(_template, standIn, row.Index, _folder);
@@ -166,22 +160,22 @@ public sealed class VideoSubmission : IDisposable
     /// <summary>Writes what is left once every create has answered (EndProcessing); with -Wait, the rows whose job failed last.</summary>
     public void Complete()
     {
-        using var route = EngineLog.Enter(_pump);
-        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(250), null, _cancellationToken);
+        using var route = EngineLog.Enter(Pump);
+        Pump.WaitUntil(Output, () => Volatile.Read(ref _pending) == 0, TimeSpan.FromMilliseconds(250), null, CancellationToken);
         if (_whatIfRows > 0 || _whatIfReused > 0)
         {
             var total = _whatIfRows > 0 && _whatIfCredits > 0 ? $", an estimated {_whatIfCredits:N0} credits on core.today" : ", at no cost in credits";
             var reused = _whatIfReused > 0 ? $"; {_whatIfReused} row(s) would use jobs already in the ledger, not paid again" : "";
-            _output.WriteWarning($"What if: {_whatIfRows} video(s) would be submitted{total}{reused}. Nothing was sent.");
+            Output.WriteWarning($"What if: {_whatIfRows} video(s) would be submitted{total}{reused}. Nothing was sent.");
         }
         if (_overBudgetRows > 1)
         {
-            _output.WriteWarning($"{_overBudgetRows} row(s) were not submitted because the credit limit of {_options.MaxCredits:N0} was reached.", HailuoRemedy.RaiseCreditBudget);
+            Output.WriteWarning($"{_overBudgetRows} row(s) were not submitted because the credit limit of {Options.MaxCredits:N0} was reached.", HailuoRemedy.RaiseCreditBudget);
         }
         // Last, so that with ErrorAction Stop a failed row cannot keep the other rows' videos from being saved.
         while (_failedJobs.TryDequeue(out var error))
         {
-            _output.WriteError(error);
+            Output.WriteError(error);
         }
     }
 
@@ -189,15 +183,15 @@ public sealed class VideoSubmission : IDisposable
     private void WaitForRoom(HailuoClient client)
     {
         // Where a create holds until its video is ready (Cloudflare's run), every job in flight is a create under way.
-        var limit = _options.MaxPendingSubmits + (client.CreateWaitsForVideo ? JobsInFlightLimit(client) : 0);
+        var limit = Options.MaxPendingSubmits + (client.CreateWaitsForVideo ? JobsInFlightLimit(client) : 0);
         if (Volatile.Read(ref _pending) < limit)
         {
             return;
         }
-        _pump.WaitUntil(_output, () => Volatile.Read(ref _pending) < limit, TimeSpan.FromMilliseconds(250),
+        Pump.WaitUntil(Output, () => Volatile.Read(ref _pending) < limit, TimeSpan.FromMilliseconds(250),
             output => output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", SubmitStatus(client))),
-            _cancellationToken);
-        _output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", "Submitting") { Completed = true });
+            CancellationToken);
+        Output.WriteProgress(new CommandProgress(1, "Submitting Hailuo videos", "Submitting") { Completed = true });
     }
 
     /// <summary>What the held submissions wait for, as it is: room under the jobs-in-flight cap, or the provider's answers (and rate limit).</summary>
@@ -212,11 +206,11 @@ public sealed class VideoSubmission : IDisposable
     }
 
     /// <summary>The cap this command's submits wait under: -ThrottleLimit, else the client's (the connection's or the provider's default).</summary>
-    private int JobsInFlightLimit(HailuoClient client) => _options.ThrottleLimit ?? client.JobsInFlightLimit;
+    private int JobsInFlightLimit(HailuoClient client) => Options.ThrottleLimit ?? client.JobsInFlightLimit;
 
     private bool ReserveBudget(int? credits, RowInput row)
     {
-        if (_options.MaxCredits is not { } budget || credits is not { } price)
+        if (Options.MaxCredits is not { } budget || credits is not { } price)
         {
             return true;
         }
@@ -227,7 +221,7 @@ public sealed class VideoSubmission : IDisposable
         Interlocked.Add(ref _reservedCredits, -price);
         if (++_overBudgetRows == 1)
         {
-            _output.WriteError(new CommandError(new HailuoError(HailuoErrorKind.Validation,
+            Output.WriteError(new CommandError(new HailuoError(HailuoErrorKind.Validation,
                 $"Row {row.Index} was not submitted: it would take this batch past its credit limit of {budget:N0} ({price} credits a video). Later rows are not submitted either.",
                 "MaxCredits", HailuoRemedy.RaiseCreditBudget), row.Target, "Hailuo.MaxCreditsReached"));
         }
@@ -240,14 +234,14 @@ public sealed class VideoSubmission : IDisposable
         {
             var submit = new SubmitOptions
             {
-                Force = _options.Force,
+                Force = Options.Force,
                 Tag = row.Tag,
                 Row = row.Index,
                 Validated = true,
                 InputHash = inputHash.Length > 0 ? inputHash : null,
-                MaxJobsInFlight = _options.ThrottleLimit,
+                MaxJobsInFlight = Options.ThrottleLimit,
             };
-            var job = await client.SubmitAsync(row.Request, submit, _cancellationToken).ConfigureAwait(false);
+            var job = await client.SubmitAsync(row.Request, submit, CancellationToken).ConfigureAwait(false);
             if (job.Reused && credits is { } price)
             {
                 Interlocked.Add(ref _reservedCredits, -price);
@@ -256,12 +250,12 @@ public sealed class VideoSubmission : IDisposable
             {
                 SayReused(job, row);
             }
-            if (_options.Wait)
+            if (Options.Wait)
             {
                 await WaitAndSaveAsync(client, job, row).ConfigureAwait(false);
                 return;
             }
-            _pump.Post(output => output.WriteObject(new JobResult(job, row.Index)));
+            Pump.Post(output => output.WriteObject(new JobResult(job, row.Index)));
         }
         catch (HailuoException e)
         {
@@ -269,24 +263,24 @@ public sealed class VideoSubmission : IDisposable
             {
                 Interlocked.Add(ref _reservedCredits, -price);
             }
-            _pump.Post(output => output.WriteError(new CommandError(RowError(e.Error, row), row.Target)));
+            Pump.Post(output => output.WriteError(new CommandError(RowError(e.Error, row), row.Target)));
         }
-        catch (OperationCanceledException) when (_cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
             // Stopped: the ledger already says what happened to this create.
         }
         catch (Exception e)
         {
             // Every row ends as an object or an error: a failure nothing above foresaw is still this row's to report.
-            var what = _options.Wait ? "Waiting for or saving this row's video" : "Submitting this row";
-            _pump.Post(output => output.WriteError(new CommandError(
+            var what = Options.Wait ? "Waiting for or saving this row's video" : "Submitting this row";
+            Pump.Post(output => output.WriteError(new CommandError(
                 RowError(new HailuoError(HailuoErrorKind.Transient, $"{what} failed: {e.GetType().Name}: {e.Message}"), row), row.Target)));
         }
         finally
         {
             Interlocked.Decrement(ref _pending);
             // Wakes the pipeline thread, which would otherwise notice only at its next 250 ms look.
-            _pump.Wake();
+            Pump.Wake();
         }
     }
 
@@ -297,34 +291,34 @@ public sealed class VideoSubmission : IDisposable
         if (job.Status is JobStatus.Failed or JobStatus.Canceled)
         {
             var why = job.Error is { } error ? $" It ended {job.Status}: {error.Message}" : $" It ended {job.Status}.";
-            _pump.Post(output => output.WriteWarning(said + why, HailuoRemedy.ForceResubmit));
+            Pump.Post(output => output.WriteWarning(said + why, HailuoRemedy.ForceResubmit));
         }
         else
         {
-            _pump.Post(output => output.WriteVerbose(said));
+            Pump.Post(output => output.WriteVerbose(said));
         }
     }
 
     private async Task WaitAndSaveAsync(HailuoClient client, HailuoJob job, RowInput row)
     {
         // Rows with the same input share a job; each keeps its own columns, and so its own file name.
-        var done = (await client.WaitAsync(job, null, _cancellationToken).ConfigureAwait(false)).With(tag: job.Tag);
+        var done = (await client.WaitAsync(job, null, CancellationToken).ConfigureAwait(false)).With(tag: job.Tag);
         if (done.Error is { } refused && CommandError.IsConnectionProblem(refused))
         {
-            _pump.Post(output => output.WriteError(new CommandError(refused, row.Target)));
+            Pump.Post(output => output.WriteError(new CommandError(refused, row.Target)));
             return;
         }
         if (done.Status != JobStatus.Succeeded)
         {
             var error = done.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"Job {done.Id} ended {done.Status}.");
-            _pump.Post(output => output.WriteVerbose($"Row {row.Index}: job {done.Id} ended {done.Status}; no video to save."));
+            Pump.Post(output => output.WriteVerbose($"Row {row.Index}: job {done.Id} ended {done.Status}; no video to save."));
             _failedJobs.Enqueue(new CommandError(RowError(error.WithMessage($"job {done.Id} ended {done.Status}: {error.Message}"), row), new JobResult(done, row.Index), "Hailuo.JobFailed"));
             return;
         }
         Directory.CreateDirectory(_folder);
         var destination = FileNameTemplate.Render(_template, done, row.Index, _folder);
-        var saved = await client.DownloadAsync(done, destination, overwrite: _options.Force, cancellationToken: _cancellationToken).ConfigureAwait(false);
-        _pump.Post(output => output.WriteObject(new SavedVideo(saved.Path, saved.Length, saved.Skipped, done, row.Index)));
+        var saved = await client.DownloadAsync(done, destination, overwrite: Options.Force, cancellationToken: CancellationToken).ConfigureAwait(false);
+        Pump.Post(output => output.WriteObject(new SavedVideo(saved.Path, saved.Length, saved.Skipped, done, row.Index)));
     }
 
     /// <summary>The error as this row's; one about the connection concerns every row, so it names none.</summary>
@@ -335,12 +329,12 @@ public sealed class VideoSubmission : IDisposable
     /// Runs when the command ends, stopped or not: a create whose request has left is given its short grace to be
     /// answered (HailuoClientOptions.CreateStopGrace), so that the job it paid for is in the ledger before this returns.
     /// </summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_lastClient is not null)
         {
             SpinWait.SpinUntil(() => Volatile.Read(ref _pending) == 0, _stopGrace + TimeSpan.FromSeconds(1));
         }
-        _pump.Dispose();
+        base.Dispose();
     }
 }

@@ -26,15 +26,11 @@ public sealed class WaitBatchOptions
 /// other, with its Error and what to do: it is the job's outcome, not a failure of waiting, so it is no
 /// error record (Save-HailuoVideo reports a job without a video, once).
 /// </summary>
-public sealed class WaitBatch : IDisposable
+public sealed class WaitBatch : CommandBatch<WaitBatchOptions>
 {
     private const int ActivityId = 21;
 
-    private readonly ICommandOutput _output;
-    private readonly HailuoConnection _connection;
-    private readonly WaitBatchOptions _options;
-    private readonly CancellationToken _cancellationToken;
-    private readonly PipelinePump _pump = new();
+    // The user's -Timeout is in the host's seconds, as Wait-Job's: the wall clock, not a client's.
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly Dictionary<string, Waited> _waiting = new(StringComparer.Ordinal);
     private readonly object _gate = new();
@@ -42,11 +38,8 @@ public sealed class WaitBatch : IDisposable
     private int _written;
 
     public WaitBatch(ICommandOutput output, HailuoConnection connection, WaitBatchOptions options, CancellationToken cancellationToken)
+        : base(output, connection, options, cancellationToken)
     {
-        _output = output;
-        _connection = connection;
-        _options = options;
-        _cancellationToken = cancellationToken;
     }
 
     /// <summary>Registers a job and writes those already finished; never blocks.</summary>
@@ -56,15 +49,15 @@ public sealed class WaitBatch : IDisposable
         {
             return;
         }
-        using var route = EngineLog.Enter(_pump);
+        using var route = EngineLog.Enter(Pump);
         HailuoClient client;
         try
         {
-            client = _connection.GetClient(job.Provider);
+            client = Connection.GetClient(job.Provider);
         }
         catch (HailuoException e)
         {
-            _output.WriteError(new CommandError(e.Error, new JobResult(job, index)));
+            Output.WriteError(new CommandError(e.Error, new JobResult(job, index)));
             return;
         }
         var key = job.Provider + "/" + job.Id;
@@ -78,30 +71,30 @@ public sealed class WaitBatch : IDisposable
             }
             _waiting[key] = new Waited(job, index, client);
         }
-        _output.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Waiting for {0} job {1}{2} ({3}).",
+        Output.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Waiting for {0} job {1}{2} ({3}).",
             job.Provider, job.Id, index > 0 ? $" of row {index}" : "", job.Status));
         client.Tracker.Track(job).ContinueWith(
             t => OnFinished(key, t),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        _pump.Drain(_output);
+        Pump.Drain(Output);
     }
 
     /// <summary>Blocks until done, writing each job as it finishes and one aggregated progress bar.</summary>
     public void Complete()
     {
-        using var route = EngineLog.Enter(_pump);
-        _pump.WaitUntil(_output, () => Done, TimeSpan.FromMilliseconds(500), _options.ShowProgress ? WriteProgress : null, _cancellationToken);
-        if (_options.ShowProgress)
+        using var route = EngineLog.Enter(Pump);
+        Pump.WaitUntil(Output, () => Done, TimeSpan.FromMilliseconds(500), Options.ShowProgress ? WriteProgress : null, CancellationToken);
+        if (Options.ShowProgress)
         {
-            _output.WriteProgress(new CommandProgress(ActivityId, "Waiting for Hailuo videos", "Done") { Completed = true });
+            Output.WriteProgress(new CommandProgress(ActivityId, "Waiting for Hailuo videos", "Done") { Completed = true });
         }
     }
 
-    private bool StopWriting => (_options.Any && Volatile.Read(ref _written) > 0) || TimedOut;
+    private bool StopWriting => (Options.Any && Volatile.Read(ref _written) > 0) || TimedOut;
 
-    private bool TimedOut => _options.Timeout is { } t && DateTime.UtcNow - _started >= t;
+    private bool TimedOut => Options.Timeout is { } t && DateTime.UtcNow - _started >= t;
 
     private bool Done
     {
@@ -150,7 +143,7 @@ public sealed class WaitBatch : IDisposable
                     Write(ReferenceEquals(job.Tag, final.Tag) ? final : final.With(tag: job.Tag), index);
                 }
             }
-            else if (!_cancellationToken.IsCancellationRequested)
+            else if (!CancellationToken.IsCancellationRequested)
             {
                 // The tracker stopped watching (its connection closed) or failed: the job is not lost, but say so.
                 var why = task.Exception?.GetBaseException().Message ?? "the session that watched it was closed";
@@ -158,15 +151,15 @@ public sealed class WaitBatch : IDisposable
                 {
                     var error = new HailuoError(HailuoErrorKind.Transient, $"Waiting for job {job.Id} stopped: {why}. The job itself goes on at {job.Provider}.",
                         remedy: HailuoRemedy.LookAgainLater);
-                    _pump.Post(output => output.WriteError(new CommandError(error, new JobResult(job, index))));
+                    Pump.Post(output => output.WriteError(new CommandError(error, new JobResult(job, index))));
                 }
             }
         }
-        _pump.Wake();
+        Pump.Wake();
     }
 
     private void Write(HailuoJob job, long index) =>
-        _pump.Post(output =>
+        Pump.Post(output =>
         {
             if (StopWriting)
             {
@@ -191,7 +184,7 @@ public sealed class WaitBatch : IDisposable
     {
         int queued = 0, running = 0, done, total;
         var latestEnd = DateTimeOffset.MinValue;
-        var now = DateTimeOffset.UtcNow;
+        var now = DateTimeOffset.MinValue;
         lock (_gate)
         {
             done = _finished;
@@ -211,6 +204,8 @@ public sealed class WaitBatch : IDisposable
                 if (client.Tracker.ExpectedFinish(current) is { } end && end > latestEnd)
                 {
                     latestEnd = end;
+                    // Counted on the clock the estimate was made on: the client's.
+                    now = client.Options.TimeProvider.GetUtcNow();
                 }
             }
         }
@@ -222,8 +217,6 @@ public sealed class WaitBatch : IDisposable
             SecondsRemaining = remaining,
         });
     }
-
-    public void Dispose() => _pump.Dispose();
 
     /// <summary>A job being waited for, and the rows (one, or more whose input was the same) it is written for.</summary>
     private sealed class Waited(HailuoJob job, long index, HailuoClient client)

@@ -168,10 +168,13 @@ internal abstract class ProviderAdapter
         return new HailuoError(kind, SpreadsheetSafe.Text(message), code ?? s.ToString(System.Globalization.CultureInfo.InvariantCulture), retryAfter: retryAfter);
     }
 
-    /// <summary>Retry-After as delta seconds or an HTTP date, or a retry_after number in the body; the longer wins.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, JsonElement? root)
+    /// <summary>
+    /// Retry-After as delta seconds or an HTTP date (counted from now on the client's clock), or a retry_after number
+    /// in the body; the longer wins.
+    /// </summary>
+    public TimeSpan? RetryAfter(HttpResponseHeaders headers, JsonElement? root)
     {
-        var fromHeader = HttpRetryPolicy.RetryAfter(headers, DateTimeOffset.UtcNow);
+        var fromHeader = HttpRetryPolicy.RetryAfter(headers, Options.TimeProvider.GetUtcNow());
         // Capped at 1e9 s (31 years): a TimeSpan overflows past 29,000 years, and any wait that long is refused anyway.
         TimeSpan? fromBody = root is { } r && r.Double("retry_after") is { } seconds && seconds >= 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 1e9)) : null;
         if (fromHeader is null)

@@ -45,16 +45,7 @@ internal static class ErrorSnippet
         {
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             var buffer = new byte[MaxBytes];
-            var filled = 0;
-            while (filled < buffer.Length)
-            {
-                var n = await stream.ReadAsync(buffer, filled, buffer.Length - filled, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-                filled += n;
-            }
+            var filled = await StreamReads.ReadUpToAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
             return OneLine(Encoding.UTF8.GetString(buffer, 0, filled));
         }
         catch (Exception e) when (HttpRetryPolicy.IsConnectionFault(e) || e is ObjectDisposedException or OperationCanceledException or DecoderFallbackException)

@@ -33,7 +33,7 @@ public static class ImageSource
             throw Refuse(RequestValidator.TooLargeMessage(RequestValidator.FileSubject(fullPath), file.Length));
         }
         var buffer = new byte[ChunkSize];
-        var filled = await ReadUpToAsync(file, buffer, cancellationToken).ConfigureAwait(false);
+        var filled = await StreamReads.ReadUpToAsync(file, buffer, cancellationToken).ConfigureAwait(false);
         var mediaType = ImageProbe.DetectMediaType(buffer.AsSpan(0, filled))
             ?? throw Refuse(RequestValidator.NotAnImageMessage(RequestValidator.FileSubject(fullPath)));
 
@@ -53,7 +53,7 @@ public static class ImageSource
             {
                 break;
             }
-            filled = await ReadUpToAsync(file, buffer, cancellationToken).ConfigureAwait(false);
+            filled = await StreamReads.ReadUpToAsync(file, buffer, cancellationToken).ConfigureAwait(false);
         }
         if (written != output.Length)
         {
@@ -129,20 +129,4 @@ public static class ImageSource
 
     private static HailuoException ChangedWhileReading(string fullPath) =>
         Refuse($"{RequestValidator.FileSubject(fullPath)} changed size while it was being read; wait until it is completely written, then submit again.");
-
-    /// <summary>Fills the buffer, or reads up to the end of the stream; returns how many bytes were read.</summary>
-    private static async Task<int> ReadUpToAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var read = await stream.ReadAsync(buffer, total, buffer.Length - total, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-            total += read;
-        }
-        return total;
-    }
 }

@@ -1,5 +1,6 @@
 using Hailuo.Emulator;
 using Hailuo.Models;
+using Hailuo.Providers;
 using Hailuo.Transport;
 
 namespace Hailuo.Tests.Engine.Client;
@@ -53,7 +54,7 @@ public sealed class JobsInFlightTests
         };
         foreach (var (provider, cap) in expected)
         {
-            Assert.Equal(cap, HailuoClientOptions.DefaultMaxJobsInFlight(provider));
+            Assert.Equal(cap, ProviderProfiles.For(provider).DefaultMaxJobsInFlight);
             Assert.Equal(cap, new HailuoClientOptions(provider).MaxJobsInFlight);
         }
         const string stated = "core.today 90, MiniMax 8, Replicate 900, Cloudflare 450";

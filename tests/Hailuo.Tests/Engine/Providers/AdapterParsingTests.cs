@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Hailuo.Models;
 using Hailuo.Providers;
 
@@ -173,10 +174,22 @@ public sealed class AdapterParsingTests
     [Fact]
     public void Retry_after_takes_the_longer_of_the_header_and_the_body()
     {
+        var adapter = Adapter(HailuoProvider.Replicate);
         var root = Parse("""{"retry_after":2.5}""");
-        Assert.Equal(TimeSpan.FromSeconds(3), ProviderAdapter.RetryAfter(Headers(3), root));
-        Assert.Equal(TimeSpan.FromSeconds(2.5), ProviderAdapter.RetryAfter(Headers(), root));
-        Assert.Null(ProviderAdapter.RetryAfter(Headers(), Parse("{}")));
+        Assert.Equal(TimeSpan.FromSeconds(3), adapter.RetryAfter(Headers(3), root));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), adapter.RetryAfter(Headers(), root));
+        Assert.Null(adapter.RetryAfter(Headers(), Parse("{}")));
+    }
+
+    [Fact]
+    public void A_retry_after_date_is_counted_from_the_clients_clock()
+    {
+        // A clock years from the machine's: a date 90 s past it is 90 s only when counted from the client's clock.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var adapter = Adapter(HailuoProvider.CoreToday, options => options.TimeProvider = clock);
+        using var response = new HttpResponseMessage();
+        response.Headers.RetryAfter = new RetryConditionHeaderValue(clock.GetUtcNow().AddSeconds(90));
+        Assert.Equal(TimeSpan.FromSeconds(90), adapter.RetryAfter(response.Headers, null));
     }
 
     [Theory]
