@@ -52,11 +52,14 @@ public sealed class CloudflareRunTests : RunspaceTest
         ConnectCloudflare(later);
         var saved = later.Run("param($Id) Get-HailuoJob -Id $Id | Save-HailuoVideo -Path ./videos", new { Id = id }).AssertNoErrors();
         var again = later.Run("param($Id) Save-HailuoVideo -Id $Id -Path ./again", new { Id = id }).AssertNoErrors();
+        var rerun = later.Run("New-HailuoVideo 'A heron in the reeds at dawn' | Save-HailuoVideo -Path ./rerun").AssertNoErrors();
 
         Assert.Single(saved.Objects<FileInfo>());
         Assert.Single(again.Objects<FileInfo>());
         AssertOneMp4("videos");
         AssertOneMp4("again");
+        AssertOneMp4("rerun");
+        Assert.Single(rerun.Objects<FileInfo>());
         Assert.Equal(1, Emulator.Count("creates", ProviderNames.Cloudflare));
         Assert.Equal(0, Emulator.Count("statusPolls", ProviderNames.Cloudflare));
     }
