@@ -41,11 +41,10 @@ public sealed partial class HailuoClient
         {
             throw new HailuoException(gone);
         }
-        if (current.VideoUri is null && _account.Adapter.CreateWaitsForVideo)
+        if (current.VideoUri is null && _account.Adapter.GivesVideoLinkOnce)
         {
-            throw new HailuoException(new HailuoError(HailuoErrorKind.Expired,
-                $"{Provider} gave the link to the video of {job.Id} only in its run's answer, and links are not kept in the ledger (they expire), so it cannot be fetched again: a video is saved in the same run that made it.",
-                remedy: HailuoRemedy.ForceResubmit));
+            // The ledger keeps such links (SharedAccount.KeepsVideoLink); a job without one was recorded before it did.
+            throw new HailuoException(_account.Adapter.VideoLinkGone(job.Id, "the ledger holds no link for it (it was recorded by a version that did not keep them)"));
         }
         return current.VideoUri
             ?? throw new HailuoException(new HailuoError(HailuoErrorKind.Protocol, $"{Provider} reports {job.Id} as succeeded but gives no video link."));
@@ -81,11 +80,20 @@ public sealed partial class HailuoClient
             var source = job.Status == JobStatus.Succeeded && job.VideoUri is { } known && _account.Adapter.StatusGivesVideoUri
                 ? known
                 : await ResolveVideoUriAsync(job, cancellationToken).ConfigureAwait(false);
-            result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
+            try
             {
-                Overwrite = overwrite,
-                RefreshSource = token => ResolveVideoUriAsync(job, token),
-            }, progress, cancellationToken).ConfigureAwait(false);
+                result = await _downloader.DownloadAsync(new DownloadRequest(source, destinationPath)
+                {
+                    Overwrite = overwrite,
+                    RefreshSource = token => ResolveVideoUriAsync(job, token),
+                }, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HailuoException e) when (_account.Adapter.GivesVideoLinkOnce && e.Error.Kind is HailuoErrorKind.Expired or HailuoErrorKind.NotFound)
+            {
+                // The one link, tried again as its own "fresh" link, still answered as expired or gone: no other exists.
+                var answered = e.Error.Code is { } status ? $" (it answers HTTP {status})" : "";
+                throw new HailuoException(_account.Adapter.VideoLinkGone(job.Id, $"the link it gave has expired or its file is gone{answered}", e.Error.Code), e);
+            }
         }
         catch
         {

@@ -226,7 +226,8 @@ internal sealed class JobSubmitter
                 completedAt: job.IsFinal && job.CompletedAt is null ? _account.Clock.GetUtcNow() : null);
             if (intent is not null)
             {
-                Ledger!.RecordSubmitted(intent, job);
+                // Where this answer is the only one to carry the video's link, the ledger keeps it for a later save.
+                Ledger!.RecordSubmitted(intent, job, _account.KeepsVideoLink(job));
             }
             Log(HailuoLogLevel.Verbose, job.IsFinal
                 ? $"{Provider}: submitted {job.Id} ({request}); it answered {job.Status}."

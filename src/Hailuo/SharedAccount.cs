@@ -93,6 +93,16 @@ internal sealed class SharedAccount
     /// <summary>The creates under way in this process, by input hash: a second submission of the same input waits for the first.</summary>
     public ConcurrentDictionary<string, Task<HailuoJob>> Creating { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether the ledger keeps this job's video link: a succeeded job's, where the provider gives the link only in the
+    /// create's answer (ProviderProfile.GivesVideoLinkOnce), and never a link that holds the key in any form.
+    /// </summary>
+    public bool KeepsVideoLink(HailuoJob job) =>
+        Adapter.GivesVideoLinkOnce
+        && job.Status == JobStatus.Succeeded
+        && job.VideoUri is { } link
+        && Credential.Redact(link.AbsoluteUri) == link.AbsoluteUri;
+
     /// <summary>Reads a job's status from the provider, and records a change in the ledger.</summary>
     public Task<HailuoJob> RefreshAsync(HailuoJob job, CancellationToken cancellationToken)
     {

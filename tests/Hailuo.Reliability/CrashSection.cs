@@ -112,7 +112,9 @@ public sealed class CrashSection : IBenchmark
     private const string CloudflareNote =
         "Cloudflare Workers AI's documented run holds each create until its video is ready, so a create under way is a video " +
         "being generated: sending them one at a time would make a batch one video at a time. A kill strands the runs under " +
-        "way, and each is reported. With its Batch API (`HailuoClientOptions.CloudflareBatch`) creates answer at once and go one at a time.";
+        "way, and each is reported. A run that answered is safe: the ledger keeps the video link its answer gives (no later call " +
+        "gives it again), so a kill before the save loses no video and the next run saves it. With its Batch API " +
+        "(`HailuoClientOptions.CloudflareBatch`) creates answer at once and go one at a time.";
 
     /// <summary>What each provider allows when a kill strands creates, as the runs above measured it.</summary>
     private static string ProviderTable(IReadOnlyList<CrashResult> results)

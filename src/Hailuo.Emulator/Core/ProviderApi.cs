@@ -18,11 +18,30 @@ public sealed record RequestInfo(string Account, IReadOnlyList<InjectedFault> Fa
 /// </summary>
 public abstract class ProviderApi
 {
+    private readonly CallbackDispatcher? _callbacks;
+
     protected ProviderApi(EmulatorState state, string name, string label)
     {
         State = state;
         Name = name;
         Label = label;
+    }
+
+    /// <summary>
+    /// As above, for a provider that sends callbacks: every change of state of a job that asked for them (not its
+    /// first, queued one) goes to <see cref="OnCallbackTransition"/>, which queues what the provider sends.
+    /// </summary>
+    protected ProviderApi(EmulatorState state, string name, string label, CallbackDispatcher callbacks)
+        : this(state, name, label)
+    {
+        _callbacks = callbacks;
+        Board.Transitioned += transition =>
+        {
+            if (transition.Job.Callback is { } callback && transition.From != transition.To)
+            {
+                OnCallbackTransition(transition, callback);
+            }
+        };
     }
 
     public string Name { get; }
@@ -35,6 +54,14 @@ public abstract class ProviderApi
     protected ProviderStats Stats => State.Stats.For(Name);
 
     protected JobBoard Board => State.Boards[Name];
+
+    /// <summary>Where a provider made with a dispatcher queues its callbacks.</summary>
+    protected CallbackDispatcher Callbacks => _callbacks ?? throw new InvalidOperationException($"The {Label} emulator sends no callbacks.");
+
+    /// <summary>What the provider sends when a job that asked for callbacks changes state; nothing unless overridden.</summary>
+    protected virtual void OnCallbackTransition(JobTransition transition, Callback callback)
+    {
+    }
 
     public abstract void Map(IEndpointRouteBuilder app);
 

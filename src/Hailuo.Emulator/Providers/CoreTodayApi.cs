@@ -23,14 +23,11 @@ public sealed class CoreTodayApi : ProviderApi
 
     private static readonly IReadOnlySet<string> DefaultEvents = new HashSet<string>(StringComparer.Ordinal) { "completed", "failed" };
 
-    private readonly CallbackDispatcher _callbacks;
     private readonly ConcurrentDictionary<string, (byte[] Bytes, string MediaType)> _uploads = new(StringComparer.Ordinal);
 
     public CoreTodayApi(EmulatorState state, CallbackDispatcher callbacks)
-        : base(state, ProviderNames.CoreToday, "core.today")
+        : base(state, ProviderNames.CoreToday, "core.today", callbacks)
     {
-        _callbacks = callbacks;
-        Board.Transitioned += OnTransition;
     }
 
     private bool LegacyShape => State.Options.CoreTodayShape == CoreTodayShape.Predictions;
@@ -160,7 +157,7 @@ public sealed class CoreTodayApi : ProviderApi
         return described;
     }
 
-    private void OnTransition(JobTransition transition)
+    protected override void OnCallbackTransition(JobTransition transition, Callback callback)
     {
         var job = transition.Job;
         var name = transition.To switch
@@ -170,13 +167,13 @@ public sealed class CoreTodayApi : ProviderApi
             JobState.Canceled => "cancelled",
             _ => null,
         };
-        if (job.Callback is not { } callback || name is null || !callback.Events.Contains(name))
+        if (name is null || !callback.Events.Contains(name))
         {
             return;
         }
         var body = Describe(job);
         body["event"] = name;
-        _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, body)
+        Callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, body)
         {
             Headers = { ["X-CoreToday-Event"] = name },
         });

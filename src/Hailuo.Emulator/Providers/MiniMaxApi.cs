@@ -33,14 +33,11 @@ public sealed class MiniMaxApi : ProviderApi
         "768P",
         "1080P");
 
-    private readonly CallbackDispatcher _callbacks;
     private readonly ConcurrentDictionary<string, bool> _verifiedCallbacks = new(StringComparer.Ordinal);
 
     public MiniMaxApi(EmulatorState state, CallbackDispatcher callbacks)
-        : base(state, ProviderNames.MiniMax, "MiniMax")
+        : base(state, ProviderNames.MiniMax, "MiniMax", callbacks)
     {
-        _callbacks = callbacks;
-        Board.Transitioned += OnTransition;
     }
 
     public override void Map(IEndpointRouteBuilder app)
@@ -149,7 +146,7 @@ public sealed class MiniMaxApi : ProviderApi
     private void SendChallenge(string taskId, Callback callback)
     {
         var challenge = State.NewId(32);
-        _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, new JsonObject { ["challenge"] = challenge })
+        Callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, new JsonObject { ["challenge"] = challenge })
         {
             OnDelivered = reply =>
             {
@@ -168,13 +165,9 @@ public sealed class MiniMaxApi : ProviderApi
         });
     }
 
-    private void OnTransition(JobTransition transition)
+    protected override void OnCallbackTransition(JobTransition transition, Callback callback)
     {
         var job = transition.Job;
-        if (job.Callback is not { } callback || transition.From == transition.To)
-        {
-            return;
-        }
         var body = Describe(job);
         body["status"] = transition.To switch
         {
@@ -182,7 +175,7 @@ public sealed class MiniMaxApi : ProviderApi
             JobState.Succeeded => "Success",
             _ => "Fail",
         };
-        _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, body)
+        Callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, body)
         {
             Precondition = () => _verifiedCallbacks.ContainsKey(job.Id),
         });

@@ -27,13 +27,9 @@ public sealed partial class ReplicateApi : ProviderApi
 
     private static readonly IReadOnlySet<string> AllEvents = new HashSet<string>(StringComparer.Ordinal) { "start", "output", "logs", "completed" };
 
-    private readonly CallbackDispatcher _callbacks;
-
     public ReplicateApi(EmulatorState state, CallbackDispatcher callbacks)
-        : base(state, ProviderNames.Replicate, "Replicate")
+        : base(state, ProviderNames.Replicate, "Replicate", callbacks)
     {
-        _callbacks = callbacks;
-        Board.Transitioned += OnTransition;
     }
 
     public override void Map(IEndpointRouteBuilder app)
@@ -206,13 +202,9 @@ public sealed partial class ReplicateApi : ProviderApi
         };
     }
 
-    private void OnTransition(JobTransition transition)
+    protected override void OnCallbackTransition(JobTransition transition, Callback callback)
     {
         var job = transition.Job;
-        if (job.Callback is not { } callback || transition.From == transition.To)
-        {
-            return;
-        }
         var events = new List<string>();
         if (transition.To == JobState.Running)
         {
@@ -231,7 +223,7 @@ public sealed partial class ReplicateApi : ProviderApi
         {
             return;
         }
-        _callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, Describe(job)) { Sign = SignWebhook });
+        Callbacks.Enqueue(new CallbackDelivery(Name, callback.Url, Describe(job)) { Sign = SignWebhook });
     }
 
     /// <summary>Standard Webhooks signing: HMAC-SHA256 over "id.timestamp.body" with the secret after "whsec_".</summary>

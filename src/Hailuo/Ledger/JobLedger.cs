@@ -13,7 +13,7 @@ namespace Hailuo.Ledger;
 /// loses a finished video. An append-only JSON Lines file, shared safely by threads and by processes.
 /// </summary>
 /// <remarks>
-/// <para>The money protocol: <see cref="RecordIntent"/> before the create is sent, <see cref="RecordSubmitted"/>
+/// <para>The money protocol: <see cref="RecordIntent"/> before the create is sent, <see cref="RecordSubmitted(LedgerEntry, HailuoJob)"/>
 /// as soon as it returns (or <see cref="RecordOutcomeUnknown"/> when it may or may not have arrived),
 /// <see cref="RecordStatus"/> on each status change and <see cref="RecordDownloaded"/> once the video is saved.
 /// An entry still <see cref="LedgerState.Submitting"/> after a crash means the outcome is unknown: report it,
@@ -144,7 +144,13 @@ public sealed class JobLedger : IDisposable
     }
 
     /// <summary>Records the job id the create returned.</summary>
-    public void RecordSubmitted(LedgerEntry intent, HailuoJob job)
+    public void RecordSubmitted(LedgerEntry intent, HailuoJob job) => RecordSubmitted(intent, job, keepVideoLink: false);
+
+    /// <summary>
+    /// Records the job id the create returned, and with <paramref name="keepVideoLink"/> its video link: for a
+    /// provider that gives the link only in this answer (ProviderProfile.GivesVideoLinkOnce).
+    /// </summary>
+    internal void RecordSubmitted(LedgerEntry intent, HailuoJob job, bool keepVideoLink)
     {
         if (intent is null)
         {
@@ -163,7 +169,7 @@ public sealed class JobLedger : IDisposable
             Append(() =>
             {
                 RequireKnown(intent);
-                var record = LedgerRecord.FromJob(LedgerRecord.Submitted, job);
+                var record = LedgerRecord.FromJob(LedgerRecord.Submitted, job, keepVideoLink);
                 record.Key = intent.Key;
                 return record;
             });

@@ -106,6 +106,12 @@ public sealed class LedgerEntry
     /// <summary>Cloudflare's MiniMax task id, beside its request id.</summary>
     public string? TaskId { get; private set; }
 
+    /// <summary>
+    /// The succeeded video's link, kept only where the provider gives it once, in the create's answer (Cloudflare's
+    /// run); null elsewhere, where links expire and a fresh one is asked for.
+    /// </summary>
+    public Uri? VideoUri { get; private set; }
+
     /// <summary>Where the video was saved, as a full path.</summary>
     public string? VideoPath { get; private set; }
 
@@ -136,8 +142,9 @@ public sealed class LedgerEntry
     }
 
     /// <summary>
-    /// The job this entry stands for, marked <see cref="HailuoJob.Reused"/>. It has no video link (links expire;
-    /// the engine fetches a fresh one). Throws when the create never returned a job id.
+    /// The job this entry stands for, marked <see cref="HailuoJob.Reused"/>. It has a video link only where the ledger
+    /// keeps one (<see cref="VideoUri"/>); elsewhere links expire and the engine fetches a fresh one. Throws when the
+    /// create never returned a job id.
     /// </summary>
     public HailuoJob ToJob()
     {
@@ -149,6 +156,7 @@ public sealed class LedgerEntry
         // A submitted job with no status read yet is waiting at the provider.
         var job = new HailuoJob(JobId, Provider, Model, Status ?? JobStatus.Queued);
         return job.With(
+            videoUri: VideoUri,
             fileId: FileId,
             taskId: TaskId,
             error: Error,
@@ -191,7 +199,8 @@ public sealed class LedgerEntry
         return this;
     }
 
-    internal LedgerEntry SetStatus(JobStatus? status, HailuoError? error, DateTimeOffset? startedAt, DateTimeOffset? completedAt, string? fileId, string? taskId)
+    internal LedgerEntry SetStatus(JobStatus? status, HailuoError? error, DateTimeOffset? startedAt, DateTimeOffset? completedAt, string? fileId, string? taskId,
+        Uri? videoUri)
     {
         Status = status;
         Error = error;
@@ -199,6 +208,7 @@ public sealed class LedgerEntry
         CompletedAt = completedAt ?? CompletedAt;
         FileId = fileId ?? FileId;
         TaskId = taskId ?? TaskId;
+        VideoUri = videoUri ?? VideoUri;
         return this;
     }
 

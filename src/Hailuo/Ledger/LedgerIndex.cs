@@ -151,7 +151,7 @@ internal sealed class LedgerIndex : ILedgerState
                     .SetTimes(null, r.At);
                 if (r.JobStatus is not null)
                 {
-                    entry.SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId);
+                    entry.SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId, r.VideoUri);
                 }
                 var id = (entry.Provider, r.JobId!);
                 if (_byId.TryGetValue(id, out var other) && other != slot && !other.FromIntent)
@@ -188,7 +188,7 @@ internal sealed class LedgerIndex : ILedgerState
                 slot.Entry = slot.Entry.Copy()
                     .SetState(LedgerState.Submitted, r.JobId)
                     .SetInput(null, null, r.Model, null, null)
-                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
+                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId, r.VideoUri)
                     .SetTimes(null, r.At);
                 break;
             }
@@ -222,7 +222,7 @@ internal sealed class LedgerIndex : ILedgerState
                 var entry = new LedgerEntry(r.Key!, r.Provider!.Value)
                     .SetInput(r.Account, r.InputHash, r.Model, r.Request, r.Tag ?? LedgerEntry.NoTag, r.Row)
                     .SetState(r.State!.Value, r.JobId)
-                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId)
+                    .SetStatus(r.JobStatus, r.Error, r.StartedAt, r.CompletedAt, r.FileId, r.TaskId, r.VideoUri)
                     .SetDownload(r.VideoPath, r.VideoLength)
                     .SetOwner(r.Owner)
                     .SetDownloading(r.DownloadingTo, r.Downloader)
@@ -266,7 +266,7 @@ internal sealed class LedgerIndex : ILedgerState
     {
         if (into.Status is null && from.Status is not null)
         {
-            into.SetStatus(from.Status, from.Error, from.StartedAt, from.CompletedAt, from.FileId, from.TaskId);
+            into.SetStatus(from.Status, from.Error, from.StartedAt, from.CompletedAt, from.FileId, from.TaskId, from.VideoUri);
         }
         if (into.VideoPath is null && from.VideoPath is not null)
         {

@@ -123,6 +123,7 @@ internal sealed partial class LedgerRecord
         WriteIf(w, "owner", Owner?.ToString());
         WriteIf(w, "downloadingTo", DownloadingTo);
         WriteIf(w, "downloader", Downloader?.ToString());
+        WriteIf(w, "video", VideoUri?.AbsoluteUri);
         w.WriteEndObject();
     }
 
@@ -147,7 +148,7 @@ internal sealed partial class LedgerRecord
     {
         "type", "key", "at", "provider", "account", "input", "id", "model", "state", "status", "error", "request",
         "tag", "created", "started", "completed", "fileId", "taskId", "path", "length", "gen", "row", "owner",
-        "downloadingTo", "downloader",
+        "downloadingTo", "downloader", "video",
     });
 
     private static readonly Utf8NameTable ErrorFields = new(new[] { "kind", "code", "message" });
@@ -202,6 +203,7 @@ internal sealed partial class LedgerRecord
                     case 22: r.Owner = ProcessStamp.Parse(reader.GetString()); break;
                     case 23: r.DownloadingTo = reader.GetString(); break;
                     case 24: r.Downloader = ProcessStamp.Parse(reader.GetString()); break;
+                    case 25: r.VideoUri = ReadLink(ref reader); break;
                     default: reader.Skip(); break; // a field from a newer version
                 }
             }
@@ -217,6 +219,12 @@ internal sealed partial class LedgerRecord
             return null;
         }
     }
+
+    /// <summary>An http(s) link, or null for anything else: a hand-edited line must not send a download elsewhere.</summary>
+    private static Uri? ReadLink(ref Utf8JsonReader reader) =>
+        Uri.TryCreate(reader.GetString(), UriKind.Absolute, out var link) && (link.Scheme == Uri.UriSchemeHttps || link.Scheme == Uri.UriSchemeHttp)
+            ? link
+            : null;
 
     private static HailuoError ReadError(ref Utf8JsonReader reader)
     {

@@ -54,6 +54,11 @@ internal sealed partial class LedgerRecord
     /// <summary>A snapshot's download under way: the file, and <see cref="Downloader"/> the process writing it.</summary>
     public string? DownloadingTo { get; set; }
     public ProcessStamp? Downloader { get; set; }
+    /// <summary>
+    /// A succeeded job's video link, only where the provider gives it once (ProviderProfile.GivesVideoLinkOnce):
+    /// other links expire and are asked for afresh, so they are never written.
+    /// </summary>
+    public Uri? VideoUri { get; set; }
 
     public static LedgerRecord FromEntry(LedgerEntry e, DateTimeOffset at) => new()
     {
@@ -81,10 +86,14 @@ internal sealed partial class LedgerRecord
         Owner = e.Owner,
         DownloadingTo = e.DownloadingTo,
         Downloader = e.Downloader,
+        VideoUri = e.VideoUri,
     };
 
-    /// <summary>A record of what a job snapshot says (its link aside, which expires).</summary>
-    public static LedgerRecord FromJob(string type, HailuoJob job) => new()
+    /// <summary>
+    /// A record of what a job snapshot says; its link only when <paramref name="keepVideoLink"/> says the provider
+    /// gives no other (links otherwise expire, and a fresh one is asked for).
+    /// </summary>
+    public static LedgerRecord FromJob(string type, HailuoJob job, bool keepVideoLink = false) => new()
     {
         Type = type,
         Provider = job.Provider,
@@ -96,6 +105,7 @@ internal sealed partial class LedgerRecord
         CompletedAt = job.CompletedAt,
         FileId = job.FileId,
         TaskId = job.TaskId,
+        VideoUri = keepVideoLink ? job.VideoUri : null,
     };
 
     /// <summary>Whether the record has what its type needs; an unknown type is not applied.</summary>

@@ -61,6 +61,17 @@ internal abstract class ProviderAdapter
     /// <summary>Whether this adapter's creates hold until the video is ready (<see cref="ProviderProfile.CreateWaitsForVideo"/>), with its options.</summary>
     public bool CreateWaitsForVideo => Profile.CreateWaitsForVideo(Options);
 
+    /// <summary>Whether the video's link comes only in the create's answer (<see cref="ProviderProfile.GivesVideoLinkOnce"/>), with its options.</summary>
+    public bool GivesVideoLinkOnce => Profile.GivesVideoLinkOnce(Options);
+
+    /// <summary>
+    /// Why a video whose only link is gone (<see cref="GivesVideoLinkOnce"/>) cannot be fetched: nothing gives another
+    /// link, so only a new, paid create makes the video again.
+    /// </summary>
+    public HailuoError VideoLinkGone(string jobId, string why, string? code = null) => new(HailuoErrorKind.Expired,
+        $"{Provider} gives the link to a video only in its run's answer, and {why}, so the video of {jobId} cannot be fetched again.",
+        code, HailuoRemedy.ForceResubmit);
+
     /// <summary>
     /// The call that lists the account's jobs created after <paramref name="since"/>, newest first, or null when
     /// the provider has no such call (<see cref="ProviderProfile.ListsCreatedJobs"/>). It is how a create whose

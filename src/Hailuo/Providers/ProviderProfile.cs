@@ -94,6 +94,13 @@ public abstract class ProviderProfile
     /// </summary>
     public abstract bool CreateWaitsForVideo(HailuoClientOptions options);
 
+    /// <summary>
+    /// Whether a video's link comes only in the create's answer, no later call giving it again (Cloudflare's run):
+    /// the ledger then keeps that link, so that a video saved later, or in another session, can still be fetched.
+    /// Elsewhere links expire and a fresh one is always asked for, so none is kept.
+    /// </summary>
+    public bool GivesVideoLinkOnce(HailuoClientOptions options) => CreateWaitsForVideo(options);
+
     /// <summary>The environment variable that holds its key (HAILUO_API_KEY serves any provider as well).</summary>
     public abstract string CredentialVariable { get; }
 

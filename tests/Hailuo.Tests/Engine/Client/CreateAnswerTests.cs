@@ -47,21 +47,6 @@ public sealed class CreateAnswerTests
     }
 
     [Fact]
-    public async Task A_cloudflare_video_whose_link_was_not_kept_says_it_cannot_be_fetched_again_and_asks_nothing()
-    {
-        await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
-        var client = h.Client(HailuoProvider.Cloudflare);
-        var job = await client.SubmitAsync(EngineHarness.Request("A paper boat"));
-        var fromLedger = client.Ledger!.FindById(HailuoProvider.Cloudflare, job.Id)!.ToJob();
-        var requests = Count(await h.StatsAsync(HailuoProvider.Cloudflare), "requests");
-
-        var error = await Assert.ThrowsAsync<HailuoException>(() => client.DownloadAsync(fromLedger, Path.Combine(h.Folder, "late.mp4")));
-
-        Assert.Contains("only in its run's answer", error.Message);
-        Assert.Equal(requests, Count(await h.StatsAsync(HailuoProvider.Cloudflare), "requests"));
-    }
-
-    [Fact]
     public async Task Cloudflares_batch_api_is_used_only_when_asked_for_in_its_own_shape_and_polled_by_request_id()
     {
         await using var h = await EngineHarness.StartAsync(timeScale: 0.01);
