@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Ledger;

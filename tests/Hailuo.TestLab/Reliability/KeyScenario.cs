@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Connection;
 using Hailuo.Emulator.Core;
 using Hailuo.Models;

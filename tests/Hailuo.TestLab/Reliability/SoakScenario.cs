@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Downloads;
 using Hailuo.Models;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator.Core;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Ledger;

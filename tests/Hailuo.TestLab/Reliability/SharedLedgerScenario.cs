@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 using Hailuo.Connection;
 using Hailuo.Models;
 
