@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.TestLab;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

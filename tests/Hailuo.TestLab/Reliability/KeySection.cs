@@ -1,5 +1,5 @@
-using Hailuo.TestLab;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
