@@ -93,9 +93,9 @@ public sealed class RowLedger
 /// </summary>
 public static class CmdletPipeline
 {
-    /// <summary>A session connected to one of the emulator's providers with the reliability suite's key and account.</summary>
+    /// <summary>A connection to one of the emulator's providers with the reliability suite's key and account.</summary>
     public static HailuoConnection Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
-        EmulatorSession.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
+        EmulatorConnection.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
     /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
     public static string EmulatorName(HailuoProvider provider) => provider switch

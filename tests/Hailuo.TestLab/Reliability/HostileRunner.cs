@@ -86,7 +86,7 @@ public static class HostileRunner
         var timedOut = false;
         HashSet<string> before;
         Counts counts;
-        using (var session = EmulatorSession.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
+        using (var session = EmulatorConnection.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
         {
             if (c.Earlier is { } earlier)
             {

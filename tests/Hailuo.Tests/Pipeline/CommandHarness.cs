@@ -2,7 +2,6 @@ using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Models;
 using Hailuo.Pipeline;
-using Hailuo.Reliability;
 using Hailuo.Tests.Emulator;
 using Hailuo.Tests.Engine.Client;
 
@@ -26,7 +25,7 @@ public sealed class CommandHarness : IAsyncDisposable
     public static async Task<CommandHarness> StartAsync(HailuoProvider provider = HailuoProvider.CoreToday, double timeScale = 0.01, Action<Hailuo.Emulator.EmulatorOptions>? configure = null)
     {
         var engine = await EngineHarness.StartAsync(timeScale, configure);
-        var connection = EmulatorSession.Connect(engine.Emulator.Server.BaseUri, provider, new HailuoCredential(EngineHarness.Secret, "test"), engine.LedgerPath,
+        var connection = EmulatorConnection.Connect(engine.Emulator.Server.BaseUri, provider, new HailuoCredential(EngineHarness.Secret, "test"), engine.LedgerPath,
             cloudflareAccountId: "acc-test");
         return new CommandHarness(engine, connection);
     }
