@@ -9,4 +9,4 @@ if (args.Length > 0 && args[0] == ScaleBench.ChildVerb)
 
 IBenchmark[] all = [new BatchBench(), new PollingBench(), new DownloadBench(), new ScaleBench()];
 
-return await Harness.RunAsync(Harness.Benchmarks, all, args, TimeSpan.FromMinutes(30));
+return await Harness.RunAsync(BenchSuite.Spec, all, args, TimeSpan.FromMinutes(30));

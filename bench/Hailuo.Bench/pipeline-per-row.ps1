@@ -289,7 +289,7 @@ if (-not $UpdateDocs) {
     return
 }
 
-# --- docs/benchmarks.md: figure 5's block, in the harness's own table form (bench/Hailuo.Bench/Report.cs). ---
+# --- docs/benchmarks.md: figure 5's block, in the harness's own table form (tests/Hailuo.TestLab/Harness/Report.cs). ---
 $command = '`dotnet tool restore && dotnet build Hailuo.sln -c Release && dotnet pwsh -NoProfile -File bench/Hailuo.Bench/pipeline-per-row.ps1 -UpdateDocs`'
 $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add('<!-- bench:pipeline -->')

@@ -1,10 +1,12 @@
-using Hailuo.Bench;
 using Hailuo.Reliability;
+using Hailuo.TestLab;
 
-// A child verb (the batch a crash test kills, for instance) runs instead of the harness.
-if (args.Length > 0 && ReliabilitySuite.ChildVerbs.TryGetValue(args[0], out var child))
+// A scenario's child process (the batch a crash test kills, for instance) starts this program with a verb.
+[assembly: ChildVerbHost]
+
+if (ReliabilitySuite.RunChild(args) is { } child)
 {
-    return await child(args[1..]);
+    return await child;
 }
 
 return await Harness.RunAsync(ReliabilitySuite.Spec, ReliabilitySuite.Sections(), args, TimeSpan.FromMinutes(80));

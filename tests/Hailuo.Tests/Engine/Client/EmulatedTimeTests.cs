@@ -96,7 +96,7 @@ public sealed class EmulatedTimeTests
         await using var server = await TinyServer.StartAsync((app, _) => app.MapGet("/coretoday/v1/predictions/{id}",
             (string id) => Results.Json(new { detail = $"no job {id}" }, statusCode: 404)));
         using var folder = new TempFolder();
-        using var session = EmulatorSession.Connect(new Uri(server.BaseUrl), HailuoProvider.CoreToday, new HailuoCredential("sk-loopback", "test"),
+        using var session = EmulatorConnection.Connect(new Uri(server.BaseUrl), HailuoProvider.CoreToday, new HailuoCredential("sk-loopback", "test"),
             folder.File("ledger.jsonl"));
 
         var client = session.GetClient();

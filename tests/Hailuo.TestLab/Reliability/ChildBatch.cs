@@ -1,23 +1,23 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Hailuo.Bench;
 using Hailuo.Emulator;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
 /// <summary>
-/// The batch as a separate process: this assembly's own program started with a child verb (see
+/// The batch as a separate process: the program of <see cref="ChildHost"/> started with a child verb (see
 /// <see cref="ChildVerbAttribute"/>), the emulator's address, a folder holding rows.csv, and a provider. The child runs
 /// <c>Import-Csv rows.csv | New-HailuoVideo | Wait-HailuoJob | Save-HailuoVideo -Path videos</c> with the ledger
 /// ledger.jsonl, and prints its <see cref="BatchReport"/> as its last line of output.
 /// </summary>
 public static class ChildBatch
 {
-    /// <summary>The same command every time: this assembly's program with the verb, the emulator's address, the folder and the provider.</summary>
+    /// <summary>The same command every time: the child host's program with the verb, the emulator's address, the folder and the provider.</summary>
     public static (string FileName, List<string> Arguments) Command(string verb, EmulatorServer server, string folder, HailuoProvider provider)
     {
-        var assembly = typeof(ChildBatch).Assembly.Location;
+        var assembly = ChildHost.AssemblyPath();
         var host = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
         List<string> arguments = [verb, server.BaseUrl, folder, provider.ToString()];
         return File.Exists(host) ? (host, arguments) : ("dotnet", [assembly, .. arguments]);

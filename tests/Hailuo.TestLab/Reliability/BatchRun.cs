@@ -1,10 +1,9 @@
-using System.Text;
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -94,9 +93,9 @@ public sealed class RowLedger
 /// </summary>
 public static class CmdletPipeline
 {
-    /// <summary>A session connected to one of the emulator's providers with the reliability suite's key and account.</summary>
+    /// <summary>A connection to one of the emulator's providers with the reliability suite's key and account.</summary>
     public static HailuoConnection Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
-        EmulatorSession.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
+        EmulatorConnection.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
     /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
     public static string EmulatorName(HailuoProvider provider) => provider switch
@@ -112,7 +111,7 @@ public static class CmdletPipeline
 
     /// <summary>Runs the pipeline over the CSV's rows to the end, on the calling thread.</summary>
     /// <param name="only">Row numbers (1-based) to run, as a CSV cut down to them; null for every row.</param>
-    /// <param name="observe">Told of every record each command writes, with its stream's name (output, error, warning, verbose, debug, progress).</param>
+    /// <param name="observe">Told of every record each command writes, with its stream's name (see <see cref="RecordingOutput.Written"/>).</param>
     public static BatchReport Run(HailuoConnection session, IReadOnlyList<IReadOnlyDictionary<string, string?>> csv, string folder, CancellationToken cancellationToken,
         IReadOnlySet<long>? only = null, Action<string, object>? observe = null)
     {
@@ -146,7 +145,7 @@ public static class CmdletPipeline
             {
                 if (only is null || only.Contains(i + 1))
                 {
-                    submit.Process(Csv.Bind(csv[i], i + 1, new CsvRowTarget(i + 1)));
+                    Csv.Bind(csv[i], i + 1, new CsvRowTarget(i + 1)).SubmitTo(submit);
                 }
             }
             submit.Complete();
@@ -156,26 +155,25 @@ public static class CmdletPipeline
         return new BatchReport(saved, errors, warnings, clock.Elapsed.TotalSeconds);
     }
 
-    private static DelegatingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings, Action<string, object>? observe) => new(
-        item =>
+    private static RecordingOutput Output(string stage, Action<object> onObject, List<FailedRow> errors, List<string> warnings, Action<string, object>? observe) => new()
+    {
+        Written = (stream, record) =>
         {
-            observe?.Invoke("output", item);
-            onObject(item);
+            observe?.Invoke(stream, record);
+            switch (stream)
+            {
+                case RecordingOutput.OutputStream:
+                    onObject(record);
+                    break;
+                case RecordingOutput.ErrorStream when record is CommandError error:
+                    errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.Remedy.ToString()));
+                    break;
+                case RecordingOutput.WarningStream:
+                    warnings.Add((string)record);
+                    break;
+            }
         },
-        error =>
-        {
-            observe?.Invoke("error", error);
-            errors.Add(new FailedRow(RowOf(error.Target), stage, error.Error.Kind.ToString(), error.Message, error.Remedy.ToString()));
-        },
-        (message, _) =>
-        {
-            observe?.Invoke("warning", message);
-            warnings.Add(message);
-        },
-        message => observe?.Invoke("verbose", message),
-        message => observe?.Invoke("debug", message),
-        progress => observe?.Invoke("progress", progress),
-        (_, _) => true);
+    };
 
     private static long? RowOf(object? target) => target switch
     {
@@ -186,89 +184,4 @@ public static class CmdletPipeline
 
     /// <summary>What an error about a CSV row points at (PowerShell would show the row itself).</summary>
     private sealed record CsvRowTarget(long Index);
-}
-
-/// <summary>The CSV files the batch reads: a header line, then one line per row (RFC 4180 quoting).</summary>
-public static class Csv
-{
-    public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(string.Join(",", header.Select(Quote)));
-        foreach (var row in rows)
-        {
-            text.AppendLine(string.Join(",", row.Select(Quote)));
-        }
-        File.WriteAllText(path, text.ToString());
-    }
-
-    /// <summary>Import-Csv: one dictionary per row, keyed by the header's names.</summary>
-    public static List<Dictionary<string, string?>> Read(string path)
-    {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).Select(Split).ToList();
-        var header = lines[0];
-        return lines.Skip(1)
-            .Select(cells => header.Select((name, i) => (name, value: i < cells.Count ? cells[i] : ""))
-                .ToDictionary(c => c.name, c => (string?)c.value, StringComparer.OrdinalIgnoreCase))
-            .ToList();
-    }
-
-    /// <summary>A row's cells as New-HailuoVideo binds them (design notes §3): parameter columns by name or alias, blank cells as null, the rest as the tag.</summary>
-    /// <param name="target">What an error about the row points at.</param>
-    public static RowInput Bind(IReadOnlyDictionary<string, string?> cells, long index, object target)
-    {
-        var request = new VideoRequest();
-        var tag = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        string? provider = null;
-        foreach (var (column, raw) in cells)
-        {
-            var value = string.IsNullOrWhiteSpace(raw) ? null : raw;
-            switch (column.ToLowerInvariant())
-            {
-                case "prompt": request.Prompt = value; break;
-                case "firstframeimage" or "first_frame_image" or "image": request.FirstFrameImage = value; break;
-                case "duration": request.Duration = value is null ? null : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
-                case "resolution": request.Resolution = value; break;
-                case "model": request.Model = value; break;
-                case "callbackurl" or "callback_url": request.CallbackUrl = value; break;
-                case "provider": provider = value; break;
-                default: tag[column] = raw; break;
-            }
-        }
-        return new RowInput(request, index) { Provider = provider, Tag = tag, Target = target };
-    }
-
-    private static string Quote(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static List<string> Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                cell.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-        cells.Add(cell.ToString());
-        return cells;
-    }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Hailuo.Bench;
+namespace Hailuo.TestLab;
 
 /// <summary>What a harness writes: its document, the project that reproduces it, and the words above its tables.</summary>
 public sealed record HarnessSpec(string Title, string Project, string Document, string Marker, IReadOnlyList<string> Preamble);
@@ -11,26 +11,14 @@ public sealed record HarnessSpec(string Title, string Project, string Document, 
 /// </summary>
 public static class Harness
 {
-    public static HarnessSpec Benchmarks { get; } = new(
-        "Benchmarks",
-        "bench/Hailuo.Bench",
-        "docs/benchmarks.md",
-        "bench",
-        [
-            "Written by `dotnet run -c Release --project bench/Hailuo.Bench` (all of them, about 15 minutes) or `-- --only NAME`",
-            "(one block; the others keep their figures and dates). The harness drives the engine against the in-process",
-            "emulator with a scaled clock. **Every time is in the emulator's unscaled seconds**: real durations divided by",
-            "the time scale, so \"90 s\" is the slowest of the published 30-90 s a clip. These are benchmarks, not timed tests:",
-            "they print figures and fail only when they cannot measure. `.ci/run` runs `--quick`, a smoke pass of a few",
-            "seconds whose sizes are too small to mean anything.",
-        ]);
+    private static HarnessSpec? _spec;
 
-    /// <summary>The harness this process runs; what section commands and markers name.</summary>
-    public static HarnessSpec Spec { get; private set; } = Benchmarks;
+    /// <summary>The harness this process runs; what section commands and markers name. Set by <see cref="RunAsync"/>.</summary>
+    public static HarnessSpec Spec => _spec ?? throw new InvalidOperationException("No harness is running: Harness.RunAsync names it.");
 
     public static async Task<int> RunAsync(HarnessSpec spec, IReadOnlyList<IBenchmark> all, string[] args, TimeSpan fullDeadline)
     {
-        Spec = spec;
+        _spec = spec;
         var quick = false;
         string? only = null;
         string? output = null;

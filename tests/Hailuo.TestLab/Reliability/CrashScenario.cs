@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.Bench;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -31,7 +31,7 @@ public sealed record CrashSettings(int Rows, IReadOnlyList<CrashPhase> Plan, dou
 
     /// <summary>
     /// How long the harness waits before running the batch again while a run left rows undecided: more than the second a
-    /// create of a stopped process takes to settle at the emulator (<see cref="EmulatorSession"/>). The child keeps the
+    /// create of a stopped process takes to settle at the emulator (<see cref="EmulatorConnection"/>). The child keeps the
     /// engine's default <see cref="HailuoClientOptions.CreateSettleTime"/>.
     /// </summary>
     public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Hailuo.Bench;
+namespace Hailuo.TestLab;
 
 /// <summary>One row of the table. <see cref="Met"/> is null for a figure that has no goal of its own;
 /// <see cref="FailsRun"/> marks a requirement (reliability) rather than a goal (benchmarks): missing it fails the run.</summary>

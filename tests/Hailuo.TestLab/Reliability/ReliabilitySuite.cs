@@ -1,5 +1,5 @@
 using System.Reflection;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -39,7 +39,11 @@ public static class ReliabilitySuite
             .OrderBy(s => Array.IndexOf(Order, s.Id) is var i and >= 0 ? i : int.MaxValue)
             .ToList();
 
-    public static IReadOnlyDictionary<string, Func<string[], Task<int>>> ChildVerbs { get; } =
+    /// <summary>Runs the child verb that <paramref name="args"/> begins with; null when it begins with none.</summary>
+    public static Task<int>? RunChild(string[] args) =>
+        args.Length > 0 && ChildVerbs.TryGetValue(args[0], out var child) ? child(args[1..]) : null;
+
+    private static IReadOnlyDictionary<string, Func<string[], Task<int>>> ChildVerbs { get; } =
         typeof(ReliabilitySuite).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Where(m => m.GetCustomAttribute<ChildVerbAttribute>() is not null)
@@ -49,7 +53,7 @@ public static class ReliabilitySuite
                 StringComparer.Ordinal);
 }
 
-/// <summary>Marks a <c>public static Task&lt;int&gt; M(string[] args)</c> that runs as <c>Hailuo.Reliability VERB args</c>.</summary>
+/// <summary>Marks a <c>public static Task&lt;int&gt; M(string[] args)</c> that runs as <c>Hailuo.Reliability VERB args</c> (see <see cref="ChildHost"/>).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ChildVerbAttribute(string verb) : Attribute
 {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

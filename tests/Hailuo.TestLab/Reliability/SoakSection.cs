@@ -1,4 +1,4 @@
-using Hailuo.Bench;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Hailuo.Bench;
 using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Ledger;
 using Hailuo.Media;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Emulator.Core;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

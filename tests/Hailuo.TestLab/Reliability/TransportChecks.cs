@@ -6,6 +6,7 @@ using Hailuo.Emulator.Core;
 using Hailuo.Emulator;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.TestLab;
 using Hailuo.Transport;
 using Microsoft.AspNetCore.Http;
 
@@ -437,9 +438,8 @@ public static class TransportChecks
         var timeout = plan.AttemptTimeout * 2;
         // The pump looks at the clock every half second (WaitBatch), so -Timeout ends within that.
         var bound = timeout + TimeSpan.FromSeconds(0.5);
-        // It only counts: the wait check is about time, not text.
-        var objects = 0;
-        var output = new DelegatingOutput(_ => objects++, _ => { }, (_, _) => { }, _ => { }, _ => { }, _ => { }, (_, _) => true);
+        // The wait check is about time: of what it writes, only the number of objects matters.
+        var output = new RecordingOutput();
         var (elapsed, outcome, _) = await TimeAsync(t => Task.Run(() =>
         {
             using var wait = new WaitBatch(output, session, new WaitBatchOptions { Timeout = timeout, ShowProgress = false }, t);
@@ -448,7 +448,7 @@ public static class TransportChecks
         }, t), bound, cancellationToken, _ => false);
         var returned = outcome == "returned";
         return new TimeoutVerdict($"Wait-HailuoJob -Timeout {timeout.TotalSeconds:0.#} s", Hostility.Silent, elapsed, bound,
-            returned ? $"returned with {objects} job(s) written" : outcome, returned && objects == 0);
+            returned ? $"returned with {output.ObjectCount} job(s) written" : outcome, returned && output.ObjectCount == 0);
     }
 
     /// <summary>Runs a call that should fail, for at most three times its bound; says how it ended and how long it took.</summary>

@@ -1,6 +1,6 @@
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Ledger;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -91,7 +91,7 @@ public static class KeyScenario
         Csv.Write(csvPath, ["prompt", "row"], Enumerable.Range(1, settings.Rows)
             .Select(i => (IReadOnlyList<string>)[$"key row {i}: a kite above a beach at noon", i.ToString(CultureInfo.InvariantCulture)]));
         var ledgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
-        var session = EmulatorSession.Connect(new Uri(relay.Url), settings.Provider, new HailuoCredential(settings.Key, "keys"), ledgerPath,
+        var session = EmulatorConnection.Connect(new Uri(relay.Url), settings.Provider, new HailuoCredential(settings.Key, "keys"), ledgerPath,
             tune: o => o.Log = (level, line) => scanner.ScanText(SecretPlace.Log, $"log {level}", line));
         var csv = Csv.Read(csvPath);
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -75,7 +75,7 @@ public sealed class HostileSection : IBenchmark
             "emulator on 127.0.0.1, one case at a time and each counted by the differences it made, alone or between two good " +
             "rows; server answers come from the emulator's hostile-answer facility " +
             "(`/_emulator/hostile`, `EmulatorState.Hostile`), aimed at the hostile row by its prompt. A server case is then run again, " +
-            "as a re-run of the batch would, to show that it is not paid for twice. The cases are in `tests/Hailuo.Reliability/HostileCatalog.cs`.");
+            "as a re-run of the batch would, to show that it is not paid for twice. The cases are in `tests/Hailuo.TestLab/Reliability/HostileCatalog.cs`.");
         section.Note("Formulas: a file name never starts with `=`, `+`, `-` or `@` (the engine puts `_` first). Fields the engine takes from a " +
             "provider's answer never start a formula when the job objects go through `Export-Csv`: a job id or file id that could is not " +
             "an id any provider issues and is refused (the create is reported as outcome unknown and never resubmitted), and a " +

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Hailuo.Bench;
 using Hailuo.Connection;
 using Hailuo.Credentials;
 using Hailuo.Emulator.Core;
@@ -7,6 +6,7 @@ using Hailuo.Emulator;
 using Hailuo.Media;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -74,24 +74,24 @@ public static class HostileRunner
         var folder = new CaseFolder(Path.Combine(runRoot, c.Name));
         server.State.Hostile.Replace(c.Answers.Select(answer => Aimed(answer, c, folder)));
         var hostileCells = c.Cells(folder);
-        var rows = new List<RowInput> { Bind(hostileCells, HostileIndex) };
+        var rows = new List<CsvRow> { Bind(hostileCells, HostileIndex) };
         if (c.Batch)
         {
             rows.InsertRange(0, [Bind(GoodCells(c, 1), 1)]);
             rows.Add(Bind(GoodCells(c, 3), 3));
         }
 
-        var output = new CaseOutput();
-        var rerun = new CaseOutput();
+        var output = new RecordingOutput();
+        var rerun = new RecordingOutput();
         var timedOut = false;
         HashSet<string> before;
         Counts counts;
-        using (var session = EmulatorSession.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
+        using (var session = EmulatorConnection.Connect(server.BaseUri, HailuoProvider.Replicate, new HailuoCredential(Key, "hostile"), folder.Ledger))
         {
             if (c.Earlier is { } earlier)
             {
                 // An earlier run, of another CSV, whose video is already in the output folder.
-                timedOut = !Run(session, new CaseOutput(), [Bind(earlier, 1)], c, folder, cancellationToken);
+                timedOut = !Run(session, new RecordingOutput(), [Bind(earlier, 1)], c, folder, cancellationToken);
             }
             before = Snapshot(runRoot);
             counts = Counts.Of(server);
@@ -103,7 +103,7 @@ public static class HostileRunner
                 timedOut |= !Run(session, rerun, [Bind(hostileCells, HostileIndex)], c, folder, cancellationToken);
             }
         }
-        return Judge(c, folder, Counts.Of(server).Since(counts), output, rerun, rows.Single(r => r.Index == HostileIndex).Request.Prompt, before, Snapshot(runRoot), timedOut);
+        return Judge(c, folder, Counts.Of(server).Since(counts), output, rerun, rows.Single(r => r.Input.Index == HostileIndex).Input.Request.Prompt, before, Snapshot(runRoot), timedOut);
     }
 
     /// <summary>What the emulator has counted: the create requests, the hostile answers given, and the jobs made (paid for).</summary>
@@ -123,7 +123,7 @@ public static class HostileRunner
     }
 
     /// <summary>A row of the case's CSV as the cmdlet binds it; errors about it point at "row n".</summary>
-    private static RowInput Bind(IReadOnlyDictionary<string, string?> cells, long index) => Csv.Bind(cells, index, $"row {index}");
+    private static CsvRow Bind(IReadOnlyDictionary<string, string?> cells, long index) => Csv.Bind(cells, index, $"row {index}");
 
     private static Dictionary<string, string?> GoodCells(HostileCase c, long index) =>
         new() { ["Prompt"] = $"good row {index} of {c.Name}", ["shot"] = $"good-{index}" };
@@ -141,7 +141,7 @@ public static class HostileRunner
     }
 
     /// <summary>New-HailuoVideo -Wait over the rows; false when it had not finished within the case's time.</summary>
-    private static bool Run(HailuoConnection session, CaseOutput output, IEnumerable<RowInput> rows, HostileCase c, CaseFolder folder, CancellationToken cancellationToken)
+    private static bool Run(HailuoConnection session, RecordingOutput output, IEnumerable<CsvRow> rows, HostileCase c, CaseFolder folder, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(20));
@@ -150,7 +150,7 @@ public static class HostileRunner
         {
             foreach (var row in rows)
             {
-                command.Process(row);
+                row.SubmitTo(command);
             }
             command.Complete();
             return true;
@@ -161,7 +161,7 @@ public static class HostileRunner
         }
     }
 
-    private static HostileOutcome Judge(HostileCase c, CaseFolder folder, Counts counted, CaseOutput output, CaseOutput rerun, string? hostilePrompt,
+    private static HostileOutcome Judge(HostileCase c, CaseFolder folder, Counts counted, RecordingOutput output, RecordingOutput rerun, string? hostilePrompt,
         IReadOnlySet<string> before, IReadOnlySet<string> after, bool timedOut)
     {
         var marker = Marker(c);
@@ -320,28 +320,4 @@ public static class HostileRunner
         Directory.Exists(root)
             ? new HashSet<string>(Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories), StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
-
-    /// <summary>Collects what command logic writes; every call comes on the thread that runs the command.</summary>
-    private sealed class CaseOutput : ICommandOutput
-    {
-        public List<object> Objects { get; } = [];
-        public List<CommandError> Errors { get; } = [];
-        public List<string> Messages { get; } = [];
-
-        public void WriteObject(object item) => Objects.Add(item);
-        public void WriteError(CommandError error) => Errors.Add(error);
-        public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => Messages.Add(message);
-        public void WriteVerbose(string message) => Messages.Add(message);
-        public void WriteDebug(string message) => Messages.Add(message);
-        public void WriteProgress(CommandProgress progress) => Messages.Add(progress.Status);
-
-        public bool ShouldProcess(string target, string action)
-        {
-            Messages.Add(target);
-            return true;
-        }
-
-        public IEnumerable<string> AllText() =>
-            Messages.Concat(Errors.Select(e => e.Message));
-    }
 }

@@ -8,6 +8,7 @@ using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.Pipeline;
 using Hailuo.Providers;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -247,7 +248,7 @@ public static class SecretHygiene
         private readonly EmulatorServer _emulator;
         private readonly CancellationToken _token;
         private readonly HailuoConnection _session;
-        private readonly ScanningOutput _output;
+        private readonly RecordingOutput _output;
         private readonly List<HailuoJob> _known = [];
         private string _key;
         private int _batch;
@@ -262,7 +263,15 @@ public static class SecretHygiene
             _emulator = emulator;
             _token = token;
             _key = report.Key;
-            _output = new ScanningOutput(report);
+            // What a cmdlet's streams receive, each record scanned as it is written.
+            _output = new RecordingOutput
+            {
+                Written = (stream, record) =>
+                {
+                    report.CountStream(stream);
+                    report.Scanner.ScanRecord(stream == RecordingOutput.ErrorStream ? SecretPlace.ErrorRecords : SecretPlace.Streams, stream, record);
+                },
+            };
             _session = new HailuoConnection(new EnvironmentCredentialSource(Variable), o =>
             {
                 o.LedgerPath = Path.Combine(folder, "ledger", JobLedger.FileName);
@@ -450,61 +459,5 @@ public static class SecretHygiene
         }
 
         public void Dispose() => _session.Dispose();
-    }
-
-    /// <summary>What a cmdlet's streams receive, each record scanned as it is written.</summary>
-    private sealed class ScanningOutput(SecretReport report) : ICommandOutput
-    {
-        private readonly List<object> _objects = [];
-
-        public int ObjectCount
-        {
-            get
-            {
-                lock (_objects)
-                {
-                    return _objects.Count;
-                }
-            }
-        }
-
-        public List<object> ObjectsSince(int start)
-        {
-            lock (_objects)
-            {
-                return _objects.Skip(start).ToList();
-            }
-        }
-
-        public void WriteObject(object item)
-        {
-            lock (_objects)
-            {
-                _objects.Add(item);
-            }
-            Record("output", SecretPlace.Streams, item);
-        }
-
-        public void WriteError(CommandError error) => Record("error", SecretPlace.ErrorRecords, error);
-
-        public void WriteWarning(string message, HailuoRemedy remedy = HailuoRemedy.None) => Record("warning", SecretPlace.Streams, message);
-
-        public void WriteVerbose(string message) => Record("verbose", SecretPlace.Streams, message);
-
-        public void WriteDebug(string message) => Record("debug", SecretPlace.Streams, message);
-
-        public void WriteProgress(CommandProgress progress) => Record("progress", SecretPlace.Streams, progress);
-
-        public bool ShouldProcess(string target, string action)
-        {
-            Record("confirmation", SecretPlace.Streams, target + " / " + action);
-            return true;
-        }
-
-        private void Record(string stream, SecretPlace place, object item)
-        {
-            report.CountStream(stream);
-            report.Scanner.ScanRecord(place, stream, item);
-        }
     }
 }

@@ -1,6 +1,6 @@
-using Hailuo.Bench;
 using Hailuo.Downloads;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

@@ -4,7 +4,7 @@ using Hailuo.Emulator;
 using Hailuo.Emulator.Core;
 using Hailuo.Models;
 
-namespace Hailuo.Bench;
+namespace Hailuo.TestLab;
 
 /// <summary>
 /// What every benchmark shares: an emulator on a free loopback port, a Replicate client pointed at it,

@@ -1,5 +1,5 @@
-using Hailuo.Bench;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

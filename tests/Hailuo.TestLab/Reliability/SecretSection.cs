@@ -1,5 +1,5 @@
 using System.Globalization;
-using Hailuo.Bench;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 

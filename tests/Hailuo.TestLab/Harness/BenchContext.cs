@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Hailuo.Bench;
+namespace Hailuo.TestLab;
 
 /// <summary>A benchmark: measures, and returns its rows of the table.</summary>
 public interface IBenchmark
