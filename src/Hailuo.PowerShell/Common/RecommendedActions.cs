@@ -46,6 +46,7 @@ internal static class RecommendedActions
         HailuoRemedy.ForceResubmit => "Only a new submission makes this video: run New-HailuoVideo with -Force for this input (it is paid again).",
         HailuoRemedy.OverwriteOrRename => "Use -Force to replace the file, or another -Path or -FileNameTemplate to keep both.",
         HailuoRemedy.DistinctFileNames => "Use a -FileNameTemplate that tells the rows apart, such as one with {index} or {id}, and run again: the job is downloaded, not paid for again.",
+        HailuoRemedy.FixSavePath => "Give -Path a folder this session can write to (or remove what is in the way), and run Save-HailuoVideo again: the finished video is downloaded, not paid for again.",
         HailuoRemedy.FixFileNameTemplate => "Fix -FileNameTemplate: use fields such as {index:0000}, {prompt}, {id} or a column name, for example '{index:0000}-{prompt}-{id}'; it names a file inside -Path.",
         HailuoRemedy.RaiseCreditBudget => "Raise -MaxCredits, or run the remaining rows later; rows already submitted are reused, not paid again.",
         HailuoRemedy.LookAgainLater => "Look again later with Get-HailuoJob and the job's id; running the same batch again picks the job up without paying for it again.",

@@ -72,7 +72,7 @@ public sealed class VideoDownloader
         if (Directory.Exists(destination))
         {
             throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
-                $"'{destination}' is a folder, not a file name for the video."));
+                $"'{destination}' is a folder, not a file name for the video.", remedy: HailuoRemedy.FixSavePath));
         }
         cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(folder);

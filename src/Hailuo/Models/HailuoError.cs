@@ -83,6 +83,8 @@ public enum HailuoRemedy
     OverwriteOrRename,
     /// <summary>Two jobs would share one file: name files so rows differ.</summary>
     DistinctFileNames,
+    /// <summary>The video cannot be written where it was asked to go: save it elsewhere; it is not paid for again.</summary>
+    FixSavePath,
     /// <summary>The file-name template is not valid.</summary>
     FixFileNameTemplate,
     /// <summary>A credit budget stopped submissions: raise it or run the rest later.</summary>

@@ -66,7 +66,7 @@ public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
         }
         catch (Exception e) when (e is HailuoException or IOException or UnauthorizedAccessException)
         {
-            var error = e is HailuoException h ? h.Error : new HailuoError(HailuoErrorKind.Validation, $"Cannot write to '{_folder}': {e.Message}", "Path");
+            var error = e is HailuoException h ? h.Error : new HailuoError(HailuoErrorKind.Validation, $"Cannot write to '{_folder}': {e.Message}", "Path", HailuoRemedy.FixSavePath);
             Output.WriteError(new CommandError(About(error, job, index, null), new JobResult(job, index)));
             return;
         }

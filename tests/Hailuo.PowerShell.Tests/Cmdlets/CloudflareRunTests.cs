@@ -73,7 +73,11 @@ public sealed class CloudflareRunTests : RunspaceTest
         {
             ConnectCloudflare(first);
             var failed = first.Run("New-HailuoVideo 'A kite over the dunes' | Wait-HailuoJob | Save-HailuoVideo -Path ./blocked");
-            Assert.Contains("Cannot write to", failed.SingleError().Exception.Message);
+            var error = failed.SingleError();
+            Assert.Contains("Cannot write to", error.Exception.Message);
+            // The advice is about the folder, and says the paid video is not lost, not that "nothing was charged".
+            Assert.Contains("not paid for again", error.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain("nothing was charged", error.ErrorDetails.RecommendedAction);
             Assert.Empty(failed.Objects<FileInfo>());
         }
         File.Delete(Home.File("blocked"));
