@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Hailuo.Emulator;
 using Hailuo.Models;
@@ -14,12 +15,20 @@ namespace Hailuo.Reliability;
 /// </summary>
 public static class ChildBatch
 {
-    /// <summary>The same command every time: the child host's program with the verb, the emulator's address, the folder and the provider.</summary>
-    public static (string FileName, List<string> Arguments) Command(string verb, EmulatorServer server, string folder, HailuoProvider provider)
+    /// <summary>
+    /// The same command every time: the child host's program with the verb, the emulator's address, the folder, the provider,
+    /// and the batch's -ThrottleLimit when it has one.
+    /// </summary>
+    public static (string FileName, List<string> Arguments) Command(string verb, EmulatorServer server, string folder, HailuoProvider provider,
+        int? throttleLimit = null)
     {
         var assembly = ChildHost.AssemblyPath();
         var host = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
         List<string> arguments = [verb, server.BaseUrl, folder, provider.ToString()];
+        if (throttleLimit is { } limit)
+        {
+            arguments.Add(limit.ToString(CultureInfo.InvariantCulture));
+        }
         return File.Exists(host) ? (host, arguments) : ("dotnet", [assembly, .. arguments]);
     }
 
@@ -43,11 +52,14 @@ public static class ChildBatch
         var emulator = new Uri(args[0]);
         var folder = args[1];
         var provider = Enum.Parse<HailuoProvider>(args[2]);
+        int? throttleLimit = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
         var warnings = new ConcurrentQueue<string>();
         var kept = new ConcurrentQueue<string>();
         using var session = CmdletPipeline.Connect(emulator, LedgerPath(folder), provider, o =>
         {
             tune?.Invoke(o);
+            // As New-HailuoVideo -ThrottleLimit: the cap on jobs in flight.
+            o.MaxJobsInFlight = throttleLimit ?? o.MaxJobsInFlight;
             o.Log = (level, line) =>
             {
                 if (level == HailuoLogLevel.Warning)

@@ -30,6 +30,13 @@ public sealed record CrashSettings(int Rows, IReadOnlyList<CrashPhase> Plan, dou
     public const string Faults = "create:hold=0.5:150,create:slow=0.5:150";
 
     /// <summary>
+    /// The batch's -ThrottleLimit: twice what the provider runs at once, so rows are submitted in waves as jobs finish and
+    /// a kill aimed at the submit phase still finds rows to submit after one aimed at the wait (the providers' defaults,
+    /// Replicate's 900, would submit every row at once).
+    /// </summary>
+    public int ThrottleLimit => Concurrency * 2;
+
+    /// <summary>
     /// How long the harness waits before running the batch again while a run left rows undecided: more than the second a
     /// create of a stopped process takes to settle at the emulator (<see cref="EmulatorConnection"/>). The child keeps the
     /// engine's default <see cref="HailuoClientOptions.CreateSettleTime"/>.
@@ -114,7 +121,7 @@ public static class CrashScenario
         {
             foreach (var target in settings.Plan)
             {
-                var kill = await KillDuringAsync(server, settings.Provider, polls, paths, watch, settings.Rows, target, kills.Count + 1, random, cancellationToken);
+                var kill = await KillDuringAsync(server, settings.Provider, settings.ThrottleLimit, polls, paths, watch, settings.Rows, target, kills.Count + 1, random, cancellationToken);
                 if (kill is null)
                 {
                     throw new InvalidOperationException($"Run {kills.Count + 1} finished before it could be killed during {target}; the plan needs more rows or a slower clock. " +
@@ -129,7 +136,7 @@ public static class CrashScenario
         var finals = new List<BatchReport>();
         for (var before = int.MaxValue; finals.Count < 3;)
         {
-            var report = await RunToEndAsync(server, settings.Provider, paths, cancellationToken);
+            var report = await RunToEndAsync(server, settings.Provider, settings.ThrottleLimit, paths, cancellationToken);
             finals.Add(report);
             var open = Undecided(report).Count;
             Note($"   run to the end: {report.Saved.Count} saved, {report.Errors.Count} errors, {open} undecided, {report.Seconds:0.0} s");
@@ -174,7 +181,7 @@ public static class CrashScenario
     public static Task<int> RunChildAsync(string[] args) => Task.FromResult(ChildBatch.Run(args));
 
     /// <summary>Starts the batch and kills it once <paramref name="target"/> is under way; null when the run ended first.</summary>
-    private static async Task<KillRecord?> KillDuringAsync(EmulatorServer server, HailuoProvider provider, ProviderStats stats, Paths paths, JobLedger watch,
+    private static async Task<KillRecord?> KillDuringAsync(EmulatorServer server, HailuoProvider provider, int throttleLimit, ProviderStats stats, Paths paths, JobLedger watch,
         int rows, CrashPhase target, int number, Random random, CancellationToken cancellationToken)
     {
         var before = Observe(watch, paths);
@@ -183,7 +190,7 @@ public static class CrashScenario
         var extraSaved = random.Next(0, 4);
         var waitDelay = TimeSpan.FromMilliseconds(random.Next(0, 150));
         var polls = Interlocked.Read(ref stats.StatusPolls);
-        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider);
+        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider, throttleLimit);
         using var child = Lab.StartProcess(fileName, arguments);
         _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
         _ = child.StandardError.ReadToEndAsync(cancellationToken);
@@ -243,9 +250,9 @@ public static class CrashScenario
         }
     }
 
-    private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, HailuoProvider provider, Paths paths, CancellationToken cancellationToken)
+    private static async Task<BatchReport> RunToEndAsync(EmulatorServer server, HailuoProvider provider, int throttleLimit, Paths paths, CancellationToken cancellationToken)
     {
-        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider);
+        var (fileName, arguments) = ChildBatch.Command(ChildVerb, server, paths.Folder, provider, throttleLimit);
         var (exit, output, error, _) = await Lab.RunProcessAsync(fileName, arguments, cancellationToken);
         return ChildBatch.ReadReport(exit, output, error);
     }

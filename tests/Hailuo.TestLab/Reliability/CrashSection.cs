@@ -60,7 +60,7 @@ public sealed class CrashSection : IBenchmark
             "each one's job, when the provider made it, is paid and waits for the user (Get-HailuoJob -Id from the dashboard, then Save-HailuoVideo), " +
             "and one that never arrived waits for -Force.");
         section.Note(ProviderTable([result, .. without]));
-        section.Note($"Settings: {settings.Rows} CSV rows, Replicate, {settings.Concurrency} jobs at a time at the provider, {settings.VideoBytes >> 20} MB videos, " +
+        section.Note($"Settings: {settings.Rows} CSV rows, Replicate, {settings.Concurrency} jobs at a time at the provider and -ThrottleLimit {settings.ThrottleLimit} (so rows are submitted in waves), {settings.VideoBytes >> 20} MB videos, " +
             $"time scale {settings.TimeScale}, creates answered late (`{CrashSettings.Faults}`) so that kills catch them in flight; {result.Seconds:0} s real. " +
             $"The batch is `{CrashScenario.ChildVerb}`, a child process running the cmdlets' pipeline with a ledger; the emulator lives in the parent, " +
             "which chooses each kill point by watching the ledger (an intent without its answer; jobs not final) and the output folder (a download's temp file), " +
