@@ -22,7 +22,9 @@ public sealed partial class ReadmeFlowTests
         var script = ExtractFlows(await File.ReadAllTextAsync(RepoPaths.Combine("README.md")));
         Assert.Contains("EMU=http://127.0.0.1:5080", script);
 
-        await using var emu = await EmulatorHarness.StartAsync(o => o.TimeScale = 0.01);
+        // 30-90 s jobs in 1.5-4.5 s: quick to poll with the flows' `sleep 1`, and slow enough that the create-then-cancel
+        // steps reach a running job even when a loaded machine takes a second to start curl and jq.
+        await using var emu = await EmulatorHarness.StartAsync(o => o.TimeScale = 0.05);
         script = script.Replace("EMU=http://127.0.0.1:5080", $"EMU={emu.BaseUrl}", StringComparison.Ordinal);
 
         var work = Directory.CreateTempSubdirectory("hailuo-readme-");
