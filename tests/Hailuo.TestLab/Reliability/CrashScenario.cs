@@ -93,6 +93,9 @@ public static class CrashScenario
 {
     public const string ChildVerb = "--crash-batch";
 
+    /// <summary>How long a kill aimed at waiting looks for a moment of waiting alone before it takes any moment of waiting.</summary>
+    private static readonly TimeSpan NoQuietMoment = TimeSpan.FromMilliseconds(300);
+
     public static async Task<CrashResult> RunAsync(CrashSettings settings, string folder, CancellationToken cancellationToken, Action<string>? onLog = null)
     {
         var clock = Stopwatch.StartNew();
@@ -205,16 +208,20 @@ public static class CrashScenario
                 var now = Observe(watch, paths).Since(before);
                 // Jobs in the ledger are waited for only once this run polls them: until then it is still starting.
                 var polling = Interlocked.Read(ref stats.StatusPolls) > polls;
+                var waiting = polling && now.Waiting > 0;
                 var due = target switch
                 {
                     CrashPhase.Submit => now.OpenCreates.Count > 0 && now.Submitted >= before.Submitted + extraSubmitted,
                     CrashPhase.Download => now.Partials.Values.Any(length => length > 0) && now.Saved >= before.Saved + extraSaved,
-                    _ => polling && now.Waiting > 0 && now.OpenCreates.Count == 0 && now.Partials.Count == 0,
+                    _ => waiting,
                 };
                 if (target == CrashPhase.Wait && due)
                 {
+                    // A moment of waiting alone (no create or download under way) is the aim; while creates and downloads go on
+                    // all the time, as on a slow machine where jobs finish faster than the batch runs, any moment of waiting will do.
                     waitSince ??= DateTime.UtcNow;
-                    due = DateTime.UtcNow - waitSince >= waitDelay;
+                    var quiet = now.OpenCreates.Count == 0 && now.Partials.Count == 0;
+                    due = DateTime.UtcNow - waitSince >= waitDelay + (quiet ? TimeSpan.Zero : NoQuietMoment);
                 }
                 if (due)
                 {
