@@ -31,7 +31,10 @@ public sealed class VerdictTests(VerdictTests.Run run) : IClassFixture<VerdictTe
         var r = run.Result[index];
         Assert.True(r.Provider.NonePaidTwice, $"{r.Settings.Provider}: {r.Provider.DuplicateCreates} duplicate creates.");
         Assert.True(r.Rows.Unaccounted.Count == 0 && r.Rows.SavedAndFailed.Count == 0, $"{r.Settings.Provider}: unaccounted {string.Join(", ", r.Rows.Unaccounted)}.");
-        Assert.True(r.Ledger.Problems.Count == 0, string.Join(Environment.NewLine, r.Ledger.Problems));
+        // What each row that did not end saved was told, beside the problems, so a failure shows the row's side too.
+        Assert.True(r.Ledger.Problems.Count == 0, string.Join(Environment.NewLine, r.Ledger.Problems) + Environment.NewLine + "Rows not saved: " +
+            string.Join(Environment.NewLine, r.Rows.Failed.Values.Where(f => f.Kind != nameof(HailuoErrorKind.OutcomeUnknown))
+                .Select(f => $"row {f.Row} at {f.Stage}: {f.Kind}: {f.Message}")));
     }
 
     [Fact]
