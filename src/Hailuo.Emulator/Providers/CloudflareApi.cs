@@ -119,10 +119,12 @@ public sealed class CloudflareApi : ProviderApi
     private EmulatedJob? CreateChecked(JsonObject input, RequestInfo info, out InputProblem? problem)
     {
         problem = InputRules.Check(input, Dialect, fastModel: false, out var resolution, out var duration);
-        return problem is null
-            ? CreateJob(State.NewId(15, "0123456789"), Model, input.DeepClone().AsObject(), info, resolution, duration, callback: null)
-            : null;
+        return problem is null ? MakeJob(input, info, resolution, duration) : null;
     }
+
+    /// <summary>Makes the job of an input that passed the model's schema.</summary>
+    private EmulatedJob MakeJob(JsonObject input, RequestInfo info, string resolution, int duration) =>
+        CreateJob(State.NewId(15, "0123456789"), Model, input.DeepClone().AsObject(), info, resolution, duration, callback: null);
 
     /// <summary>The Batch API: every request is checked before any is made, then all are made under one request id.</summary>
     private Reply QueueBatch(JsonObject body, RequestInfo info)
@@ -131,7 +133,7 @@ public sealed class CloudflareApi : ProviderApi
         {
             return Refuse(new InputProblem("requests", "A batch is {\"requests\": [input, ...]}: a non-empty array of the model's inputs, and nothing else."));
         }
-        var inputs = new List<(JsonObject Input, JsonNode? Reference)>();
+        var inputs = new List<(JsonObject Input, JsonNode? Reference, string Resolution, int Duration)>();
         for (var i = 0; i < requests.Count; i++)
         {
             if (requests[i] is not JsonObject request)
@@ -141,13 +143,13 @@ public sealed class CloudflareApi : ProviderApi
             var input = request.DeepClone().AsObject();
             var reference = input["external_reference"]?.DeepClone();
             input.Remove("external_reference");
-            if (InputRules.Check(input, Dialect, fastModel: false, out _, out _) is { } problem)
+            if (InputRules.Check(input, Dialect, fastModel: false, out var resolution, out var duration) is { } problem)
             {
                 return Refuse(problem with { Field = $"requests/{i}/{problem.Field}" });
             }
-            inputs.Add((input, reference));
+            inputs.Add((input, reference, resolution, duration));
         }
-        var jobs = inputs.Select(i => (CreateChecked(i.Input, info, out _)!.Id, i.Reference)).ToList();
+        var jobs = inputs.Select(i => (MakeJob(i.Input, info, i.Resolution, i.Duration).Id, i.Reference)).ToList();
         var id = Guid.NewGuid().ToString();
         _batches[id] = jobs;
         return Envelope(new JsonObject { ["status"] = "queued", ["request_id"] = id, ["model"] = Model });
