@@ -103,7 +103,7 @@ public static class KeyScenario
         {
             using var _ = session;
             report = await Task.Run(() => CmdletPipeline.Run(session, csv, Path.Combine(folder, "videos"), deadline.Token,
-                observe: (stream, item) => scanner.ScanRecord(stream == "error" ? SecretPlace.ErrorRecords : SecretPlace.Streams, stream, item)), deadline.Token);
+                observe: scanner.ScanWritten), deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

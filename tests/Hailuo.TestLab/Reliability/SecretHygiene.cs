@@ -269,7 +269,7 @@ public static class SecretHygiene
                 Written = (stream, record) =>
                 {
                     report.CountStream(stream);
-                    report.Scanner.ScanRecord(stream == RecordingOutput.ErrorStream ? SecretPlace.ErrorRecords : SecretPlace.Streams, stream, record);
+                    report.Scanner.ScanWritten(stream, record);
                 },
             };
             _session = new HailuoConnection(new EnvironmentCredentialSource(Variable), o =>

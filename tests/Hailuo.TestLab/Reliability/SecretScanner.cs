@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hailuo.Models;
+using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
 
@@ -152,6 +153,10 @@ public sealed class SecretScanner
 
     /// <summary>A record as a user could see it: its text and, serialised, every public property.</summary>
     public void ScanRecord(SecretPlace place, string where, object? item) => ScanText(place, where, Describe(item));
+
+    /// <summary>A record a command wrote to one of its streams (<see cref="RecordingOutput.Written"/>): an error record's place is its own.</summary>
+    public void ScanWritten(string stream, object record) =>
+        ScanRecord(stream == RecordingOutput.ErrorStream ? SecretPlace.ErrorRecords : SecretPlace.Streams, stream, record);
 
     public static string Describe(object? item)
     {
