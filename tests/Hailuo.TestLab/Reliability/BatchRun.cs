@@ -3,6 +3,7 @@ using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
 using Hailuo.Pipeline;
+using Hailuo.Providers;
 using Hailuo.TestLab;
 
 namespace Hailuo.Reliability;
@@ -97,14 +98,11 @@ public static class CmdletPipeline
     public static HailuoConnection Connect(Uri emulator, string ledgerPath, HailuoProvider provider, Action<HailuoClientOptions>? tune = null) =>
         EmulatorConnection.Connect(emulator, provider, new HailuoCredential(Lab.Key, "reliability"), ledgerPath, cloudflareAccountId: "reliability", tune);
 
-    /// <summary>The emulator's name for a provider: its path prefix and its key in the stats.</summary>
-    public static string EmulatorName(HailuoProvider provider) => provider switch
-    {
-        HailuoProvider.CoreToday => ProviderNames.CoreToday,
-        HailuoProvider.Replicate => ProviderNames.Replicate,
-        HailuoProvider.MiniMax => ProviderNames.MiniMax,
-        _ => ProviderNames.Cloudflare,
-    };
+    /// <summary>
+    /// The emulator's name for a provider: its path prefix and its key in the stats, the first segment of the profile's
+    /// emulator path (tests/Hailuo.Tests/Engine/Providers/ProviderProfileTests.cs holds the two to the emulator's names).
+    /// </summary>
+    public static string EmulatorName(HailuoProvider provider) => ProviderProfiles.For(provider).EmulatorPath.Split('/')[1];
 
     /// <summary>A provider's API root under the emulator at <paramref name="root"/>, or under a server in front of it.</summary>
     public static Uri EmulatorApiRoot(HailuoProvider provider, Uri root) => EmulatorServer.ApiRoot(root, EmulatorName(provider));
