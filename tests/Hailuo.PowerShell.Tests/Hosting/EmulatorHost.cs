@@ -43,14 +43,7 @@ public sealed class EmulatorHost : IAsyncDisposable
     }
 
     /// <summary>The API root a user passes to Connect-Hailuo -BaseUri for a provider.</summary>
-    public string BaseUri(string provider = "CoreToday") => Url + provider.ToLowerInvariant() switch
-    {
-        "coretoday" => CoreTodayApi.Prefix,
-        "minimax" => MiniMaxApi.Prefix,
-        "replicate" => ReplicateApi.Prefix,
-        "cloudflare" => CloudflareApi.Prefix,
-        _ => throw new ArgumentException($"No emulated provider '{provider}'.", nameof(provider)),
-    };
+    public string BaseUri(string provider = "CoreToday") => EmulatorServer.ApiRoot(Server.BaseUri, provider.ToLowerInvariant()).ToString();
 
     /// <summary>One counter of a provider's stats, such as creates (paid jobs), statusPolls or downloads.</summary>
     public async Task<long> CountAsync(string counter, string provider = ProviderNames.CoreToday)

@@ -2,6 +2,7 @@ using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
 using Hailuo.Providers;
+using Hailuo.Reliability;
 using Hailuo.Tests.Emulator;
 
 namespace Hailuo.Tests.Engine.Client;
@@ -63,10 +64,7 @@ public sealed class EngineHarness : IAsyncDisposable
         return client;
     }
 
-    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(EmulatorName(provider));
-
-    /// <summary>The emulator's name for a provider (its key in the stats and options): the first segment of the profile's emulator path.</summary>
-    public static string EmulatorName(HailuoProvider provider) => ProviderProfiles.For(provider).EmulatorPath.Split('/')[1];
+    public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(CmdletPipeline.EmulatorName(provider));
 
     public static VideoRequest Request(string prompt, string resolution = "768p", int duration = 6) =>
         new() { Prompt = prompt, Resolution = resolution, Duration = duration };

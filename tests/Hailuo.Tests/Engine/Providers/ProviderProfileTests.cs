@@ -3,6 +3,7 @@ using Hailuo.Credentials;
 using Hailuo.Emulator;
 using Hailuo.Models;
 using Hailuo.Providers;
+using Hailuo.Reliability;
 using Hailuo.Tests.Engine.Client;
 using static Hailuo.Tests.Emulator.EmulatorHarness;
 
@@ -109,7 +110,7 @@ public sealed class ProviderProfileTests
     [Fact]
     public void The_emulator_emulates_exactly_the_profiled_providers()
     {
-        Assert.Equal(ProviderNames.All.Order(StringComparer.Ordinal), ProviderProfiles.All.Select(p => EngineHarness.EmulatorName(p.Provider)).Order(StringComparer.Ordinal));
+        Assert.Equal(ProviderNames.All.Order(StringComparer.Ordinal), ProviderProfiles.All.Select(p => CmdletPipeline.EmulatorName(p.Provider)).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -117,7 +118,7 @@ public sealed class ProviderProfileTests
     public void The_emulators_default_rate_limits_are_the_profiles(HailuoProvider provider)
     {
         var profile = ProviderProfiles.For(provider);
-        var name = EngineHarness.EmulatorName(provider);
+        var name = CmdletPipeline.EmulatorName(provider);
         var limits = new EmulatorOptions().RateLimits;
         Assert.All(new[] { profile.CreateRateLimit, profile.ReadRateLimit }.OfType<RateLimit>(), limit => Assert.Equal(TimeSpan.FromMinutes(1), limit.Window));
 
