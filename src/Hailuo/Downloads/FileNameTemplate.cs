@@ -365,13 +365,9 @@ public static class FileNameTemplate
         var excess = clean.Sum(p => p.Text.Length) - room;
         while (excess > 0 && clean.Where(p => !p.FixedLength && p.Text.Length > 0).OrderByDescending(p => p.Text.Length).FirstOrDefault() is { } longest)
         {
-            var keep = Math.Max(0, longest.Text.Length - excess);
-            if (keep > 0 && char.IsHighSurrogate(longest.Text[keep - 1]))
-            {
-                keep--;
-            }
-            excess -= longest.Text.Length - keep;
-            longest.Text = longest.Text.Substring(0, keep).TrimEnd(' ', '.', '-');
+            var kept = ShortText.Cut(longest.Text, Math.Max(0, longest.Text.Length - excess), ellipsis: "");
+            excess -= longest.Text.Length - kept.Length;
+            longest.Text = kept.TrimEnd(' ', '.', '-');
         }
         var name = SanitizeValue(string.Concat(clean.Select(p => p.Text))).Trim(' ', '.');
         if (name.EndsWith(Extension, StringComparison.OrdinalIgnoreCase))
@@ -399,12 +395,7 @@ public static class FileNameTemplate
         }
         if (stem.Length > room)
         {
-            var cut = room;
-            if (char.IsHighSurrogate(stem[cut - 1]))
-            {
-                cut--;
-            }
-            stem = stem.Substring(0, cut).TrimEnd(' ', '.');
+            stem = ShortText.Cut(stem, room, ellipsis: "").TrimEnd(' ', '.');
         }
         return stem + Extension;
     }

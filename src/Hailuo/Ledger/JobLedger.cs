@@ -177,17 +177,24 @@ public sealed class JobLedger : IDisposable
     }
 
     /// <summary>Records that the create may or may not have reached the provider (a timeout, a reset).</summary>
-    public void RecordOutcomeUnknown(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Unknown);
+    public void RecordOutcomeUnknown(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Unknown, onlyWhileOpen: false);
 
     /// <summary>Records that the provider refused the create, so nothing was paid and the input may be sent again.</summary>
-    public void RecordRejected(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Rejected);
+    public void RecordRejected(LedgerEntry intent, HailuoError error) => RecordFailedCreate(intent, error, LedgerRecord.Rejected, onlyWhileOpen: false);
 
     /// <summary>
     /// Records that a create whose answer was never recorded provably never reached the provider, so that its input may
     /// be sent again. Only the first to settle the entry writes: false, and nothing written, when another thread or
     /// process has settled it, or written a newer entry for its input, since it was read. That one sends it, not the caller.
     /// </summary>
-    public bool RecordNeverArrived(LedgerEntry intent, HailuoError error)
+    public bool RecordNeverArrived(LedgerEntry intent, HailuoError error) =>
+        RecordFailedCreate(intent, error, LedgerRecord.Rejected, onlyWhileOpen: true);
+
+    /// <summary>
+    /// Writes a create's failure; with <paramref name="onlyWhileOpen"/>, only while the entry is still unsettled and the
+    /// latest for its input. True when it was written.
+    /// </summary>
+    private bool RecordFailedCreate(LedgerEntry intent, HailuoError error, string type, bool onlyWhileOpen)
     {
         if (intent is null)
         {
@@ -203,36 +210,16 @@ public sealed class JobLedger : IDisposable
             Append(() =>
             {
                 var entry = RequireKnown(intent);
-                var open = entry.State is LedgerState.Submitting or LedgerState.OutcomeUnknown;
-                if (!open || !_index.IsLatestForInput(intent.Key))
+                if (onlyWhileOpen
+                    && (entry.State is not (LedgerState.Submitting or LedgerState.OutcomeUnknown) || !_index.IsLatestForInput(intent.Key)))
                 {
                     return null;
                 }
                 written = true;
-                return new LedgerRecord { Type = LedgerRecord.Rejected, Key = intent.Key, Error = error };
-            });
-        }
-        return written;
-    }
-
-    private void RecordFailedCreate(LedgerEntry intent, HailuoError error, string type)
-    {
-        if (intent is null)
-        {
-            throw new ArgumentNullException(nameof(intent));
-        }
-        if (error is null)
-        {
-            throw new ArgumentNullException(nameof(error));
-        }
-        lock (_gate)
-        {
-            Append(() =>
-            {
-                RequireKnown(intent);
                 return new LedgerRecord { Type = type, Key = intent.Key, Error = error };
             });
         }
+        return written;
     }
 
     /// <summary>

@@ -73,8 +73,7 @@ public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
         if (job.IsFinal && job.Status != JobStatus.Succeeded)
         {
             // Nothing to save or to confirm: it is reported with the others that have no video, at the end.
-            var why = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {job.Status}");
-            _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), job, index, null), new JobResult(job, index), "Hailuo.NothingToSave"));
+            QueueWithoutVideo(job, index);
             return;
         }
         var replacing = File.Exists(destination);
@@ -117,10 +116,8 @@ public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
             }
             if (ready.Status != JobStatus.Succeeded)
             {
-                var why = ready.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {ready.Status}");
+                var why = QueueWithoutVideo(ready, index);
                 Pump.Post(output => output.WriteVerbose($"Job {ready.Id} (row {index}) has no video to save: {why.Message}"));
-                _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), ready, index, null),
-                    new JobResult(ready, index), "Hailuo.NothingToSave"));
                 return;
             }
             await _slots.WaitAsync(CancellationToken).ConfigureAwait(false);
@@ -163,6 +160,15 @@ public sealed class SaveBatch : CommandBatch<SaveBatchOptions>
             Interlocked.Decrement(ref _pending);
             Pump.Wake();
         }
+    }
+
+    /// <summary>Keeps the error of a job that ended without a video for <see cref="Complete"/> to write; returns why it has none.</summary>
+    private HailuoError QueueWithoutVideo(HailuoJob job, long index)
+    {
+        var why = job.Error ?? new HailuoError(HailuoErrorKind.JobFailed, $"it ended {job.Status}");
+        _withoutVideo.Enqueue(new CommandError(About(why.WithMessage($"it has no video: {why.Message}"), job, index, null),
+            new JobResult(job, index), "Hailuo.NothingToSave"));
+        return why;
     }
 
     /// <summary>An error that names where to look: the row, the job and the file.</summary>
