@@ -55,13 +55,7 @@ internal static class LedgerRequest
             bytes = Encoding.UTF8.GetBytes(Uri.UnescapeDataString(payload));
         }
         using var sha = SHA256.Create();
-        var hash = sha.ComputeHash(bytes);
-        var hex = new StringBuilder(hash.Length * 2);
-        foreach (var b in hash)
-        {
-            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return $"data:{mediaType};sha256={hex}";
+        return $"data:{mediaType};sha256={Hex.Lower(sha.ComputeHash(bytes))}";
     }
 
     /// <summary>A read-only, case-insensitive copy of a tag.</summary>

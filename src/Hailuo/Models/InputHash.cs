@@ -38,12 +38,6 @@ public static class InputHash
     private static string Sha256(string text)
     {
         using var sha = SHA256.Create();
-        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
-        var sb = new StringBuilder(hash.Length * 2);
-        foreach (var b in hash)
-        {
-            sb.Append(b.ToString("x2", CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
+        return Hex.Lower(sha.ComputeHash(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -73,13 +73,7 @@ public static class ImageSource
         {
             sha.AppendData(buffer, 0, read);
         }
-        var hash = sha.GetHashAndReset();
-        var hex = new StringBuilder(hash.Length * 2);
-        foreach (var b in hash)
-        {
-            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return hex.ToString();
+        return Hex.Lower(sha.GetHashAndReset());
     }
 
     /// <summary>
