@@ -53,6 +53,18 @@ public sealed class CommandHelp
 
     public ParameterHelp? FindParameter(string name) =>
         Parameters.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The parameters of <paramref name="set"/>, in the order they are documented, each with its binding there.</summary>
+    public IEnumerable<(ParameterHelp Parameter, ParameterSetHelp Binding)> ParametersIn(string set)
+    {
+        foreach (var parameter in Parameters)
+        {
+            if (parameter.InSet(set) is { } binding)
+            {
+                yield return (parameter, binding);
+            }
+        }
+    }
 }
 
 /// <summary>One parameter set of the SYNTAX section: "### Name (Default)" and its fenced syntax.</summary>
