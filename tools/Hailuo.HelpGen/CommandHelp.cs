@@ -95,8 +95,6 @@ public sealed class ParameterSetHelp
 
     public bool ValueFromPipelineByPropertyName { get; set; }
 
-    public bool ValueFromRemainingArguments { get; set; }
-
     public bool IsAll => Name == All;
 }
 
@@ -119,12 +117,6 @@ public sealed class ParameterHelp
     public List<string> Aliases { get; } = new();
 
     public List<ParameterSetHelp> Sets { get; } = new();
-
-    public bool DontShow { get; set; }
-
-    public List<string> AcceptedValues { get; } = new();
-
-    public string HelpMessage { get; set; } = "";
 
     public List<string> Description { get; } = new();
 
