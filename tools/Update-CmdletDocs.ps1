@@ -132,6 +132,16 @@ function Get-ParameterSetName($Command) {
     @($Command.ParameterSets | ForEach-Object { $_.Name })
 }
 
+function Get-ParameterBinding($Command, $Parameter) {
+    # The parameter's binding in each set it is in: every set (__AllParameterSets) first, then Get-Command's order.
+    $allSets = [System.Management.Automation.ParameterAttribute]::AllParameterSets
+    foreach ($setName in (@($allSets) + @(Get-ParameterSetName $Command) | Select-Object -Unique)) {
+        if ($Parameter.ParameterSets.ContainsKey($setName)) {
+            [pscustomobject] @{ SetName = $setName; IsAll = ($setName -eq $allSets); Binding = $Parameter.ParameterSets[$setName] }
+        }
+    }
+}
+
 function Get-ParameterYaml($Command, $Parameter, [string] $DefaultValue) {
     $attributes = Get-ParameterAttribute $Parameter ([System.Management.Automation.ParameterAttribute])
     $helpMessage = @($attributes | Where-Object { $_.HelpMessage } | ForEach-Object { $_.HelpMessage } | Select-Object -First 1)
@@ -146,15 +156,12 @@ function Get-ParameterYaml($Command, $Parameter, [string] $DefaultValue) {
     $lines.Add('ParameterValue: []')
     foreach ($line in (ConvertTo-YamlList 'Aliases' @($Parameter.Aliases))) { $lines.Add($line) }
     $lines.Add('ParameterSets:')
-    $allSets = '__AllParameterSets'
-    $setNames = @($allSets) + @(Get-ParameterSetName $Command)
-    foreach ($setName in ($setNames | Select-Object -Unique)) {
-        if (-not $Parameter.ParameterSets.ContainsKey($setName)) { continue }
-        $set = $Parameter.ParameterSets[$setName]
+    foreach ($entry in @(Get-ParameterBinding $Command $Parameter)) {
+        $set = $entry.Binding
         $position = 'Named'
         if ($set.Position -ne [int]::MinValue) { $position = [string] $set.Position }
-        $name = $setName
-        if ($setName -eq $allSets) { $name = '(All)' }
+        $name = $entry.SetName
+        if ($entry.IsAll) { $name = '(All)' }
         $lines.Add('- Name: ' + (ConvertTo-YamlScalar $name))
         $lines.Add('  Position: ' + $position)
         $lines.Add('  IsRequired: ' + "$($set.IsMandatory)".ToLowerInvariant())
@@ -475,8 +482,7 @@ function Get-VerbClass([string] $Verb) {
 function Format-CmdletAttribute($Command) {
     $attribute = @($Command.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $true))[0]
     $arguments = @((Get-VerbClass $attribute.VerbName), ('"{0}"' -f $attribute.NounName))
-    if ($attribute.SupportsShouldProcess) { $arguments += 'SupportsShouldProcess = true' }
-    if ($attribute.SupportsShouldProcess) { $arguments += 'ConfirmImpact = ConfirmImpact.' + $attribute.ConfirmImpact }
+    if ($attribute.SupportsShouldProcess) { $arguments += 'SupportsShouldProcess = true', ('ConfirmImpact = ConfirmImpact.' + $attribute.ConfirmImpact) }
     if ($attribute.SupportsPaging) { $arguments += 'SupportsPaging = true' }
     if ($attribute.SupportsTransactions) { $arguments += 'SupportsTransactions = true' }
     if ($attribute.DefaultParameterSetName) { $arguments += 'DefaultParameterSetName = "{0}"' -f $attribute.DefaultParameterSetName }
@@ -568,11 +574,10 @@ function Get-SurfaceText($Module, $Commands) {
             $lines.Add('| parameter | type | set: binding | aliases | attributes |')
             $lines.Add('|---|---|---|---|---|')
             foreach ($parameter in $parameters) {
-                $bindings = @(foreach ($setName in @('__AllParameterSets') + @(Get-ParameterSetName $command) | Select-Object -Unique) {
-                        if (-not $parameter.ParameterSets.ContainsKey($setName)) { continue }
-                        $label = $setName
-                        if ($setName -eq '__AllParameterSets') { $label = 'all' }
-                        $binding = Format-Binding $parameter.ParameterSets[$setName]
+                $bindings = @(foreach ($entry in @(Get-ParameterBinding $command $parameter)) {
+                        $label = $entry.SetName
+                        if ($entry.IsAll) { $label = 'all' }
+                        $binding = Format-Binding $entry.Binding
                         if ($binding) { "${label}: $binding" } else { $label }
                     })
                 $lines.Add(('| {0} | {1} | {2} | {3} | {4} |' -f $parameter.Name, (Get-ShortTypeName $parameter.ParameterType),
@@ -652,7 +657,6 @@ foreach ($command in $commands) {
     if (Test-Path -LiteralPath $path) { $lines = Read-Lines $path }
     else {
         $differences.Add("${fileName}: $($command.Name) has no help file; a stub file is added.")
-        $lines = @()
         $lines = New-HelpStub $command
     }
     $result = Update-HelpText $command $module $lines $fileName

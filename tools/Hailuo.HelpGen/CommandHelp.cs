@@ -53,6 +53,18 @@ public sealed class CommandHelp
 
     public ParameterHelp? FindParameter(string name) =>
         Parameters.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The parameters of <paramref name="set"/>, in the order they are documented, each with its binding there.</summary>
+    public IEnumerable<(ParameterHelp Parameter, ParameterSetHelp Binding)> ParametersIn(string set)
+    {
+        foreach (var parameter in Parameters)
+        {
+            if (parameter.InSet(set) is { } binding)
+            {
+                yield return (parameter, binding);
+            }
+        }
+    }
 }
 
 /// <summary>One parameter set of the SYNTAX section: "### Name (Default)" and its fenced syntax.</summary>
@@ -83,8 +95,6 @@ public sealed class ParameterSetHelp
 
     public bool ValueFromPipelineByPropertyName { get; set; }
 
-    public bool ValueFromRemainingArguments { get; set; }
-
     public bool IsAll => Name == All;
 }
 
@@ -107,12 +117,6 @@ public sealed class ParameterHelp
     public List<string> Aliases { get; } = new();
 
     public List<ParameterSetHelp> Sets { get; } = new();
-
-    public bool DontShow { get; set; }
-
-    public List<string> AcceptedValues { get; } = new();
-
-    public string HelpMessage { get; set; } = "";
 
     public List<string> Description { get; } = new();
 

@@ -552,10 +552,8 @@ public static partial class HelpMarkdown
         }
         foreach (var set in help.Syntax)
         {
-            var positioned = help.Parameters
-                .Select(p => (Parameter: p, Binding: p.InSet(set.SetName)))
-                .Where(x => x.Binding?.Position is not null);
-            foreach (var clash in positioned.GroupBy(x => x.Binding!.Position).Where(g => g.Count() > 1))
+            var positioned = help.ParametersIn(set.SetName).Where(x => x.Binding.Position is not null);
+            foreach (var clash in positioned.GroupBy(x => x.Binding.Position).Where(g => g.Count() > 1))
             {
                 throw source.Error(parameters.Heading, $"{string.Join(" and ", clash.Select(x => "-" + x.Parameter.Name))} share position {clash.Key} in the set {set.SetName}.");
             }

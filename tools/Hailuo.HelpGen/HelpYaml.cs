@@ -165,9 +165,7 @@ public sealed class ParameterYaml
         parameter.DefaultValue = read.DefaultValue!.Trim();
         parameter.SupportsWildcards = read.SupportsWildcards!.Value;
         parameter.Aliases.AddRange(read.Aliases!);
-        parameter.DontShow = read.DontShow!.Value;
-        parameter.AcceptedValues.AddRange(read.AcceptedValues!);
-        parameter.HelpMessage = read.HelpMessage!;
+        // DontShow, AcceptedValues and HelpMessage are required above, as the schema has them, but the MAML has no use for them.
         foreach (var set in read.ParameterSets)
         {
             parameter.Sets.Add(set.ToHelp(source, block, parameter));
@@ -222,7 +220,6 @@ public sealed class ParameterSetYaml
             IsRequired = IsRequired.Value,
             ValueFromPipeline = ValueFromPipeline.Value,
             ValueFromPipelineByPropertyName = ValueFromPipelineByPropertyName.Value,
-            ValueFromRemainingArguments = ValueFromRemainingArguments.Value,
         };
     }
 }

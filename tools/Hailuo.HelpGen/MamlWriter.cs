@@ -62,11 +62,7 @@ public static class MamlWriter
     {
         return new XElement(Command + "syntax", help.Syntax.Select(set =>
         {
-            var members = help.Parameters
-                .Select(p => (Parameter: p, Binding: p.InSet(set.SetName)))
-                .Where(x => x.Binding is not null)
-                .Select(x => (x.Parameter, Binding: x.Binding!))
-                .ToList();
+            var members = help.ParametersIn(set.SetName).ToList();
             // Positional parameters by position, then mandatory named ones, then the rest, as Get-Command -Syntax does.
             var ordered = members.Where(x => x.Binding.Position is not null).OrderBy(x => x.Binding.Position)
                 .Concat(members.Where(x => x.Binding.Position is null && x.Binding.IsRequired))

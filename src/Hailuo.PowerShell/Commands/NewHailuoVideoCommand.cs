@@ -138,7 +138,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
             if (problems.Count > 0)
             {
                 Submitter().Refuse(row, new HailuoError(HailuoErrorKind.Validation,
-                    string.Join(" ", problems.Select(p => p.ToString())) + " Nothing was sent for this row.", problems[0].Parameter));
+                    CellProblems.Describe(problems) + " Nothing was sent for this row.", problems[0].Parameter));
                 continue;
             }
             Submitter().Process(row);
@@ -163,7 +163,7 @@ public sealed class NewHailuoVideoCommand : HailuoCmdlet
         var problems = CellProblems.Take();
         if (problems.Count > 0)
         {
-            ThrowConfigurationError(string.Join(" ", problems.Select(p => p.ToString())) + " Nothing was sent.",
+            ThrowConfigurationError(CellProblems.Describe(problems) + " Nothing was sent.",
                 "Hailuo.InvalidArgument", ErrorCategory.InvalidArgument, $"Change -{problems[0].Parameter} as the message says.");
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Hailuo.PowerShell.Common;
 
@@ -33,6 +34,9 @@ internal static class CellProblems
         _pending = null;
         return taken;
     }
+
+    /// <summary>The problems as the one message a row's or the command's error gives.</summary>
+    public static string Describe(IReadOnlyList<CellProblem> problems) => string.Join(" ", problems.Select(p => p.ToString()));
 }
 
 /// <summary>A value that could not be read for a parameter, and what it should have been.</summary>
