@@ -92,7 +92,6 @@ internal sealed class CreateLookup
     public async Task<LostCreate> FindAsync(LedgerEntry entry, DateTimeOffset? senderDoneSince, VideoRequest request, string model,
         Func<CancellationToken, Task<string?>> imageAsSent, Func<string, bool> isKnownId, CancellationToken cancellationToken)
     {
-        var name = _adapter.Provider;
         // Once the create can arrive no more, a job not in the list never will be: 15 minutes after the intent by default,
         // sooner once its sender is done with it, a short while after that for the provider to list what it received.
         var settled = entry.CreatedAt + _options.CreateSettleTime;

@@ -67,7 +67,7 @@ public sealed class HailuoConnection : IDisposable
         {
             lock (_gate)
             {
-                return _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+                return SettingsLocked();
             }
         }
     }
@@ -125,7 +125,7 @@ public sealed class HailuoConnection : IDisposable
     {
         lock (_gate)
         {
-            var settings = _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+            var settings = SettingsLocked();
             var which = provider ?? settings.Provider;
             if (_clients.TryGetValue(which, out var existing))
             {
@@ -173,7 +173,7 @@ public sealed class HailuoConnection : IDisposable
         {
             lock (_gate)
             {
-                var settings = _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
+                var settings = SettingsLocked();
                 if (_clients.TryGetValue(settings.Provider, out var client))
                 {
                     return client.Ledger;
@@ -197,7 +197,9 @@ public sealed class HailuoConnection : IDisposable
     /// <summary>Parses a provider name as users write it; a clear error otherwise.</summary>
     public static HailuoProvider ParseProvider(string text)
     {
-        var t = text.Trim().Replace(".", "").Replace(" ", "");
+        // Spaces and dots are ignored: "core.today", "CoreToday" and "Workers AI" all count.
+        static string Bare(string name) => name.Trim().Replace(".", "").Replace(" ", "");
+        var t = Bare(text);
         if (Enum.TryParse<HailuoProvider>(t, true, out var provider) && Enum.IsDefined(typeof(HailuoProvider), provider))
         {
             return provider;
@@ -206,7 +208,7 @@ public sealed class HailuoConnection : IDisposable
         {
             foreach (var name in profile.OtherNames.Prepend(profile.DisplayName))
             {
-                if (t.Equals(name.Replace(".", "").Replace(" ", ""), StringComparison.OrdinalIgnoreCase))
+                if (t.Equals(Bare(name), StringComparison.OrdinalIgnoreCase))
                 {
                     return profile.Provider;
                 }
@@ -215,6 +217,9 @@ public sealed class HailuoConnection : IDisposable
         throw new HailuoException(new HailuoError(HailuoErrorKind.Validation,
             $"'{text}' is not a provider. Use one of: {string.Join(", ", ProviderProfiles.All.Select(p => p.Name))}.", "Provider"));
     }
+
+    /// <summary>The settings in force, read from the saved file on first use after a (dis)connect; under <see cref="_gate"/>.</summary>
+    private ConnectionSettings SettingsLocked() => _settings ??= ConnectionStore.Load() ?? new ConnectionSettings();
 
     private void CloseClientsLocked()
     {

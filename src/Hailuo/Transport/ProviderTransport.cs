@@ -88,7 +88,7 @@ internal sealed class ProviderTransport : IDisposable
     /// Sends a call and returns its answer, or throws <see cref="HailuoException"/>. A create that
     /// fails after its body may have reached the provider throws with <see cref="HailuoErrorKind.OutcomeUnknown"/>.
     /// </summary>
-    public async Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken) => await SendAsync(call, null, cancellationToken).ConfigureAwait(false);
+    public Task<ApiResponse> SendAsync(ApiCall call, CancellationToken cancellationToken) => SendAsync(call, null, cancellationToken);
 
     /// <summary>
     /// Waits for room under the create rate limit, without sending: the caller writes its intent once a create can go at

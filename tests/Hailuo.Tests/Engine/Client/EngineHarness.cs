@@ -1,5 +1,6 @@
 using Hailuo.Credentials;
 using Hailuo.Emulator;
+using Hailuo.Ledger;
 using Hailuo.Models;
 using Hailuo.Providers;
 using Hailuo.Reliability;
@@ -65,6 +66,13 @@ public sealed class EngineHarness : IAsyncDisposable
     }
 
     public Task<System.Text.Json.Nodes.JsonObject> StatsAsync(HailuoProvider provider) => Emulator.StatsAsync(CmdletPipeline.EmulatorName(provider));
+
+    /// <summary>What a process that died right after writing its intent for <paramref name="request"/> leaves in the harness's ledger.</summary>
+    public LedgerEntry WriteIntent(HailuoClient client, VideoRequest request)
+    {
+        using var ledger = new JobLedger(LedgerPath);
+        return ledger.RecordIntent(client.Provider, client.Account, InputHash.Compute(client.Provider, request), request, new Dictionary<string, string?>());
+    }
 
     public static VideoRequest Request(string prompt, string resolution = "768p", int duration = 6) =>
         new() { Prompt = prompt, Resolution = resolution, Duration = duration };

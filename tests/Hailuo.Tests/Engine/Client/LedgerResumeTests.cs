@@ -56,7 +56,7 @@ public sealed class LedgerResumeTests
         await using var h = await EngineHarness.StartAsync();
         var request = EngineHarness.Request("Crashed mid-submit");
         var client = h.Client(HailuoProvider.CoreToday);
-        WriteIntent(h, client, request);
+        h.WriteIntent(client, request);
 
         var error = await Assert.ThrowsAsync<HailuoException>(() => client.SubmitAsync(request));
 
@@ -99,7 +99,7 @@ public sealed class LedgerResumeTests
         await using var h = await EngineHarness.StartAsync();
         var request = EngineHarness.Request("Died before sending");
         var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
-        var intent = WriteIntent(h, client, request);
+        var intent = h.WriteIntent(client, request);
 
         var job = await client.SubmitAsync(request);
 
@@ -119,7 +119,7 @@ public sealed class LedgerResumeTests
         await using var h = await EngineHarness.StartAsync();
         var request = EngineHarness.Request("Twice in one CSV, after a crash");
         var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
-        WriteIntent(h, client, request);
+        h.WriteIntent(client, request);
 
         var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
@@ -146,7 +146,7 @@ public sealed class LedgerResumeTests
         var request = EngineHarness.Request("Lost with its sender");
         // The process that wrote it is this one, and it is not sending it: its sender is done with it.
         var client = h.Client(HailuoProvider.Replicate, o => o.StoppedSenderSettleTime = TimeSpan.FromMilliseconds(300));
-        WriteIntent(h, client, request);
+        h.WriteIntent(client, request);
 
         var job = await client.SubmitAsync(request);
 
@@ -163,7 +163,7 @@ public sealed class LedgerResumeTests
         var request = EngineHarness.Request("Maybe still on its way");
         var client = h.Client(HailuoProvider.Replicate);
         // A line written before ledgers named the sending process: nobody can say it has stopped sending.
-        var intent = WriteIntent(h, client, request);
+        var intent = h.WriteIntent(client, request);
         File.WriteAllLines(h.LedgerPath, File.ReadAllLines(h.LedgerPath).Select(l => l.Contains("\"owner\"", StringComparison.Ordinal)
             ? System.Text.RegularExpressions.Regex.Replace(l, ",\"owner\":\"[^\"]*\"", "") : l));
 
@@ -186,7 +186,7 @@ public sealed class LedgerResumeTests
         var client = h.Client(HailuoProvider.Replicate, o => o.CreateSettleTime = TimeSpan.Zero);
         var first = await client.SubmitAsync(request);
         // -Force asked for a second video of it; the process died before that create went out.
-        WriteIntent(h, client, request);
+        h.WriteIntent(client, request);
 
         var second = await client.SubmitAsync(request);
 
@@ -208,13 +208,6 @@ public sealed class LedgerResumeTests
         Assert.Equal(2, Count(await h.StatsAsync(HailuoProvider.Replicate), "creates"));
         Assert.Equal(twice[0].Id, twice[1].Id);
         Assert.Single(twice, j => j.Reused);
-    }
-
-    /// <summary>What a process that died right after writing its intent leaves in the ledger.</summary>
-    private static LedgerEntry WriteIntent(EngineHarness h, HailuoClient client, VideoRequest request)
-    {
-        using var ledger = new JobLedger(h.LedgerPath);
-        return ledger.RecordIntent(client.Provider, client.Account, InputHash.Compute(client.Provider, request), request, new Dictionary<string, string?>());
     }
 
     [Fact]

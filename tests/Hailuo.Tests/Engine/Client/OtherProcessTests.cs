@@ -99,11 +99,7 @@ public sealed class OtherProcessTests : IDisposable
     /// <summary>The intent the other process wrote before it sent the create: the ledger names that process as its sender.</summary>
     private LedgerEntry WriteIntentOfOtherProcess(EngineHarness h, HailuoClient client, VideoRequest request)
     {
-        LedgerEntry intent;
-        using (var ledger = new JobLedger(h.LedgerPath))
-        {
-            intent = ledger.RecordIntent(client.Provider, client.Account, InputHash.Compute(client.Provider, request), request, new Dictionary<string, string?>());
-        }
+        var intent = h.WriteIntent(client, request);
         File.WriteAllLines(h.LedgerPath, File.ReadAllLines(h.LedgerPath).Select(line =>
         {
             var record = JsonNode.Parse(line)!.AsObject();
