@@ -118,13 +118,7 @@ public sealed class HailuoCredential
     private static string ComputeFingerprint(string secret)
     {
         using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes("hailuo-account-fingerprint"));
-        var hash = hmac.ComputeHash(Encoding.UTF8.GetBytes(secret));
-        var sb = new StringBuilder(16);
-        for (var i = 0; i < 8; i++)
-        {
-            sb.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
+        return Hex.Lower(hmac.ComputeHash(Encoding.UTF8.GetBytes(secret)), count: 8);
     }
 }
 
